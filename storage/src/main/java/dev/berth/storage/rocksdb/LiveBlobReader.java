@@ -1,0 +1,144 @@
+package dev.berth.storage.rocksdb;
+
+import dev.berth.storage.BlobGoneException;
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
+import dev.berth.storage.CorruptBlobException;
+import dev.berth.storage.Digest;
+import dev.berth.storage.StorageException;
+import dev.berth.storage.WriteAbortedException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Follows a write in progress: it reads the chunks already stored, waits on the writer's {@link
+ * WriteProgress} for more, and fails once the write fails. Bytes come from storage, not from the
+ * writer, so a slow follower never holds the writer back and costs no memory beyond one chunk.
+ */
+final class LiveBlobReader implements BlobReader {
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  private final RocksBlobStore store;
+  private final Digest digest;
+  private final int chunkSize;
+  private final WriteProgress progress;
+  private final BlobRange requested;
+  private volatile BlobRange.@Nullable Resolved resolved;
+  private volatile long position;
+  private volatile boolean closed;
+
+  LiveBlobReader(
+      RocksBlobStore store,
+      Digest digest,
+      int chunkSize,
+      WriteProgress progress,
+      BlobRange requested) {
+    this.store = store;
+    this.digest = digest;
+    this.chunkSize = chunkSize;
+    this.progress = progress;
+    this.requested = requested;
+    WriteProgress.Snapshot s = progress.snapshot();
+    if (s.size() >= 0) {
+      resolve(s.size());
+    }
+  }
+
+  private BlobRange.Resolved resolve(long size) {
+    BlobRange.Resolved r = requested.resolve(size);
+    if (resolved == null) {
+      resolved = r;
+      position = r.start();
+    }
+    return r;
+  }
+
+  @Override
+  public BlobRange.Resolved range() {
+    BlobRange.Resolved r = resolved;
+    if (r == null) {
+      throw new IllegalStateException("size of " + digest + " not known yet: await readable()");
+    }
+    return r;
+  }
+
+  @Override
+  public long position() {
+    return position;
+  }
+
+  @Override
+  public boolean isDone() {
+    BlobRange.Resolved r = resolved;
+    return closed || (r != null && position >= r.endExclusive());
+  }
+
+  private boolean ready(WriteProgress.Snapshot s) {
+    if (closed || s.state() == WriteProgress.State.FAILED) {
+      return true;
+    }
+    if (resolved == null) {
+      return s.size() >= 0;
+    }
+    return isDone() || s.durable() > position;
+  }
+
+  @Override
+  public CompletionStage<Void> readable() {
+    CompletableFuture<Void> next = progress.nextChange();
+    if (ready(progress.snapshot())) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return next.thenCompose(ignored -> readable());
+  }
+
+  @Override
+  public ByteBuffer read() {
+    while (true) {
+      try {
+        readable().toCompletableFuture().join();
+      } catch (CompletionException e) {
+        throw new StorageException("waiting for " + digest + " failed", e.getCause());
+      }
+      WriteProgress.Snapshot s = progress.snapshot();
+      if (closed) {
+        return EMPTY;
+      }
+      if (s.state() == WriteProgress.State.FAILED) {
+        Throwable failure = s.failure();
+        throw new WriteAbortedException(
+            digest, failure != null ? failure : new IllegalStateException("aborted"));
+      }
+      BlobRange.Resolved r = resolved != null ? resolved : resolve(s.size());
+      if (position >= r.endExclusive()) {
+        return EMPTY;
+      }
+      int index = (int) (position / chunkSize);
+      long chunkStart = (long) index * chunkSize;
+      byte[] chunk = store.getChunk(digest, s.generation(), index);
+      if (chunk == null) {
+        WriteProgress.Snapshot after = progress.snapshot();
+        if (after.generation() != s.generation() || after.state() != s.state()) {
+          continue; // a racing writer won, or ours failed: look again
+        }
+        if (after.state() == WriteProgress.State.COMMITTED) {
+          throw new BlobGoneException(digest);
+        }
+        throw new CorruptBlobException(digest, "chunk " + index + " vanished during the write");
+      }
+      long end = Math.min(Math.min(r.endExclusive(), s.durable()), chunkStart + chunk.length);
+      ByteBuffer slice =
+          ByteBuffer.wrap(chunk, (int) (position - chunkStart), (int) (end - position)).slice();
+      position = end;
+      return slice;
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

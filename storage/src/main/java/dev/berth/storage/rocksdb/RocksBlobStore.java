@@ -1,0 +1,311 @@
+package dev.berth.storage.rocksdb;
+
+import dev.berth.storage.BlobInfo;
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.BlobWriter;
+import dev.berth.storage.Digest;
+import dev.berth.storage.StorageException;
+import dev.berth.storage.eviction.AccessRecorder;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * {@link BlobStore} over the {@code chunks}, {@code blobs} and {@code uploads} column families.
+ *
+ * <p>Metadata changes (commit, delete, access-time flush) take one lock so that a flush can never
+ * resurrect a blob deleted meanwhile; chunk writes and reads do not take it.
+ */
+final class RocksBlobStore implements BlobStore {
+  private final RocksDB db;
+  private final ColumnFamilyHandle chunks;
+  private final ColumnFamilyHandle blobs;
+  private final ColumnFamilyHandle uploads;
+  private final WriteOptions syncWrites;
+  private final WriteOptions plainWrites;
+  private final StorageOptions options;
+  private final AccessRecorder accesses;
+  private final ReentrantLock metaLock = new ReentrantLock();
+  private final AtomicLong totalBytes = new AtomicLong();
+  private final AtomicLong count = new AtomicLong();
+  private final SecureRandom generations = new SecureRandom();
+
+  RocksBlobStore(
+      RocksDB db,
+      ColumnFamilyHandle chunks,
+      ColumnFamilyHandle blobs,
+      ColumnFamilyHandle uploads,
+      WriteOptions syncWrites,
+      WriteOptions plainWrites,
+      StorageOptions options) {
+    this.db = db;
+    this.chunks = chunks;
+    this.blobs = blobs;
+    this.uploads = uploads;
+    this.syncWrites = syncWrites;
+    this.plainWrites = plainWrites;
+    this.options = options;
+    this.accesses = new AccessRecorder(options.clock());
+  }
+
+  /** Deletes the chunks of every write a crash left unfinished; returns how many there were. */
+  int reclaimUnfinishedWrites() throws RocksDBException {
+    int reclaimed = 0;
+    try (RocksIterator it = db.newIterator(uploads);
+        WriteBatch batch = new WriteBatch()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        Digest digest = Keys.uploadDigest(key);
+        long generation = Keys.uploadGeneration(key);
+        batch.deleteRange(
+            chunks,
+            Keys.chunkRangeStart(digest, generation),
+            Keys.chunkRangeEnd(digest, generation));
+        batch.delete(uploads, key);
+        reclaimed++;
+      }
+      if (reclaimed > 0) {
+        db.write(syncWrites, batch);
+      }
+    }
+    return reclaimed;
+  }
+
+  void loadTotals() {
+    long bytes = 0;
+    long n = 0;
+    try (RocksIterator it = db.newIterator(blobs)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        Digest digest = Digest.fromKeyBytes(it.key(), 0);
+        bytes += BlobRecord.decode(digest, it.value()).size();
+        n++;
+      }
+    }
+    totalBytes.set(bytes);
+    count.set(n);
+  }
+
+  @Nullable BlobRecord record(Digest digest) {
+    try {
+      byte[] value = db.get(blobs, digest.toKeyBytes());
+      return value == null ? null : BlobRecord.decode(digest, value);
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("reading metadata of " + digest, e);
+    }
+  }
+
+  @Override
+  public Optional<BlobInfo> stat(Digest digest) {
+    BlobRecord record = record(digest);
+    return record == null ? Optional.empty() : Optional.of(record.toInfo(digest));
+  }
+
+  @Override
+  public Optional<BlobReader> openReader(Digest digest, BlobRange range) {
+    BlobRecord record = record(digest);
+    if (record == null) {
+      return Optional.empty();
+    }
+    BlobRange.Resolved resolved = range.resolve(record.size());
+    accesses.record(digest);
+    return Optional.of(new CommittedBlobReader(this, digest, record, resolved));
+  }
+
+  @Override
+  public BlobWriter beginWrite(Digest digest, long expectedSize) {
+    long generation = generations.nextLong();
+    try {
+      // Synced before the first chunk: after a crash, this record is how the chunks are found.
+      db.put(
+          uploads,
+          syncWrites,
+          Keys.upload(digest, generation),
+          ByteBuffer.allocate(16)
+              .putLong(expectedSize)
+              .putLong(options.clock().millis())
+              .array());
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("starting write of " + digest, e);
+    }
+    return new RocksBlobWriter(this, digest, generation, expectedSize, options.chunkSize());
+  }
+
+  void putChunk(Digest digest, long generation, int index, byte[] bytes, int length) {
+    try {
+      byte[] value = length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
+      db.put(chunks, plainWrites, Keys.chunk(digest, generation, index), value);
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("writing chunk " + index + " of " + digest, e);
+    }
+  }
+
+  byte @Nullable [] getChunk(Digest digest, long generation, int index) {
+    try {
+      return db.get(chunks, Keys.chunk(digest, generation, index));
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("reading chunk " + index + " of " + digest, e);
+    }
+  }
+
+  /**
+   * Publishes a verified write. Returns the record now visible for the digest: this writer's, or
+   * the one a racing writer committed first (this writer's chunks are then dropped).
+   */
+  BlobRecord publish(Digest digest, long generation, long size, int chunkSize) {
+    metaLock.lock();
+    try (WriteBatch batch = new WriteBatch()) {
+      BlobRecord existing = record(digest);
+      batch.delete(uploads, Keys.upload(digest, generation));
+      if (existing != null) {
+        batch.deleteRange(
+            chunks,
+            Keys.chunkRangeStart(digest, generation),
+            Keys.chunkRangeEnd(digest, generation));
+        db.write(plainWrites, batch);
+        return existing;
+      }
+      long now = options.clock().millis();
+      BlobRecord record = new BlobRecord(size, chunkSize, generation, now, now);
+      batch.put(blobs, digest.toKeyBytes(), record.encode());
+      db.write(syncWrites, batch);
+      totalBytes.addAndGet(size);
+      count.incrementAndGet();
+      return record;
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("committing " + digest, e);
+    } finally {
+      metaLock.unlock();
+    }
+  }
+
+  /** Drops an unfinished write's chunks and its upload record in one batch. */
+  void discard(Digest digest, long generation) {
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.deleteRange(
+          chunks, Keys.chunkRangeStart(digest, generation), Keys.chunkRangeEnd(digest, generation));
+      batch.delete(uploads, Keys.upload(digest, generation));
+      db.write(plainWrites, batch);
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("discarding write of " + digest, e);
+    }
+  }
+
+  @Override
+  public boolean delete(Digest digest) {
+    metaLock.lock();
+    try (WriteBatch batch = new WriteBatch()) {
+      BlobRecord existing = record(digest);
+      if (existing == null) {
+        return false;
+      }
+      batch.delete(blobs, digest.toKeyBytes());
+      batch.deleteRange(
+          chunks,
+          Keys.chunkRangeStart(digest, existing.generation()),
+          Keys.chunkRangeEnd(digest, existing.generation()));
+      db.write(plainWrites, batch);
+      totalBytes.addAndGet(-existing.size());
+      count.decrementAndGet();
+      return true;
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("deleting " + digest, e);
+    } finally {
+      metaLock.unlock();
+    }
+  }
+
+  @Override
+  public void forEach(Consumer<BlobInfo> action) {
+    try (RocksIterator it = db.newIterator(blobs)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        Digest digest = Digest.fromKeyBytes(it.key(), 0);
+        action.accept(BlobRecord.decode(digest, it.value()).toInfo(digest));
+      }
+    }
+  }
+
+  @Override
+  public long totalBytes() {
+    return totalBytes.get();
+  }
+
+  @Override
+  public long count() {
+    return count.get();
+  }
+
+  @Override
+  public void flushAccessTimes() {
+    Map<Digest, Long> batchOfAccesses = accesses.drain();
+    if (batchOfAccesses.isEmpty()) {
+      return;
+    }
+    metaLock.lock();
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Map.Entry<Digest, Long> access : batchOfAccesses.entrySet()) {
+        BlobRecord record = record(access.getKey());
+        if (record != null && record.accessMillis() < access.getValue()) {
+          batch.put(blobs, access.getKey().toKeyBytes(), record.withAccess(access.getValue()).encode());
+        }
+      }
+      db.write(plainWrites, batch);
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("writing access times", e);
+    } finally {
+      metaLock.unlock();
+    }
+  }
+
+  /** Counts stored chunk keys of one writer generation; for crash tests. */
+  int countChunks(Digest digest, long generation) {
+    int n = 0;
+    byte[] end = Keys.chunkRangeEnd(digest, generation);
+    try (RocksIterator it = db.newIterator(chunks)) {
+      for (it.seek(Keys.chunkRangeStart(digest, generation));
+          it.isValid() && java.util.Arrays.compareUnsigned(it.key(), end) < 0;
+          it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Counts every key in the chunks column family; for crash tests. */
+  long countAllChunks() {
+    long n = 0;
+    try (RocksIterator it = db.newIterator(chunks)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Counts unfinished writes; for crash tests. */
+  long countUploads() {
+    long n = 0;
+    try (RocksIterator it = db.newIterator(uploads)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static StorageException closedWriter(Digest digest) {
+    return new StorageException("write of " + digest + " is already finished");
+  }
+}

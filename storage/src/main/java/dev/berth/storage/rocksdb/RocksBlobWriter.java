@@ -1,0 +1,141 @@
+package dev.berth.storage.rocksdb;
+
+import dev.berth.storage.BlobInfo;
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
+import dev.berth.storage.BlobWriter;
+import dev.berth.storage.Digest;
+import dev.berth.storage.DigestMismatchException;
+import dev.berth.storage.DigestVerifier;
+import dev.berth.storage.StorageException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers appended bytes into one chunk-sized array, hashing them on the way, and stores each full
+ * chunk under this writer's generation. Memory per writer is one chunk.
+ */
+final class RocksBlobWriter implements BlobWriter {
+  private static final Logger log = LoggerFactory.getLogger(RocksBlobWriter.class);
+
+  private final RocksBlobStore store;
+  private final Digest digest;
+  private final long generation;
+  private final long expectedSize;
+  private final int chunkSize;
+  private final DigestVerifier verifier;
+  private final WriteProgress progress;
+  private final byte[] buffer;
+  private int buffered;
+  private int nextIndex;
+  private long written;
+  private volatile boolean finished;
+  private volatile boolean committed;
+
+  RocksBlobWriter(
+      RocksBlobStore store, Digest digest, long generation, long expectedSize, int chunkSize) {
+    this.store = store;
+    this.digest = digest;
+    this.generation = generation;
+    this.expectedSize = expectedSize;
+    this.chunkSize = chunkSize;
+    this.verifier = digest.newVerifier();
+    this.progress = new WriteProgress(generation, expectedSize);
+    this.buffer = new byte[chunkSize];
+  }
+
+  @Override
+  public Digest digest() {
+    return digest;
+  }
+
+  @Override
+  public long written() {
+    return written;
+  }
+
+  @Override
+  public void append(ByteBuffer bytes) {
+    if (finished) {
+      throw new IllegalStateException("write of " + digest + " is already finished");
+    }
+    try {
+      if (expectedSize >= 0 && written + bytes.remaining() > expectedSize) {
+        throw new DigestMismatchException(
+            digest, "more than the declared " + expectedSize + " bytes");
+      }
+      verifier.update(bytes);
+      while (bytes.hasRemaining()) {
+        int n = Math.min(bytes.remaining(), chunkSize - buffered);
+        bytes.get(buffer, buffered, n);
+        buffered += n;
+        written += n;
+        if (buffered == chunkSize) {
+          store.putChunk(digest, generation, nextIndex, buffer, chunkSize);
+          nextIndex++;
+          buffered = 0;
+          progress.advance((long) nextIndex * chunkSize);
+        }
+      }
+    } catch (StorageException e) {
+      abort(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public BlobInfo commit() {
+    if (finished) {
+      throw new IllegalStateException("write of " + digest + " is already finished");
+    }
+    try {
+      if (expectedSize >= 0 && written != expectedSize) {
+        throw new DigestMismatchException(
+            digest, "got " + written + " bytes, declared " + expectedSize);
+      }
+      Digest actual = verifier.finish();
+      if (!actual.equals(digest)) {
+        throw new DigestMismatchException(digest, "bytes hash to " + actual);
+      }
+      if (buffered > 0) {
+        store.putChunk(digest, generation, nextIndex, buffer, buffered);
+      }
+      BlobRecord visible = store.publish(digest, generation, written, chunkSize);
+      finished = true;
+      committed = true;
+      progress.committed(visible.size(), visible.generation());
+      return visible.toInfo(digest);
+    } catch (StorageException e) {
+      abort(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public void abort(Throwable reason) {
+    if (committed) {
+      return;
+    }
+    if (finished) {
+      // Already aborted; only the first reason reaches followers.
+      if (progress.snapshot().state() == WriteProgress.State.FAILED) {
+        return;
+      }
+    }
+    finished = true;
+    try {
+      store.discard(digest, generation);
+    } catch (StorageException e) {
+      // The upload record stays; the next open reclaims the chunks.
+      log.warn("discarding write of {} failed, reclaimed at next start: {}", digest, e.toString());
+    } finally {
+      progress.failed(reason);
+    }
+  }
+
+  @Override
+  public BlobReader follow(BlobRange range) {
+    return new LiveBlobReader(store, digest, chunkSize, progress, range);
+  }
+}

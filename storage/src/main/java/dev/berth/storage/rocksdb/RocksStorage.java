@@ -1,0 +1,223 @@
+package dev.berth.storage.rocksdb;
+
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageHealth;
+import dev.berth.storage.TagStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One RocksDB database holding berth's blobs, manifests and tags (layout in {@code
+ * package-info.java}). Opening it reclaims the chunks of writes a crash left unfinished. Closing it
+ * flushes batched access times. Thread-safe.
+ */
+public final class RocksStorage implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RocksStorage.class);
+
+  static final String CF_CHUNKS = "chunks";
+  static final String CF_BLOBS = "blobs";
+  static final String CF_UPLOADS = "uploads";
+  static final String CF_MANIFESTS = "manifests";
+  static final String CF_TAGS = "tags";
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path path;
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions;
+  private final List<ColumnFamilyHandle> handles;
+  private final LRUCache blockCache;
+  private final WriteOptions syncWrites;
+  private final WriteOptions plainWrites;
+  private final RocksBlobStore blobs;
+  private final RocksManifestStore manifests;
+  private final RocksTagStore tags;
+  private final ScheduledExecutorService maintenance;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RocksStorage(Path path, StorageOptions options) throws RocksDBException {
+    this.path = path;
+    this.blockCache = new LRUCache(64L << 20);
+    this.dbOptions =
+        new DBOptions()
+            .setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true)
+            .setMaxBackgroundJobs(2)
+            .setBytesPerSync(1 << 20)
+            .setMaxTotalWalSize(256L << 20)
+            .setKeepLogFileNum(3)
+            .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
+    ColumnFamilyOptions chunkOptions =
+        new ColumnFamilyOptions()
+            // Layers arrive compressed already: compressing again costs CPU for nothing.
+            .setCompressionType(CompressionType.NO_COMPRESSION)
+            .setEnableBlobFiles(true)
+            .setMinBlobSize(4 << 10)
+            .setBlobFileSize(256L << 20)
+            .setBlobCompressionType(CompressionType.NO_COMPRESSION)
+            .setEnableBlobGarbageCollection(true)
+            .setBlobGarbageCollectionAgeCutoff(0.25)
+            .setWriteBufferSize(64L << 20)
+            .setMaxWriteBufferNumber(3)
+            .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
+    ColumnFamilyOptions metaOptions =
+        new ColumnFamilyOptions()
+            .setWriteBufferSize(8L << 20)
+            .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
+    this.cfOptions = List.of(chunkOptions, metaOptions);
+
+    List<ColumnFamilyDescriptor> descriptors =
+        List.of(
+            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, metaOptions),
+            descriptor(CF_CHUNKS, chunkOptions),
+            descriptor(CF_BLOBS, metaOptions),
+            descriptor(CF_UPLOADS, metaOptions),
+            descriptor(CF_MANIFESTS, metaOptions),
+            descriptor(CF_TAGS, metaOptions));
+    this.handles = new ArrayList<>();
+    this.db = RocksDB.open(dbOptions, path.toString(), descriptors, handles);
+    this.syncWrites = new WriteOptions().setSync(true);
+    this.plainWrites = new WriteOptions();
+    this.blobs =
+        new RocksBlobStore(
+            db, handles.get(1), handles.get(2), handles.get(3), syncWrites, plainWrites, options);
+    this.manifests = new RocksManifestStore(db, handles.get(4), plainWrites, options.clock());
+    this.tags = new RocksTagStore(db, handles.get(5), plainWrites);
+    this.maintenance =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "berth-storage-maintenance");
+              t.setDaemon(true);
+              return t;
+            });
+    long flushMillis = options.accessFlushInterval().toMillis();
+    maintenance.scheduleWithFixedDelay(
+        this::flushAccessTimesQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Opens (creating if needed) the store under {@code path}, reclaiming unfinished writes.
+   *
+   * @throws StorageException naming the path when it cannot be opened
+   */
+  public static RocksStorage open(Path path, StorageOptions options) {
+    try {
+      Files.createDirectories(path);
+    } catch (java.io.IOException e) {
+      throw new StorageException("cannot create storage directory " + path + ": " + e, e);
+    }
+    try {
+      RocksStorage storage = new RocksStorage(path, options);
+      int reclaimed = storage.blobs.reclaimUnfinishedWrites();
+      if (reclaimed > 0) {
+        log.info("reclaimed {} unfinished blob writes in {}", reclaimed, path);
+      }
+      storage.blobs.loadTotals();
+      return storage;
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("cannot open storage at " + path, e);
+    }
+  }
+
+  private static ColumnFamilyDescriptor descriptor(String name, ColumnFamilyOptions options) {
+    return new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), options);
+  }
+
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  public ManifestStore manifests() {
+    return manifests;
+  }
+
+  public TagStore tags() {
+    return tags;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Whether the store is open and RocksDB reports no background error (a full disk stops
+   * background writes and shows here).
+   */
+  public StorageHealth health() {
+    if (closed.get()) {
+      return new StorageHealth(false, "storage closed");
+    }
+    try {
+      long errors = db.getLongProperty("rocksdb.background-errors");
+      if (errors > 0) {
+        return new StorageHealth(false, "rocksdb reports " + errors + " background errors");
+      }
+      return new StorageHealth(
+          true, blobs.count() + " blobs, " + blobs.totalBytes() + " bytes in " + path);
+    } catch (RocksDBException e) {
+      return new StorageHealth(false, "rocksdb: " + e.getMessage());
+    }
+  }
+
+  private void flushAccessTimesQuietly() {
+    try {
+      blobs.flushAccessTimes();
+    } catch (RuntimeException e) {
+      log.warn("flushing access times failed: {}", e.toString());
+    }
+  }
+
+  /** Flushes access times, then closes RocksDB and frees its native resources. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    maintenance.shutdownNow();
+    try {
+      maintenance.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    flushAccessTimesQuietly();
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      log.warn("syncing the WAL at close failed: {}", e.toString());
+    }
+    for (ColumnFamilyHandle handle : handles) {
+      handle.close();
+    }
+    db.close();
+    syncWrites.close();
+    plainWrites.close();
+    dbOptions.close();
+    cfOptions.forEach(ColumnFamilyOptions::close);
+    blockCache.close();
+  }
+}

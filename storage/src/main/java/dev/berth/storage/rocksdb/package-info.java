@@ -1,0 +1,24 @@
+/**
+ * The RocksDB implementation of the storage contracts.
+ *
+ * <p>Layout (one database, five column families):
+ *
+ * <ul>
+ *   <li>{@code chunks}: blob bytes under {@code digest ‖ generation ‖ chunk index}, values in
+ *       RocksDB's integrated BlobDB files so that megabyte values do not churn compaction. The
+ *       generation separates concurrent writers of one digest: each writes its own chunks, and the
+ *       committed metadata names the generation that won.
+ *   <li>{@code blobs}: per committed digest its size, chunk size, generation, created and last
+ *       access time. A blob is visible exactly when this record exists.
+ *   <li>{@code uploads}: one record per unfinished write, synced before its first chunk. At open,
+ *       every record left by a crash has its chunks deleted: nothing partial ever becomes visible.
+ *   <li>{@code manifests} and {@code tags}: small values, written whole.
+ * </ul>
+ *
+ * Commit, abort and delete are single atomic {@code WriteBatch}es; the commit batch is written with
+ * a synced WAL, which also makes every chunk written before it durable.
+ */
+@NullMarked
+package dev.berth.storage.rocksdb;
+
+import org.jspecify.annotations.NullMarked;
