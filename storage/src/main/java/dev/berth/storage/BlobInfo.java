@@ -11,4 +11,5 @@ import java.time.Instant;
  * @param created when the blob was committed
  * @param lastAccess the last read as recorded by the store's batched access tracking
  */
-public record BlobInfo(Digest digest, long size, int chunkSize, Instant created, Instant lastAccess) {}
+public record BlobInfo(
+    Digest digest, long size, int chunkSize, Instant created, Instant lastAccess) {}

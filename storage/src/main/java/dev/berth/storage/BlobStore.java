@@ -8,8 +8,8 @@ import java.util.function.Consumer;
  * hashed and matched it.
  *
  * <p>Every method may block on disk I/O: never call one from an event loop. Implementations are
- * thread-safe; their lifecycle belongs to whoever opened the store. Streams returned by {@link #openReader} and {@link #beginWrite} belong to one caller
- * at a time.
+ * thread-safe; their lifecycle belongs to whoever opened the store. Streams returned by {@link
+ * #openReader} and {@link #beginWrite} belong to one caller at a time.
  */
 public interface BlobStore {
 

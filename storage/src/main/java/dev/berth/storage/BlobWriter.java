@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * One in-progress blob write. Bytes arrive in pieces of any size through {@link #append}; they are
- * hashed as they arrive and stored as fixed-size chunks. {@link #commit} makes the blob visible only
- * when the size and digest match; {@link #abort} (or any failure) removes every stored chunk.
+ * hashed as they arrive and stored as fixed-size chunks. {@link #commit} makes the blob visible
+ * only when the size and digest match; {@link #abort} (or any failure) removes every stored chunk.
  *
  * <p>{@code append}, {@code commit} and {@code abort} are called by one producer thread at a time
  * and may block on disk I/O. {@link #follow} may be called from any thread, any number of times.

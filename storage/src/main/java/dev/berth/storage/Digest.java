@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <p>Grammar (go-digest {@code Digest.Validate}, protocol.md §1.4): the string must contain {@code
  * :}; the algorithm must be a registered one ({@code sha256} is required, {@code sha512} is
- * accepted); the encoded part must be lowercase hex of exactly twice the hash size. Uppercase hex is
- * rejected even though the reference regex would accept it. Once constructed a {@code Digest} is
+ * accepted); the encoded part must be lowercase hex of exactly twice the hash size. Uppercase hex
+ * is rejected even though the reference regex would accept it. Once constructed a {@code Digest} is
  * valid and never re-checked.
  */
 public final class Digest implements Comparable<Digest> {

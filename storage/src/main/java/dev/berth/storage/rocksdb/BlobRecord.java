@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /** The value stored in the {@code blobs} column family for a committed blob. */
-record BlobRecord(long size, int chunkSize, long generation, long createdMillis, long accessMillis) {
+record BlobRecord(
+    long size, int chunkSize, long generation, long createdMillis, long accessMillis) {
   private static final byte VERSION = 1;
   private static final int LENGTH = 1 + 8 + 4 + 8 + 8 + 8;
 

@@ -133,10 +133,7 @@ final class RocksBlobStore implements BlobStore {
           uploads,
           syncWrites,
           Keys.upload(digest, generation),
-          ByteBuffer.allocate(16)
-              .putLong(expectedSize)
-              .putLong(options.clock().millis())
-              .array());
+          ByteBuffer.allocate(16).putLong(expectedSize).putLong(options.clock().millis()).array());
     } catch (RocksDBException e) {
       throw RocksErrors.translate("starting write of " + digest, e);
     }
@@ -258,7 +255,8 @@ final class RocksBlobStore implements BlobStore {
       for (Map.Entry<Digest, Long> access : batchOfAccesses.entrySet()) {
         BlobRecord record = record(access.getKey());
         if (record != null && record.accessMillis() < access.getValue()) {
-          batch.put(blobs, access.getKey().toKeyBytes(), record.withAccess(access.getValue()).encode());
+          batch.put(
+              blobs, access.getKey().toKeyBytes(), record.withAccess(access.getValue()).encode());
         }
       }
       db.write(plainWrites, batch);

@@ -165,8 +165,8 @@ public final class RocksStorage implements AutoCloseable {
   }
 
   /**
-   * Whether the store is open and RocksDB reports no background error (a full disk stops
-   * background writes and shows here).
+   * Whether the store is open and RocksDB reports no background error (a full disk stops background
+   * writes and shows here).
    */
   public StorageHealth health() {
     if (closed.get()) {

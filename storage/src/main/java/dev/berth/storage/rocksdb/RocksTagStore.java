@@ -82,7 +82,8 @@ final class RocksTagStore implements TagStore {
             || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
           break;
         }
-        result.add(new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8));
+        result.add(
+            new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8));
       }
     }
     return result;
