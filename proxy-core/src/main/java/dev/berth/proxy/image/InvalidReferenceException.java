@@ -16,6 +16,11 @@ public final class InvalidReferenceException extends IllegalArgumentException {
 
   private final Kind kind;
 
+  /** A request path that cannot name a repository at all. */
+  public static InvalidReferenceException invalidPath(String path, String reason) {
+    return new InvalidReferenceException(Kind.INVALID_FORMAT, path, reason);
+  }
+
   InvalidReferenceException(Kind kind, String input, String reason) {
     super("invalid reference '" + abbreviate(input) + "': " + reason);
     this.kind = kind;

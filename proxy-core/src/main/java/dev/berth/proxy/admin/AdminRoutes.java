@@ -1,0 +1,82 @@
+package dev.berth.proxy.admin;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.proxy.metrics.PrometheusMetrics;
+import dev.berth.storage.StorageHealth;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code GET /healthz} (the process answers), {@code GET /readyz} (storage can serve) and {@code
+ * GET /metrics} (Prometheus). Readiness asks RocksDB and the scrape walks every meter, so both run
+ * on a worker thread, never on the event loop.
+ */
+public final class AdminRoutes {
+  private final Vertx vertx;
+  private final Callable<StorageHealth> storageHealth;
+  private final Callable<String> scrape;
+
+  private AdminRoutes(Vertx vertx, Callable<StorageHealth> storageHealth, Callable<String> scrape) {
+    this.vertx = vertx;
+    this.storageHealth = storageHealth;
+    this.scrape = scrape;
+  }
+
+  /**
+   * The router to put behind the admin listener.
+   *
+   * @param storageHealth a blocking call (run on a worker) reporting whether storage can serve
+   * @param scrape produces the Prometheus text format ({@code text/plain; version=0.0.4})
+   */
+  public static Router router(
+      Vertx vertx, Callable<StorageHealth> storageHealth, Callable<String> scrape) {
+    AdminRoutes routes = new AdminRoutes(vertx, storageHealth, scrape);
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(AdminRoutes::healthz);
+    router.get("/readyz").handler(routes::readyz);
+    router.get("/metrics").handler(routes::metrics);
+    return router;
+  }
+
+  private static void healthz(RoutingContext context) {
+    context.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("ok");
+  }
+
+  private void readyz(RoutingContext context) {
+    vertx
+        .executeBlocking(storageHealth, false)
+        .recover(
+            failure ->
+                Future.succeededFuture(new StorageHealth(false, "health check failed: " + failure)))
+        .onSuccess(
+            health ->
+                context
+                    .response()
+                    .setStatusCode(health.ready() ? 200 : 503)
+                    .putHeader("Content-Type", "application/json")
+                    .end(readiness(health)));
+  }
+
+  private void metrics(RoutingContext context) {
+    vertx
+        .executeBlocking(scrape, false)
+        .onSuccess(
+            text ->
+                context
+                    .response()
+                    .putHeader("Content-Type", PrometheusMetrics.CONTENT_TYPE)
+                    .end(text))
+        .onFailure(context::fail);
+  }
+
+  private static String readiness(StorageHealth health) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("ready", health.ready());
+    body.put("storage", health.detail());
+    return body.toString();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.berth.proxy.api;
+
+import dev.berth.proxy.metrics.ProxyMetrics;
+import dev.berth.proxy.pull.BlobService;
+import dev.berth.proxy.pull.BlobSource;
+import dev.berth.proxy.pull.PullPolicy;
+import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.upstream.RoutedRepository;
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
+import dev.berth.storage.Digest;
+import dev.berth.storage.InvalidDigestException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * {@code GET|HEAD /v2/<name>/blobs/<digest>} with single {@code Range} requests (206 + {@code
+ * Content-Range}, 416 when unsatisfiable). Blobs are never transfer-encoded: their digest covers
+ * the raw bytes.
+ */
+final class BlobRoute {
+  private final BlobService blobs;
+  private final StorageAccess storage;
+  private final ProxyMetrics metrics;
+
+  BlobRoute(BlobService blobs, StorageAccess storage, ProxyMetrics metrics) {
+    this.blobs = blobs;
+    this.storage = storage;
+    this.metrics = metrics;
+  }
+
+  void handle(HttpServerRequest request, RoutedRepository repo, String digestText) {
+    HttpServerResponse response = request.response();
+    Digest digest;
+    BlobRange range;
+    try {
+      digest = Digest.parse(digestText);
+      range = ByteRangeHeader.parse(request.getHeader("Range"));
+    } catch (InvalidDigestException e) {
+      new OciError("DIGEST_INVALID", e.getMessage(), 400).send(response);
+      return;
+    } catch (ByteRangeHeader.MalformedRangeException e) {
+      ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e);
+      return;
+    }
+    boolean head = request.method() == HttpMethod.HEAD;
+    boolean cacheOnly =
+        repo.upstream().policies().policyFor(repo.repository()) instanceof PullPolicy.Never;
+    var context = Vertx.currentContext();
+    blobs
+        .open(repo, digest, range, head, cacheOnly)
+        .onSuccess(source -> respond(response, digest, range, source, context))
+        .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
+  }
+
+  private void respond(
+      HttpServerResponse response,
+      Digest digest,
+      BlobRange range,
+      BlobSource source,
+      io.vertx.core.Context context) {
+    metrics.cacheRequest("blob", source.fromCache());
+    response
+        .putHeader("Docker-Content-Digest", digest.toString())
+        .putHeader("ETag", "\"" + digest + "\"")
+        .putHeader("Accept-Ranges", "bytes")
+        .putHeader("Cache-Control", "max-age=31536000")
+        .putHeader("Content-Type", "application/octet-stream");
+    BlobReader reader = source.reader();
+    if (reader == null) {
+      if (source.size() >= 0) {
+        response.putHeader("Content-Length", Long.toString(source.size()));
+      }
+      response.end();
+      return;
+    }
+    if (source.size() >= 0) {
+      BlobRange.Resolved r = reader.range();
+      if (!range.isAll()) {
+        response.setStatusCode(206).putHeader("Content-Range", ByteRangeHeader.contentRange(r));
+      }
+      response.putHeader("Content-Length", Long.toString(r.length()));
+    } else {
+      // A live download whose upstream sent no Content-Length: stream chunked.
+      response.setChunked(true);
+    }
+    boolean fromCache = source.fromCache();
+    BlobStreamer.stream(reader, response, storage, context, n -> metrics.servedBytes(fromCache, n));
+  }
+}

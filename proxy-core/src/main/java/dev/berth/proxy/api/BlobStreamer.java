@@ -1,0 +1,90 @@
+package dev.berth.proxy.api;
+
+import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.storage.BlobReader;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
+import java.util.function.LongConsumer;
+
+/**
+ * Pumps a {@link BlobReader} into an HTTP response with backpressure (Armeria's {@code
+ * StreamingHttpFile} demand loop): wait until the reader has bytes, read one chunk on a storage
+ * worker, write it, and read the next only when the response can take more. A slow client holds one
+ * chunk, never the blob. A failure after the headers were sent resets the connection, so the client
+ * cannot mistake a truncated blob for a complete one.
+ */
+final class BlobStreamer {
+  private final BlobReader reader;
+  private final HttpServerResponse response;
+  private final StorageAccess storage;
+  private final Context context;
+  private final LongConsumer bytesSent;
+  private final Promise<Void> done = Promise.promise();
+
+  private BlobStreamer(
+      BlobReader reader,
+      HttpServerResponse response,
+      StorageAccess storage,
+      Context context,
+      LongConsumer bytesSent) {
+    this.reader = reader;
+    this.response = response;
+    this.storage = storage;
+    this.context = context;
+    this.bytesSent = bytesSent;
+  }
+
+  /** Streams the reader's range into the (already prepared) response and ends it. */
+  static Future<Void> stream(
+      BlobReader reader,
+      HttpServerResponse response,
+      StorageAccess storage,
+      Context context,
+      LongConsumer bytesSent) {
+    BlobStreamer s = new BlobStreamer(reader, response, storage, context, bytesSent);
+    response.closeHandler(v -> s.stop(new IllegalStateException("client went away")));
+    s.pump();
+    return s.done.future();
+  }
+
+  private void pump() {
+    if (done.future().isComplete()) {
+      return;
+    }
+    Future.fromCompletionStage(reader.readable(), context)
+        .compose(v -> storage.run(reader::read))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                stop(ar.cause());
+                return;
+              }
+              ByteBuffer bytes = ar.result();
+              if (!bytes.hasRemaining()) {
+                reader.close();
+                response.end().onComplete(x -> done.tryComplete());
+                return;
+              }
+              int n = bytes.remaining();
+              response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(bytes)));
+              bytesSent.accept(n);
+              if (response.writeQueueFull()) {
+                response.drainHandler(v -> pump());
+              } else {
+                pump();
+              }
+            });
+  }
+
+  private void stop(Throwable cause) {
+    reader.close();
+    if (done.tryFail(cause)) {
+      ErrorResponder.send(response, ErrorResponder.Subject.BLOB, cause);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.berth.proxy.api;
+
+import dev.berth.proxy.image.InvalidReferenceException;
+import dev.berth.proxy.pull.NotCachedException;
+import dev.berth.proxy.upstream.UnknownUpstreamException;
+import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.storage.DiskFullException;
+import dev.berth.storage.RangeNotSatisfiableException;
+import dev.berth.storage.StorageException;
+import dev.berth.storage.WriteAbortedException;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become OCI error responses (style rule 5). The route decides which
+ * "unknown" code a 404 carries; everything else follows the failure's type.
+ */
+final class ErrorResponder {
+  private static final Logger log = LoggerFactory.getLogger(ErrorResponder.class);
+
+  private ErrorResponder() {}
+
+  /** Which kind of content a route serves, for the 404 code. */
+  enum Subject {
+    MANIFEST("MANIFEST_UNKNOWN"),
+    BLOB("BLOB_UNKNOWN"),
+    REPOSITORY("NAME_UNKNOWN");
+
+    final String unknownCode;
+
+    Subject(String unknownCode) {
+      this.unknownCode = unknownCode;
+    }
+  }
+
+  static void send(HttpServerResponse response, Subject subject, Throwable failure) {
+    if (response.headWritten()) {
+      // Bytes already went out: cut the connection so the client cannot take them as complete.
+      log.warn("aborting a response in progress: {}", failure.toString());
+      response.reset();
+      return;
+    }
+    toOciError(response, subject, unwrap(failure)).send(response);
+  }
+
+  static OciError toOciError(HttpServerResponse response, Subject subject, Throwable e) {
+    if (e instanceof InvalidReferenceException ire) {
+      return switch (ire.kind()) {
+        case DIGEST_INVALID -> new OciError("DIGEST_INVALID", ire.getMessage(), 400);
+        case TAG_INVALID -> new OciError("TAG_INVALID", ire.getMessage(), 400);
+        default -> new OciError("NAME_INVALID", ire.getMessage(), 400);
+      };
+    }
+    if (e instanceof ByteRangeHeader.MalformedRangeException) {
+      return new OciError("RANGE_INVALID", e.getMessage(), 416);
+    }
+    if (e instanceof RangeNotSatisfiableException rnse) {
+      response.putHeader("Content-Range", ByteRangeHeader.unsatisfied(rnse.blobSize()));
+      return new OciError("RANGE_INVALID", e.getMessage(), 416);
+    }
+    if (e instanceof UnknownUpstreamException) {
+      return new OciError("NAME_UNKNOWN", e.getMessage(), 404);
+    }
+    if (e instanceof NotCachedException) {
+      return new OciError(subject.unknownCode, e.getMessage(), 404);
+    }
+    if (e instanceof UpstreamException ue) {
+      return upstream(response, subject, ue);
+    }
+    if (e instanceof WriteAbortedException) {
+      return new OciError("UNKNOWN", e.getMessage(), 502);
+    }
+    if (e instanceof DiskFullException) {
+      return new OciError("UNAVAILABLE", "storage is full: " + e.getMessage(), 503);
+    }
+    if (e instanceof StorageException) {
+      log.error("storage failure", e);
+      return new OciError("UNAVAILABLE", "storage failure: " + e.getMessage(), 503);
+    }
+    log.error("unexpected failure", e);
+    return OciError.internal();
+  }
+
+  private static OciError upstream(
+      HttpServerResponse response, Subject subject, UpstreamException e) {
+    return switch (e.kind()) {
+      case NOT_FOUND -> new OciError(subject.unknownCode, e.getMessage(), 404);
+      case UNAUTHORIZED -> new OciError("UNAUTHORIZED", e.getMessage(), 401);
+      case DENIED -> new OciError("DENIED", e.getMessage(), 403);
+      case TOO_MANY_REQUESTS -> {
+        e.retryAfter()
+            .ifPresent(d -> response.putHeader("Retry-After", Long.toString(d.toSeconds())));
+        yield new OciError("TOOMANYREQUESTS", e.getMessage(), 429);
+      }
+      case UNAVAILABLE -> new OciError("UNAVAILABLE", e.getMessage(), 503);
+      case BAD_RESPONSE, REFUSED -> new OciError("UNKNOWN", e.getMessage(), 502);
+    };
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.berth.proxy.api;
+
+import dev.berth.proxy.image.InvalidReferenceException;
+import dev.berth.proxy.metrics.ProxyMetrics;
+import dev.berth.proxy.pull.BlobService;
+import dev.berth.proxy.pull.ManifestService;
+import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.upstream.RoutedRepository;
+import dev.berth.proxy.upstream.UnknownUpstreamException;
+import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.UpstreamRouter;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
+
+/**
+ * Dispatches {@code /v2/<name>/...}: parses the path ({@link V2Path}), routes it to an upstream
+ * ({@link UpstreamRouter}), echoes the upstream in {@code OCI-Namespace}, and hands it to the route
+ * for manifests, blobs, tags or referrers. Writes (push, delete) are refused with {@code
+ * UNSUPPORTED}: berth is a read-only mirror.
+ */
+public final class PullRoutes {
+  private final UpstreamRouter router;
+  private final ManifestRoute manifests;
+  private final BlobRoute blobs;
+  private final TagsRoute tags;
+  private final ReferrersRoute referrers;
+
+  public PullRoutes(
+      UpstreamRouter router,
+      UpstreamClient client,
+      ManifestService manifestService,
+      BlobService blobService,
+      StorageAccess storage,
+      ProxyMetrics metrics) {
+    this.router = router;
+    this.manifests = new ManifestRoute(manifestService, metrics);
+    this.blobs = new BlobRoute(blobService, storage, metrics);
+    this.tags = new TagsRoute(client, storage);
+    this.referrers = new ReferrersRoute(client);
+  }
+
+  /** Handles a request under {@code /v2/}; returns false when the path is no pull endpoint. */
+  public boolean handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    response.putHeader(RegistryApi.API_VERSION_HEADER, RegistryApi.API_VERSION);
+    Optional<V2Path> parsed;
+    try {
+      parsed = V2Path.parse(request.path());
+    } catch (InvalidReferenceException e) {
+      ErrorResponder.send(response, ErrorResponder.Subject.REPOSITORY, e);
+      return true;
+    }
+    if (parsed.isEmpty()) {
+      return false;
+    }
+    V2Path path = parsed.get();
+    HttpMethod method = request.method();
+    boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    if (!read || path.route() == V2Path.Route.BLOB_UPLOAD) {
+      new OciError(
+              "UNSUPPORTED",
+              method + " is not supported: berth is a read-only pull-through cache",
+              405)
+          .send(response);
+      return true;
+    }
+    RoutedRepository repo;
+    try {
+      repo = router.route(request.getParam("ns"), path.name());
+    } catch (UnknownUpstreamException | InvalidReferenceException e) {
+      ErrorResponder.send(response, ErrorResponder.Subject.REPOSITORY, e);
+      return true;
+    }
+    response.putHeader("OCI-Namespace", repo.upstream().name());
+    String reference = path.reference();
+    try {
+      switch (path.route()) {
+        case MANIFEST -> manifests.handle(request, repo, reference);
+        case BLOB -> blobs.handle(request, repo, reference);
+        case TAGS_LIST -> {
+          if (method == HttpMethod.HEAD) {
+            response.setStatusCode(200).end();
+          } else {
+            tags.handle(request, repo, path.name());
+          }
+        }
+        case REFERRERS -> referrers.handle(request, repo, reference);
+        default -> new OciError("UNSUPPORTED", "not supported", 405).send(response);
+      }
+    } catch (InvalidReferenceException e) {
+      ErrorResponder.send(response, ErrorResponder.Subject.MANIFEST, e);
+    }
+    return true;
+  }
+}

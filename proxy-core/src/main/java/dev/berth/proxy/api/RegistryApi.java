@@ -1,0 +1,66 @@
+package dev.berth.proxy.api;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The route table of the registry API: the version check {@code /v2/}, then every {@code
+ * /v2/<name>/...} pull endpoint through {@link PullRoutes}. Anything else gets a 404 {@code
+ * UNSUPPORTED} OCI error, which clients report cleanly, rather than vertx-web's plain-text 404.
+ */
+public final class RegistryApi {
+  static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+  static final String API_VERSION = "registry/2.0";
+  private static final String VERSION_BODY = "{}";
+  private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
+
+  private RegistryApi() {}
+
+  /** The router to put behind the registry listener. */
+  public static Router router(Vertx vertx, PullRoutes pulls) {
+    Router router = Router.router(vertx);
+    for (String path : new String[] {"/v2/", "/v2"}) {
+      router
+          .route(path)
+          .method(HttpMethod.GET)
+          .method(HttpMethod.HEAD)
+          .handler(RegistryApi::version);
+    }
+    router
+        .route()
+        .handler(
+            context -> {
+              if (!pulls.handle(context.request())) {
+                OciError.unsupported(404).send(context.response());
+              }
+            });
+    router.errorHandler(500, RegistryApi::internalError);
+    return router;
+  }
+
+  /** {@code GET /v2/}: "this is a registry speaking API v2", which clients probe first. */
+  private static void version(RoutingContext context) {
+    var response =
+        context
+            .response()
+            .putHeader(API_VERSION_HEADER, API_VERSION)
+            .putHeader("Content-Type", "application/json");
+    if (context.request().method() == HttpMethod.HEAD) {
+      response.putHeader("Content-Length", String.valueOf(VERSION_BODY.length())).end();
+    } else {
+      response.end(VERSION_BODY);
+    }
+  }
+
+  private static void internalError(RoutingContext context) {
+    log.error(
+        "{} {} failed", context.request().method(), context.request().path(), context.failure());
+    if (!context.response().headWritten()) {
+      OciError.internal().send(context.response());
+    }
+  }
+}

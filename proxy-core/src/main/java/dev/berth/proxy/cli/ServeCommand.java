@@ -1,0 +1,127 @@
+package dev.berth.proxy.cli;
+
+import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.config.CommandLineOverrides;
+import dev.berth.proxy.config.ConfigLoader;
+import dev.berth.proxy.server.BerthServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code berth serve}: runs the mirror until the process is told to stop. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    header = "Run the caching registry mirror: the registry API and the admin endpoints.",
+    description = {
+      "Serves the registry API (the pull side of the OCI Distribution API, /v2/...) as a caching"
+          + " mirror of the configured upstream registries, and the admin endpoints /metrics"
+          + " (Prometheus), /healthz and /readyz on a separate address.",
+      "",
+      "Settings come from the embedded defaults, then the --config file (its keys replace the"
+          + " defaults), then the options below (they replace the file). Stop it with SIGTERM or"
+          + " Ctrl-C: listeners close, requests in flight finish, storage closes cleanly.",
+      ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  berth serve",
+      "  berth serve --config /etc/berth/config.yaml",
+      "  berth serve --listen :5000 --data /var/lib/berth \\",
+      "      --upstream registry.internal:5000=http://registry.internal:5000",
+      "",
+      "Exit status: 0 after a clean stop, 1 when storage or a listener cannot start,"
+          + " 2 for an invalid option or configuration."
+    })
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = {
+        "YAML config file; unknown keys and bad values are errors that name the key.",
+        "Example: --config /etc/berth/config.yaml",
+        "Default: none (the embedded defaults)."
+      })
+  private @Nullable Path config;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description = {
+        "Address of the registry API; :PORT means all interfaces, port 0 a free port.",
+        "Example: --listen 0.0.0.0:5000, --listen [::1]:5000 or --listen :5000",
+        "Default: 0.0.0.0:5000 (config key: listen)."
+      })
+  private @Nullable String listen;
+
+  @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT",
+      description = {
+        "Address of /metrics, /healthz and /readyz.",
+        "Example: --admin 0.0.0.0:9090",
+        "Default: 127.0.0.1:9090 (config key: admin)."
+      })
+  private @Nullable String admin;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = {
+        "Directory of the cache (RocksDB), created when missing.",
+        "Example: --data /var/lib/berth",
+        "Default: ./berth-data (config key: storage.path)."
+      })
+  private @Nullable String data;
+
+  @Option(
+      names = "--upstream",
+      paramLabel = "NAME=URL",
+      description = {
+        "Adds an upstream registry (or replaces the one with that NAME), with pull policy"
+            + " kubernetes. Repeatable. The first one given becomes the default upstream (for"
+            + " requests that name none) unless the config file marks one 'default: true'.",
+        "Example: --upstream ghcr.io=https://ghcr.io",
+        "Default: docker.io (the default), ghcr.io, quay.io, registry.k8s.io (config key:"
+            + " upstreams)."
+      })
+  private List<String> upstreams = new ArrayList<>();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    BerthConfig settings =
+        ConfigLoader.load(
+            Optional.ofNullable(config),
+            new CommandLineOverrides(
+                Optional.ofNullable(listen),
+                Optional.ofNullable(admin),
+                Optional.ofNullable(data),
+                upstreams));
+    BerthServer server = BerthServer.start(settings);
+    // SIGTERM and Ctrl-C run shutdown hooks; closing there releases the ports and the RocksDB lock
+    // before the JVM exits. "berth stopped" is logged there too: the JVM halts when hooks end, so
+    // the main thread might never get to log it.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  log.info("berth stopped");
+                },
+                "berth-shutdown"));
+    server.awaitClosed();
+    return 0;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.berth.proxy.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole configuration of a berth process, validated: build it with {@link ConfigLoader}, whose
+ * errors name the key; the checks here only keep a hand-built instance honest.
+ *
+ * @param listen the registry API address
+ * @param admin the address of {@code /metrics}, {@code /healthz} and {@code /readyz}
+ * @param storage where cached content lives
+ * @param upstreams the reachable registries, at least one, unique by name, at most one default
+ * @param credentials node-level credential sources
+ * @param tenancy whether cached private content is checked per client
+ */
+public record BerthConfig(
+    HostPort listen,
+    HostPort admin,
+    StorageConfig storage,
+    List<UpstreamConfig> upstreams,
+    CredentialsConfig credentials,
+    Tenancy tenancy) {
+
+  public BerthConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(storage, "storage");
+    upstreams = List.copyOf(upstreams);
+    Objects.requireNonNull(credentials, "credentials");
+    Objects.requireNonNull(tenancy, "tenancy");
+    if (upstreams.isEmpty()) {
+      throw new IllegalArgumentException("at least one upstream is required");
+    }
+    Set<String> names = new HashSet<>();
+    for (UpstreamConfig upstream : upstreams) {
+      if (!names.add(upstream.name().toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("duplicate upstream name " + upstream.name());
+      }
+    }
+    if (upstreams.stream().filter(UpstreamConfig::isDefault).count() > 1) {
+      throw new IllegalArgumentException("more than one default upstream: " + upstreams);
+    }
+  }
+
+  /** The upstream for requests that name none, if one is marked default. */
+  public Optional<UpstreamConfig> defaultUpstream() {
+    return upstreams.stream().filter(UpstreamConfig::isDefault).findFirst();
+  }
+
+  public BerthConfig withListen(HostPort newListen) {
+    return new BerthConfig(newListen, admin, storage, upstreams, credentials, tenancy);
+  }
+
+  public BerthConfig withAdmin(HostPort newAdmin) {
+    return new BerthConfig(listen, newAdmin, storage, upstreams, credentials, tenancy);
+  }
+
+  public BerthConfig withStorage(StorageConfig newStorage) {
+    return new BerthConfig(listen, admin, newStorage, upstreams, credentials, tenancy);
+  }
+
+  public BerthConfig withUpstreams(List<UpstreamConfig> newUpstreams) {
+    return new BerthConfig(listen, admin, storage, newUpstreams, credentials, tenancy);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.berth.proxy.config;
+
+import dev.berth.proxy.text.ByteSizes;
+import dev.berth.proxy.text.InvalidValueException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** Turns a (merged) config tree into a {@link BerthConfig}, key by key. */
+final class ConfigReader {
+  private static final List<String> TOP_KEYS =
+      List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy");
+  private static final List<String> STORAGE_KEYS = List.of("path", "max-size", "chunk-size");
+  private static final List<String> CREDENTIALS_KEYS = List.of("docker-config");
+
+  private ConfigReader() {}
+
+  static BerthConfig read(ConfigNode root) {
+    root.requireMap(TOP_KEYS);
+    return new BerthConfig(
+        root.required("listen").as(HostPort::parse),
+        root.required("admin").as(HostPort::parse),
+        storage(root.required("storage")),
+        UpstreamsReader.read(root.required("upstreams")),
+        credentials(root.required("credentials")),
+        root.required("tenancy").as(Tenancy::parse));
+  }
+
+  private static StorageConfig storage(ConfigNode node) {
+    node.requireMap(STORAGE_KEYS);
+    Path path = node.required("path").as(ConfigReader::path);
+    OptionalLong maxSize =
+        node.optional("max-size")
+            .map(size -> OptionalLong.of(size.as(ConfigReader::positiveSize)))
+            .orElse(OptionalLong.empty());
+    int chunkSize =
+        node.optional("chunk-size")
+            .map(size -> size.as(ConfigReader::chunkSize))
+            .orElse(StorageConfig.DEFAULT_CHUNK_SIZE);
+    return new StorageConfig(path, maxSize, chunkSize);
+  }
+
+  private static CredentialsConfig credentials(ConfigNode node) {
+    node.requireMap(CREDENTIALS_KEYS);
+    List<Path> files =
+        node.optional("docker-config")
+            .map(list -> list.list().stream().map(file -> file.as(ConfigReader::path)).toList())
+            .orElse(List.of());
+    return new CredentialsConfig(files);
+  }
+
+  /** A file system path; also used for {@code --data}. */
+  static Path path(String text) {
+    if (text.isBlank()) {
+      throw new InvalidValueException(text, "expected a file system path");
+    }
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      throw new InvalidValueException(text, "expected a file system path (" + e.getReason() + ")");
+    }
+  }
+
+  private static long positiveSize(String text) {
+    long size = ByteSizes.parse(text);
+    if (size <= 0) {
+      throw new InvalidValueException(text, "expected a size above zero, such as 50GiB");
+    }
+    return size;
+  }
+
+  private static int chunkSize(String text) {
+    long size = ByteSizes.parse(text);
+    if (size < StorageConfig.MIN_CHUNK_SIZE || size > StorageConfig.MAX_CHUNK_SIZE) {
+      throw new InvalidValueException(text, "expected a size between 4KiB and 64MiB");
+    }
+    return (int) size;
+  }
+}

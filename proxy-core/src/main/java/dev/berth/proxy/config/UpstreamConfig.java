@@ -1,0 +1,49 @@
+package dev.berth.proxy.config;
+
+import dev.berth.proxy.pull.PullPolicy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One upstream registry.
+ *
+ * @param name the registry host[:port] clients name it by (in {@code ns=} or a leading path
+ *     component), e.g. {@code docker.io}
+ * @param url where berth reaches it, http or https, e.g. {@code https://registry-1.docker.io}
+ * @param isDefault serves requests that name no upstream
+ * @param policy the pull policy for repositories no entry of {@code policies} matches
+ * @param policies per-repository overrides; the first matching glob wins
+ * @param maxStale how long past a failed revalidation a cached tag may still be served
+ */
+public record UpstreamConfig(
+    String name,
+    URI url,
+    boolean isDefault,
+    PullPolicy policy,
+    List<RepositoryPolicy> policies,
+    Duration maxStale) {
+  public static final Duration DEFAULT_MAX_STALE = Duration.ofHours(24);
+
+  public UpstreamConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(policy, "policy");
+    policies = List.copyOf(policies);
+    Objects.requireNonNull(maxStale, "maxStale");
+    if (maxStale.isNegative()) {
+      throw new IllegalArgumentException("maxStale must not be negative, was " + maxStale);
+    }
+  }
+
+  /** An upstream as {@code --upstream NAME=URL} declares it: policy kubernetes, no overrides. */
+  public static UpstreamConfig of(String name, URI url) {
+    return new UpstreamConfig(
+        name, url, false, PullPolicy.KubernetesDefault.INSTANCE, List.of(), DEFAULT_MAX_STALE);
+  }
+
+  public UpstreamConfig withDefault(boolean newIsDefault) {
+    return new UpstreamConfig(name, url, newIsDefault, policy, policies, maxStale);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.berth.proxy.config;
+
+import dev.berth.proxy.pull.PullPolicy;
+import dev.berth.proxy.text.Durations;
+import dev.berth.proxy.text.InvalidValueException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the {@code upstreams} list: each entry, then the rules across entries (unique names, at
+ * most one default, at least one upstream).
+ */
+final class UpstreamsReader {
+  private static final List<String> UPSTREAM_KEYS =
+      List.of("name", "url", "default", "policy", "policies", "max-stale");
+  private static final List<String> POLICY_KEYS = List.of("repositories", "policy");
+
+  private UpstreamsReader() {}
+
+  static List<UpstreamConfig> read(ConfigNode node) {
+    List<ConfigNode> entries = node.list();
+    if (entries.isEmpty()) {
+      throw node.error("at least one upstream is required");
+    }
+    List<UpstreamConfig> upstreams = new ArrayList<>();
+    Map<String, String> pathsByName = new HashMap<>();
+    Optional<String> defaultPath = Optional.empty();
+    for (ConfigNode entry : entries) {
+      UpstreamConfig upstream = upstream(entry);
+      String previous =
+          pathsByName.putIfAbsent(upstream.name().toLowerCase(Locale.ROOT), entry.path());
+      if (previous != null) {
+        throw entry
+            .required("name")
+            .error("duplicate upstream name '" + upstream.name() + "' (also at " + previous + ")");
+      }
+      if (upstream.isDefault()) {
+        if (defaultPath.isPresent()) {
+          throw entry
+              .required("default")
+              .error(
+                  "invalid value 'true': "
+                      + defaultPath.get()
+                      + " is the default already; at most one upstream may be default");
+        }
+        defaultPath = Optional.of(entry.path() + " (" + upstream.name() + ")");
+      }
+      upstreams.add(upstream);
+    }
+    return upstreams;
+  }
+
+  private static UpstreamConfig upstream(ConfigNode node) {
+    node.requireMap(UPSTREAM_KEYS);
+    return new UpstreamConfig(
+        node.required("name").as(UpstreamName::check),
+        node.required("url").as(UpstreamUrl::parse),
+        node.optional("default").map(ConfigNode::bool).orElse(false),
+        node.optional("policy")
+            .map(policy -> policy.as(PullPolicy::parse))
+            .orElse(PullPolicy.KubernetesDefault.INSTANCE),
+        node.optional("policies").map(UpstreamsReader::policies).orElse(List.of()),
+        node.optional("max-stale")
+            .map(maxStale -> maxStale.as(Durations::parse))
+            .orElse(UpstreamConfig.DEFAULT_MAX_STALE));
+  }
+
+  private static List<RepositoryPolicy> policies(ConfigNode node) {
+    List<RepositoryPolicy> policies = new ArrayList<>();
+    for (ConfigNode entry : node.list()) {
+      entry.requireMap(POLICY_KEYS);
+      String repositories = entry.required("repositories").as(UpstreamsReader::glob);
+      PullPolicy policy = entry.required("policy").as(PullPolicy::parse);
+      policies.add(new RepositoryPolicy(repositories, policy));
+    }
+    return policies;
+  }
+
+  private static String glob(String text) {
+    if (text.isBlank()) {
+      throw new InvalidValueException(
+          text, "expected a non-empty repository glob such as library/*");
+    }
+    return text;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.berth.proxy.metrics;
+
+import dev.berth.storage.BlobStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every meter berth defines, named once. Names are Micrometer's dotted form with a base unit; the
+ * Prometheus registry renders {@code berth.storage.bytes} (unit bytes) as {@code
+ * berth_storage_bytes}, and counters get {@code _total}. Labels have bounded values only: no
+ * digests or repository names.
+ */
+public final class ProxyMetrics {
+  /** Bytes of committed blobs in storage. Prometheus: {@code berth_storage_bytes}. */
+  public static final String STORAGE_BYTES = "berth.storage.bytes";
+
+  /** Number of committed blobs in storage. Prometheus: {@code berth_storage_blobs}. */
+  public static final String STORAGE_BLOBS = "berth.storage.blobs";
+
+  /** Requests answered, by kind and cache result. {@code berth_cache_requests_total}. */
+  public static final String CACHE_REQUESTS = "berth.cache.requests";
+
+  /** Body bytes sent to clients, by source. {@code berth_served_bytes_total}. */
+  public static final String SERVED_BYTES = "berth.served.bytes";
+
+  /** HTTP requests on the registry API. {@code berth_http_requests_seconds}. */
+  public static final String HTTP_REQUESTS = "berth.http.requests";
+
+  /**
+   * Requests that joined an upstream call already in flight. {@code
+   * berth_coalesced_requests_total}.
+   */
+  public static final String COALESCED = "berth.coalesced.requests";
+
+  /** Upstream blob downloads started. {@code berth_upstream_downloads_total}. */
+  public static final String DOWNLOADS = "berth.upstream.downloads";
+
+  /** Upstream blob downloads running now. {@code berth_upstream_downloads_inflight}. */
+  public static final String DOWNLOADS_IN_FLIGHT = "berth.upstream.downloads.inflight";
+
+  /** Bearer tokens fetched from token servers. {@code berth_upstream_token_fetches_total}. */
+  public static final String TOKEN_FETCHES = "berth.upstream.token.fetches";
+
+  private final MeterRegistry registry;
+  private final Counter manifestHit;
+  private final Counter manifestMiss;
+  private final Counter blobHit;
+  private final Counter blobMiss;
+  private final Counter bytesFromCache;
+  private final Counter bytesFromUpstream;
+
+  public ProxyMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.manifestHit = cache("manifest", "hit");
+    this.manifestMiss = cache("manifest", "miss");
+    this.blobHit = cache("blob", "hit");
+    this.blobMiss = cache("blob", "miss");
+    this.bytesFromCache = served("cache");
+    this.bytesFromUpstream = served("upstream");
+  }
+
+  private Counter cache(String kind, String result) {
+    return Counter.builder(CACHE_REQUESTS)
+        .description("Manifest and blob requests by cache result")
+        .tag("kind", kind)
+        .tag("result", result)
+        .register(registry);
+  }
+
+  private Counter served(String source) {
+    return Counter.builder(SERVED_BYTES)
+        .description(
+            "Body bytes sent to clients, from the cache or while downloading from upstream")
+        .baseUnit("bytes")
+        .tag("source", source)
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** A manifest or blob answered from cache ({@code hit}) or fetched for it ({@code miss}). */
+  public void cacheRequest(String kind, boolean hit) {
+    if (kind.equals("manifest")) {
+      (hit ? manifestHit : manifestMiss).increment();
+    } else {
+      (hit ? blobHit : blobMiss).increment();
+    }
+  }
+
+  public void servedBytes(boolean fromCache, long bytes) {
+    (fromCache ? bytesFromCache : bytesFromUpstream).increment(bytes);
+  }
+
+  /** One registry API request: route (manifest, blob, tags, referrers, version, other). */
+  public void httpRequest(String route, String method, int status, Duration duration) {
+    Timer.builder(HTTP_REQUESTS)
+        .description("Registry API requests")
+        .tag("route", route)
+        .tag("method", method)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .record(duration);
+  }
+
+  /** Counters kept by the pull services, read at scrape time. */
+  public <T> void bindCounter(
+      String name, String description, T source, ToDoubleFunction<T> value) {
+    FunctionCounter.builder(name, source, value).description(description).register(registry);
+  }
+
+  public void bindGauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).strongReference(true).register(registry);
+  }
+
+  /**
+   * Registers the storage gauges. They read the store's in-memory totals, which is safe from the
+   * scraping thread, whichever it is.
+   */
+  public static void bindStorage(MeterRegistry registry, BlobStore blobs) {
+    Gauge.builder(STORAGE_BYTES, blobs, BlobStore::totalBytes)
+        .description("Bytes of committed blobs in storage")
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(STORAGE_BLOBS, blobs, BlobStore::count)
+        .description("Number of committed blobs in storage")
+        .baseUnit("blobs")
+        .strongReference(true)
+        .register(registry);
+  }
+}

@@ -1,0 +1,207 @@
+package dev.berth.proxy.pull;
+
+import dev.berth.proxy.upstream.RoutedRepository;
+import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.storage.BlobInfo;
+import dev.berth.storage.BlobWriter;
+import dev.berth.storage.Digest;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One upstream download of one blob, shared by every client that wants it meanwhile.
+ *
+ * <p>The upstream body is written to a {@link BlobWriter} (hashed, chunked into RocksDB) on the
+ * storage workers; clients never receive bytes from this object directly but follow the writer
+ * ({@link BlobWriter#follow}), i.e. they read the growing blob from storage at their own pace. So a
+ * slow client cannot slow the download, and a client that leaves does not stop it: the download
+ * outlives its clients, bounded by the upstream idle timeout.
+ *
+ * <p>Memory is bounded: while a batch is being written, further upstream bytes queue up to {@link
+ * #HIGH_WATER} and then the upstream response is paused (TCP backpressure) until the write is done.
+ */
+final class BlobDownload {
+  static final int HIGH_WATER = 1 << 20;
+
+  private final RoutedRepository repo;
+  private final Digest digest;
+  private final UpstreamClient client;
+  private final StorageAccess storage;
+  private final Promise<BlobWriter> writerReady = Promise.promise();
+  private final Promise<BlobInfo> done = Promise.promise();
+
+  // Touched only on the upstream response's event loop.
+  private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
+  private long pendingBytes;
+  private boolean writing;
+  private boolean ended;
+  private boolean paused;
+  private @Nullable HttpClientResponse response;
+  private @Nullable BlobWriter writer;
+  private long upstreamBytes;
+
+  BlobDownload(RoutedRepository repo, Digest digest, UpstreamClient client, StorageAccess storage) {
+    this.repo = repo;
+    this.digest = digest;
+    this.client = client;
+    this.storage = storage;
+  }
+
+  /** Completes once the upstream answered and the writer exists: clients then follow it. */
+  Future<BlobWriter> writerReady() {
+    return writerReady.future();
+  }
+
+  /** Completes when the blob is committed (verified), or fails. */
+  Future<BlobInfo> done() {
+    return done.future();
+  }
+
+  long upstreamBytes() {
+    return upstreamBytes;
+  }
+
+  void start() {
+    String action = "GET blob " + repo + "@" + digest;
+    client
+        .send(repo, HttpMethod.GET, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap(), action)
+        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
+        .compose(
+            r -> {
+              long length = contentLength(r);
+              return storage
+                  .run(() -> storage.blobs().beginWrite(digest, length))
+                  .map(
+                      w -> {
+                        this.writer = w;
+                        this.response = r;
+                        writerReady.complete(w);
+                        stream(r, action);
+                        return w;
+                      });
+            })
+        .onFailure(this::fail);
+  }
+
+  private void stream(HttpClientResponse r, String action) {
+    r.handler(
+        buffer -> {
+          upstreamBytes += buffer.length();
+          pending.add(buffer);
+          pendingBytes += buffer.length();
+          if (pendingBytes > HIGH_WATER && !paused) {
+            paused = true;
+            r.pause();
+          }
+          writeNext();
+        });
+    r.exceptionHandler(
+        e ->
+            fail(
+                new UpstreamException(
+                    UpstreamException.Kind.UNAVAILABLE,
+                    repo.upstream().name(),
+                    action + ": connection broke after " + upstreamBytes + " bytes (" + e + ")",
+                    null,
+                    e)));
+    r.endHandler(
+        v -> {
+          ended = true;
+          writeNext();
+        });
+    r.resume();
+  }
+
+  private void writeNext() {
+    if (writing || done.future().isComplete()) {
+      return;
+    }
+    BlobWriter w = writer;
+    if (w == null) {
+      return;
+    }
+    if (pending.isEmpty()) {
+      if (ended) {
+        writing = true;
+        storage
+            .run(w::commit)
+            .onComplete(
+                ar -> {
+                  writing = false;
+                  if (ar.succeeded()) {
+                    done.tryComplete(ar.result());
+                  } else {
+                    fail(ar.cause()); // the writer aborted itself: nothing was cached
+                  }
+                });
+      }
+      return;
+    }
+    List<Buffer> batch = new ArrayList<>(pending);
+    pending.clear();
+    pendingBytes = 0;
+    if (paused && response != null) {
+      paused = false;
+      response.resume();
+    }
+    writing = true;
+    storage
+        .run(
+            () -> {
+              for (Buffer b : batch) {
+                w.append(ByteBuffer.wrap(b.getBytes()));
+              }
+              return null;
+            })
+        .onComplete(
+            ar -> {
+              writing = false;
+              if (ar.failed()) {
+                fail(ar.cause());
+              } else {
+                writeNext();
+              }
+            });
+  }
+
+  private void fail(Throwable cause) {
+    if (!writerReady.tryFail(cause) && done.future().isComplete()) {
+      return;
+    }
+    done.tryFail(cause);
+    HttpClientResponse r = response;
+    if (r != null && !ended) {
+      r.request().reset(); // stop the upstream transfer
+    }
+    BlobWriter w = writer;
+    if (w != null) {
+      storage.run(
+          () -> {
+            w.abort(cause);
+            return null;
+          });
+    }
+  }
+
+  private static long contentLength(HttpClientResponse r) {
+    String header = r.getHeader("Content-Length");
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

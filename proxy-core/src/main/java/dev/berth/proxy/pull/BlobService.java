@@ -1,0 +1,133 @@
+package dev.berth.proxy.pull;
+
+import dev.berth.proxy.upstream.RoutedRepository;
+import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.Digest;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Blob requests: a cache hit streams from storage; a miss joins the one {@link BlobDownload} for
+ * that digest (starting it when there is none) and follows it from storage. Blob bytes are shared
+ * across repositories of an upstream; who may read which repository is decided before this.
+ */
+public final class BlobService {
+  private final UpstreamClient client;
+  private final StorageAccess storage;
+  private final Map<Digest, BlobDownload> downloads = new ConcurrentHashMap<>();
+  private final AtomicLong coalesced = new AtomicLong();
+  private final AtomicLong started = new AtomicLong();
+
+  public BlobService(UpstreamClient client, StorageAccess storage) {
+    this.client = client;
+    this.storage = storage;
+  }
+
+  /**
+   * Opens a blob for reading.
+   *
+   * @param headOnly a {@code HEAD}: size only, and a miss asks the upstream's {@code HEAD} instead
+   *     of downloading
+   * @param cacheOnly policy {@code never}: a miss fails with {@link NotCachedException}
+   */
+  public Future<BlobSource> open(
+      RoutedRepository repo, Digest digest, BlobRange range, boolean headOnly, boolean cacheOnly) {
+    return storage
+        .run(
+            () -> {
+              var info = storage.blobs().stat(digest);
+              if (info.isEmpty()) {
+                return null;
+              }
+              if (headOnly) {
+                range.resolve(info.get().size()); // 416 for HEAD too
+                return new BlobSource(info.get().size(), null, true);
+              }
+              return storage
+                  .blobs()
+                  .openReader(digest, range)
+                  .map(reader -> new BlobSource(info.get().size(), reader, true))
+                  .orElse(null);
+            })
+        .compose(
+            hit -> {
+              if (hit != null) {
+                return Future.succeededFuture(hit);
+              }
+              if (cacheOnly) {
+                return Future.failedFuture(
+                    new NotCachedException(
+                        repo + "@" + digest + " is not cached and the pull policy is never"));
+              }
+              return headOnly ? headUpstream(repo, digest) : follow(repo, digest, range);
+            });
+  }
+
+  private Future<BlobSource> follow(RoutedRepository repo, Digest digest, BlobRange range) {
+    boolean[] created = {false};
+    BlobDownload download =
+        downloads.computeIfAbsent(
+            digest,
+            d -> {
+              created[0] = true;
+              return new BlobDownload(repo, d, client, storage);
+            });
+    if (created[0]) {
+      started.incrementAndGet();
+      download.done().onComplete(ar -> downloads.remove(digest, download));
+      download.start();
+    } else {
+      coalesced.incrementAndGet();
+    }
+    return download
+        .writerReady()
+        .compose(writer -> storage.run(() -> writer.follow(range)))
+        .map(reader -> new BlobSource(sizeOrUnknown(reader), reader, false));
+  }
+
+  private static long sizeOrUnknown(dev.berth.storage.BlobReader reader) {
+    try {
+      return reader.range().blobSize();
+    } catch (IllegalStateException e) {
+      return -1;
+    }
+  }
+
+  private Future<BlobSource> headUpstream(RoutedRepository repo, Digest digest) {
+    String action = "HEAD blob " + repo + "@" + digest;
+    return client
+        .send(repo, HttpMethod.HEAD, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap(), action)
+        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
+        .map(
+            r -> {
+              UpstreamClient.discard(r);
+              String length = r.getHeader("Content-Length");
+              long size = -1;
+              try {
+                size = length == null ? -1 : Long.parseLong(length.trim());
+              } catch (NumberFormatException e) {
+                size = -1;
+              }
+              return new BlobSource(size, null, false);
+            });
+  }
+
+  /** Upstream downloads started. */
+  public long downloadsStarted() {
+    return started.get();
+  }
+
+  /** Requests that joined a download already running. */
+  public long coalescedCount() {
+    return coalesced.get();
+  }
+
+  public int inFlightCount() {
+    return downloads.size();
+  }
+}

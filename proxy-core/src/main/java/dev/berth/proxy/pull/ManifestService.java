@@ -1,0 +1,293 @@
+package dev.berth.proxy.pull;
+
+import dev.berth.proxy.image.MediaTypes;
+import dev.berth.proxy.image.Reference;
+import dev.berth.proxy.upstream.RoutedRepository;
+import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.storage.Digest;
+import dev.berth.storage.InvalidDigestException;
+import dev.berth.storage.StoredManifest;
+import dev.berth.storage.TagResolution;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Answers manifest requests under the pull policies (design.md item 4): tags are resolved through
+ * {@link TagAction}, with one upstream {@code HEAD} per (upstream, repository, tag) at a time;
+ * manifests by digest come from storage and are fetched from upstream at most once concurrently,
+ * verified against their digest, then stored byte for byte.
+ */
+public final class ManifestService {
+  /** containerd's limit ({@code 4*1048*1048}): larger manifests are refused by clients anyway. */
+  static final int MAX_MANIFEST_BYTES = 4 * 1048 * 1048;
+
+  private final UpstreamClient client;
+  private final StorageAccess storage;
+  private final Clock clock;
+  private final SingleFlight<String, ManifestDescriptor> resolutions = new SingleFlight<>();
+  private final SingleFlight<String, StoredManifest> fetches = new SingleFlight<>();
+
+  public ManifestService(UpstreamClient client, StorageAccess storage, Clock clock) {
+    this.client = client;
+    this.storage = storage;
+    this.clock = clock;
+  }
+
+  /** Concurrent callers that shared another caller's upstream resolution or fetch. */
+  public long coalescedCount() {
+    return resolutions.coalescedCount() + fetches.coalescedCount();
+  }
+
+  /**
+   * The manifest for {@code reference}.
+   *
+   * @param headOnly the client sent {@code HEAD}: the bytes are not needed when the upstream's
+   *     {@code HEAD} already answered (a Docker Hub pull is not spent)
+   */
+  public Future<ServedManifest> get(RoutedRepository repo, Reference reference, boolean headOnly) {
+    if (reference instanceof Reference.DigestReference d) {
+      return byDigest(repo, d.digest(), cachedOnly(repo, null));
+    }
+    return byTag(repo, (Reference.Tag) reference, headOnly);
+  }
+
+  private boolean cachedOnly(
+      RoutedRepository repo, Reference.@org.jspecify.annotations.Nullable Tag tag) {
+    return repo.upstream().policies().policyFor(repo.repository()) instanceof PullPolicy.Never;
+  }
+
+  private Future<ServedManifest> byTag(RoutedRepository repo, Reference.Tag tag, boolean headOnly) {
+    String upstream = repo.upstream().name();
+    String repository = repo.repository().value();
+    return storage
+        .run(() -> storage.tags().get(upstream, repository, tag.value()))
+        .compose(
+            cached -> {
+              PullPolicy policy = repo.upstream().policies().policyFor(repo.repository());
+              TagAction action =
+                  TagAction.decide(
+                      policy, tag, cached.map(TagResolution::resolvedAt), clock.instant());
+              switch (action) {
+                case USE_CACHED:
+                  return byDigest(repo, cached.orElseThrow().digest(), false);
+                case CACHE_ONLY:
+                  if (cached.isEmpty()) {
+                    return Future.failedFuture(
+                        new NotCachedException(
+                            repo + ":" + tag + " is not cached and the pull policy is never"));
+                  }
+                  return byDigest(repo, cached.get().digest(), true);
+                default:
+                  return resolve(repo, tag)
+                      .compose(descriptor -> serveResolved(repo, descriptor, headOnly));
+              }
+            });
+  }
+
+  private Future<ServedManifest> serveResolved(
+      RoutedRepository repo, ManifestDescriptor descriptor, boolean headOnly) {
+    return storage
+        .run(() -> storage.manifests().get(descriptor.digest()))
+        .compose(
+            stored -> {
+              if (stored.isPresent()) {
+                return Future.succeededFuture(served(stored.get(), ServedManifest.Source.CACHE));
+              }
+              if (headOnly) {
+                return Future.succeededFuture(
+                    new ServedManifest(descriptor, null, ServedManifest.Source.UPSTREAM));
+              }
+              return fetch(repo, descriptor.digest())
+                  .map(m -> served(m, ServedManifest.Source.UPSTREAM));
+            });
+  }
+
+  private Future<ServedManifest> byDigest(RoutedRepository repo, Digest digest, boolean cacheOnly) {
+    return storage
+        .run(() -> storage.manifests().get(digest))
+        .compose(
+            stored -> {
+              if (stored.isPresent()) {
+                return Future.succeededFuture(served(stored.get(), ServedManifest.Source.CACHE));
+              }
+              if (cacheOnly) {
+                return Future.failedFuture(
+                    new NotCachedException(
+                        repo + "@" + digest + " is not cached and the pull policy is never"));
+              }
+              return fetch(repo, digest).map(m -> served(m, ServedManifest.Source.UPSTREAM));
+            });
+  }
+
+  /** One upstream HEAD per tag at a time; records the resolution. */
+  private Future<ManifestDescriptor> resolve(RoutedRepository repo, Reference.Tag tag) {
+    String key = repo + ":" + tag;
+    return resolutions.run(
+        key,
+        () ->
+            client
+                .send(
+                    repo,
+                    HttpMethod.HEAD,
+                    "manifests/" + tag,
+                    acceptHeaders(),
+                    "HEAD manifest " + key)
+                .compose(
+                    r ->
+                        UpstreamClient.expect(
+                            r, repo.upstream().name(), "HEAD manifest " + key, 200))
+                .compose(response -> descriptorFromHead(repo, tag, response))
+                .compose(
+                    descriptor ->
+                        storage.run(
+                            () -> {
+                              storage
+                                  .tags()
+                                  .put(
+                                      repo.upstream().name(),
+                                      repo.repository().value(),
+                                      tag.value(),
+                                      new TagResolution(descriptor.digest(), clock.instant()));
+                              return descriptor;
+                            })));
+  }
+
+  private Future<ManifestDescriptor> descriptorFromHead(
+      RoutedRepository repo, Reference.Tag tag, HttpClientResponse response) {
+    UpstreamClient.discard(response);
+    String digestHeader = response.getHeader("Docker-Content-Digest");
+    String type = response.getHeader("Content-Type");
+    String length = response.getHeader("Content-Length");
+    if (digestHeader != null && type != null && length != null) {
+      try {
+        return Future.succeededFuture(
+            new ManifestDescriptor(
+                Digest.parse(digestHeader.trim()),
+                MediaTypes.normalize(type),
+                Long.parseLong(length.trim())));
+      } catch (InvalidDigestException | NumberFormatException e) {
+        // fall through to a GET, which we hash ourselves
+      }
+    }
+    // No usable digest header: GET by tag and hash the body (the reference proxy does the same).
+    return getManifest(repo, "manifests/" + tag, null)
+        .map(m -> new ManifestDescriptor(m.digest(), m.mediaType(), m.size()));
+  }
+
+  /** One upstream GET per digest at a time; verifies and stores the bytes. */
+  private Future<StoredManifest> fetch(RoutedRepository repo, Digest digest) {
+    return fetches.run(
+        repo.upstream().name() + "@" + digest,
+        () -> getManifest(repo, "manifests/" + digest, digest));
+  }
+
+  private Future<StoredManifest> getManifest(RoutedRepository repo, String path, Digest expected) {
+    String action = "GET " + repo + "/" + path;
+    String upstream = repo.upstream().name();
+    return client
+        .send(repo, HttpMethod.GET, path, acceptHeaders(), action)
+        .compose(r -> UpstreamClient.expect(r, upstream, action, 200))
+        .compose(
+            response ->
+                readBounded(response, upstream, action)
+                    .compose(
+                        body -> {
+                          byte[] bytes = body.getBytes();
+                          Digest digest = expected;
+                          if (digest == null) {
+                            digest = Digest.sha256Of(bytes);
+                            String header = response.getHeader("Docker-Content-Digest");
+                            if (header != null
+                                && !header.trim().equals(digest.toString())
+                                && header.trim().startsWith("sha256:")) {
+                              return Future.failedFuture(
+                                  new UpstreamException(
+                                      UpstreamException.Kind.BAD_RESPONSE,
+                                      upstream,
+                                      action
+                                          + ": body hashes to "
+                                          + digest
+                                          + " but upstream said "
+                                          + header));
+                            }
+                          }
+                          String type =
+                              MediaTypes.normalize(
+                                  Optional.ofNullable(response.getHeader("Content-Type"))
+                                      .orElse(MediaTypes.OCI_MANIFEST));
+                          Digest verified = digest;
+                          return storage
+                              .run(() -> storage.manifests().put(verified, type, bytes))
+                              .recover(
+                                  e ->
+                                      Future.failedFuture(
+                                          e instanceof dev.berth.storage.DigestMismatchException
+                                              ? new UpstreamException(
+                                                  UpstreamException.Kind.BAD_RESPONSE,
+                                                  upstream,
+                                                  action + ": " + e.getMessage())
+                                              : e));
+                        }));
+  }
+
+  private static Future<Buffer> readBounded(
+      HttpClientResponse response, String upstream, String action) {
+    String length = response.getHeader("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > MAX_MANIFEST_BYTES) {
+          UpstreamClient.discard(response);
+          return Future.failedFuture(tooLarge(upstream, action));
+        }
+      } catch (NumberFormatException e) {
+        // checked while reading
+      }
+    }
+    Promise<Buffer> body = Promise.promise();
+    Buffer collected = Buffer.buffer();
+    response.handler(
+        chunk -> {
+          if (collected.length() + chunk.length() > MAX_MANIFEST_BYTES) {
+            body.tryFail(tooLarge(upstream, action));
+            response.request().reset();
+            return;
+          }
+          collected.appendBuffer(chunk);
+        });
+    response.exceptionHandler(
+        e ->
+            body.tryFail(
+                new UpstreamException(
+                    UpstreamException.Kind.UNAVAILABLE,
+                    upstream,
+                    action + ": " + e.getMessage(),
+                    null,
+                    e)));
+    response.endHandler(v -> body.tryComplete(collected));
+    response.resume();
+    return body.future();
+  }
+
+  private static UpstreamException tooLarge(String upstream, String action) {
+    return new UpstreamException(
+        UpstreamException.Kind.BAD_RESPONSE,
+        upstream,
+        action + ": manifest larger than " + MAX_MANIFEST_BYTES + " bytes");
+  }
+
+  private static MultiMap acceptHeaders() {
+    return MultiMap.caseInsensitiveMultiMap().add("Accept", MediaTypes.UPSTREAM_ACCEPT_HEADER);
+  }
+
+  private static ServedManifest served(StoredManifest m, ServedManifest.Source source) {
+    return new ServedManifest(
+        new ManifestDescriptor(m.digest(), m.mediaType(), m.size()), m.bytes(), source);
+  }
+}

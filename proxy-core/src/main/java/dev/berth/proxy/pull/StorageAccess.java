@@ -1,0 +1,74 @@
+package dev.berth.proxy.pull;
+
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.TagStore;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The stores plus the worker pool their blocking calls run on. Every RocksDB call from request
+ * handling goes through {@link #run}, so none runs on an event loop.
+ */
+public final class StorageAccess {
+  private final BlobStore blobs;
+  private final ManifestStore manifests;
+  private final TagStore tags;
+  private final WorkerExecutor workers;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  public StorageAccess(
+      BlobStore blobs, ManifestStore manifests, TagStore tags, WorkerExecutor workers) {
+    this.blobs = blobs;
+    this.manifests = manifests;
+    this.tags = tags;
+    this.workers = workers;
+  }
+
+  /** Runs blocking storage work on the worker pool; completes on the caller's context. */
+  public <T> Future<T> run(Callable<T> work) {
+    return workers.executeBlocking(() -> guarded(work), false);
+  }
+
+  /**
+   * Runs {@code work} unless storage is closing. Closing Vert.x does not wait for worker threads,
+   * and a RocksDB call racing the store's close would touch freed native memory.
+   */
+  private <T> T guarded(Callable<T> work) throws Exception {
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new dev.berth.storage.StorageException("storage is closed: berth is shutting down");
+      }
+      return work.call();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Waits for storage work in flight and refuses any after; call before closing the store. */
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      closed = true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  public ManifestStore manifests() {
+    return manifests;
+  }
+
+  public TagStore tags() {
+    return tags;
+  }
+}

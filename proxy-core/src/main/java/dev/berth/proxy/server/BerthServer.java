@@ -1,0 +1,270 @@
+package dev.berth.proxy.server;
+
+import dev.berth.proxy.admin.AdminRoutes;
+import dev.berth.proxy.api.PullRoutes;
+import dev.berth.proxy.api.RegistryApi;
+import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.config.HostPort;
+import dev.berth.proxy.metrics.PrometheusMetrics;
+import dev.berth.proxy.metrics.ProxyMetrics;
+import dev.berth.proxy.pull.BlobService;
+import dev.berth.proxy.pull.ManifestService;
+import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.upstream.Upstream;
+import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.UpstreamRouter;
+import dev.berth.proxy.upstream.UpstreamTimeouts;
+import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageHealth;
+import dev.berth.storage.rocksdb.RocksStorage;
+import dev.berth.storage.rocksdb.StorageOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running berth: storage, Vert.x, the Prometheus registry, the registry API listener and the
+ * admin listener.
+ *
+ * <p>{@link #start} opens storage (blocking) before binding any port, so that a bad data directory
+ * fails before clients can connect, and returns once both listeners are bound. {@link #close}
+ * undoes it in reverse: listeners (letting requests in flight finish within a grace period),
+ * Vert.x, then storage, so no request can reach a closed store. Both block: call them from a plain
+ * thread (main, a shutdown hook, a test), never from an event loop.
+ */
+public final class BerthServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BerthServer.class);
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+  private static final StorageHealth CLOSED = new StorageHealth(false, "storage closed");
+
+  private final StorageGate storage;
+  private final StorageAccess storageAccess;
+  private final PrometheusMetrics metrics;
+  private final Vertx vertx;
+  private final HttpServer registryServer;
+  private final HttpServer adminServer;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  private BerthServer(
+      StorageGate storage,
+      StorageAccess storageAccess,
+      PrometheusMetrics metrics,
+      Vertx vertx,
+      HttpServer registryServer,
+      HttpServer adminServer) {
+    this.storage = storage;
+    this.storageAccess = storageAccess;
+    this.metrics = metrics;
+    this.vertx = vertx;
+    this.registryServer = registryServer;
+    this.adminServer = adminServer;
+  }
+
+  /**
+   * Opens storage and binds both listeners.
+   *
+   * @throws ServerStartException naming the data directory or the address that failed; whatever was
+   *     opened before is closed again
+   */
+  public static BerthServer start(BerthConfig config) {
+    PrometheusMetrics metrics = PrometheusMetrics.create();
+    Vertx vertx = Vertx.vertx();
+    StorageGate opened = null;
+    StorageAccess access = null;
+    HttpServer registryServer = null;
+    try {
+      RocksStorage rocks = openStorage(config);
+      StorageGate storage = new StorageGate(rocks);
+      opened = storage;
+      ProxyMetrics.bindStorage(metrics.registry(), rocks.blobs());
+      access =
+          new StorageAccess(
+              rocks.blobs(),
+              rocks.manifests(),
+              rocks.tags(),
+              vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS));
+      PullRoutes pulls = pullRoutes(vertx, config, access, new ProxyMetrics(metrics.registry()));
+      registryServer =
+          listen(vertx, RegistryApi.router(vertx, pulls), config.listen(), "registry API");
+      Router adminRouter =
+          AdminRoutes.router(
+              vertx, () -> storage.call(RocksStorage::health, CLOSED), metrics::scrape);
+      HttpServer adminServer = listen(vertx, adminRouter, config.admin(), "admin endpoints");
+      BerthServer server =
+          new BerthServer(storage, access, metrics, vertx, registryServer, adminServer);
+      log.info(
+          "berth listening on registry http://{}, admin http://{}, data {}",
+          new HostPort(config.listen().host(), server.registryPort()),
+          new HostPort(config.admin().host(), server.adminPort()),
+          rocks.path().toAbsolutePath().normalize());
+      return server;
+    } catch (RuntimeException e) {
+      if (registryServer != null) {
+        awaitQuietly(registryServer.close(), "closing the registry listener");
+      }
+      awaitQuietly(vertx.close(), "closing Vert.x");
+      if (access != null) {
+        access.close();
+      }
+      if (opened != null) {
+        opened.close();
+      }
+      metrics.close();
+      throw e;
+    }
+  }
+
+  /** Blocking storage calls in flight at once; each holds at most one chunk. */
+  private static final int STORAGE_WORKERS = 32;
+
+  private static PullRoutes pullRoutes(
+      Vertx vertx, BerthConfig config, StorageAccess access, ProxyMetrics proxyMetrics) {
+    Clock clock = Clock.systemUTC();
+    var http =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
+            new PoolOptions().setHttp1MaxSize(64));
+    UpstreamClient client = new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock);
+    UpstreamRouter router =
+        new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
+    ManifestService manifests = new ManifestService(client, access, clock);
+    BlobService blobs = new BlobService(client, access);
+    proxyMetrics.bindCounter(
+        ProxyMetrics.COALESCED,
+        "Requests that joined an upstream call already in flight",
+        blobs,
+        b -> b.coalescedCount() + manifests.coalescedCount());
+    proxyMetrics.bindCounter(
+        ProxyMetrics.DOWNLOADS,
+        "Upstream blob downloads started",
+        blobs,
+        BlobService::downloadsStarted);
+    proxyMetrics.bindGauge(
+        ProxyMetrics.DOWNLOADS_IN_FLIGHT,
+        "Upstream blob downloads running now",
+        blobs::inFlightCount);
+    proxyMetrics.bindCounter(
+        ProxyMetrics.TOKEN_FETCHES,
+        "Bearer tokens fetched from token servers",
+        client,
+        UpstreamClient::tokenFetches);
+    return new PullRoutes(router, client, manifests, blobs, access, proxyMetrics);
+  }
+
+  private static RocksStorage openStorage(BerthConfig config) {
+    try {
+      return RocksStorage.open(
+          config.storage().path(),
+          StorageOptions.defaults().withChunkSize(config.storage().chunkSize()));
+    } catch (StorageException e) {
+      throw new ServerStartException(e.getMessage(), e);
+    }
+  }
+
+  private static HttpServer listen(Vertx vertx, Router router, HostPort address, String what) {
+    Future<HttpServer> bound =
+        vertx.createHttpServer().requestHandler(router).listen(address.port(), address.host());
+    try {
+      return await(bound);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new ServerStartException(
+          "cannot listen on " + address + " for the " + what + ": " + cause.getMessage(), cause);
+    }
+  }
+
+  /** The bound port of the registry API (the configured one, or the one the system chose for 0). */
+  public int registryPort() {
+    return registryServer.actualPort();
+  }
+
+  /** The bound port of the admin endpoints. */
+  public int adminPort() {
+    return adminServer.actualPort();
+  }
+
+  /** Blocks until {@link #close} has finished. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  /**
+   * Stops accepting requests, lets those in flight finish for a grace period, then closes Vert.x,
+   * storage and metrics. Idempotent; a second caller waits for the first to finish.
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      awaitClosedUninterruptibly();
+      return;
+    }
+    try {
+      awaitQuietly(shutdown(registryServer), "closing the registry listener");
+      awaitQuietly(shutdown(adminServer), "closing the admin listener");
+      awaitQuietly(vertx.close(), "closing Vert.x");
+      storageAccess.close();
+      storage.close();
+      metrics.close();
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  /** For tests: closes storage under a running server, as a failed disk would look. */
+  void closeStorage() {
+    storage.close();
+  }
+
+  private static Future<Void> shutdown(HttpServer server) {
+    return server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void awaitClosedUninterruptibly() {
+    boolean interrupted = false;
+    while (closed.getCount() > 0) {
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws ExecutionException, TimeoutException {
+    try {
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExecutionException(e);
+    }
+  }
+
+  private static void awaitQuietly(Future<?> future, String what) {
+    try {
+      await(future);
+    } catch (ExecutionException | TimeoutException e) {
+      // Shutting down goes on regardless: a stuck listener must not keep storage open.
+      log.warn("{} failed: {}", what, e instanceof ExecutionException ? e.getCause() : e);
+    }
+  }
+}

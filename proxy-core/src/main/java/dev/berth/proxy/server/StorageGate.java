@@ -1,0 +1,45 @@
+package dev.berth.proxy.server;
+
+import dev.berth.storage.rocksdb.RocksStorage;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+/**
+ * Lets {@link #close} wait for storage calls in flight. Closing Vert.x does not wait for its worker
+ * threads (it only interrupts them), and a RocksDB call racing {@code RocksStorage.close()} would
+ * touch freed native memory; so calls hold the read side and closing takes the write side.
+ */
+final class StorageGate {
+  private final RocksStorage storage;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  StorageGate(RocksStorage storage) {
+    this.storage = storage;
+  }
+
+  /**
+   * Runs {@code call} against the open storage, or returns {@code ifClosed} once it is closed.
+   * Blocking: call only off the event loop.
+   */
+  <T> T call(Function<RocksStorage, T> call, T ifClosed) {
+    lock.readLock().lock();
+    try {
+      return closed ? ifClosed : call.apply(storage);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Waits for calls in flight, then closes the storage. Idempotent. */
+  void close() {
+    lock.writeLock().lock();
+    try {
+      closed = true;
+      storage.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+}

@@ -1,0 +1,306 @@
+package dev.berth.proxy.upstream;
+
+import dev.berth.auth.challenge.AuthChallenge;
+import dev.berth.auth.challenge.ChallengeParser;
+import dev.berth.auth.challenge.RealmPolicy;
+import dev.berth.auth.challenge.TokenCache;
+import dev.berth.auth.challenge.TokenRequest;
+import dev.berth.auth.challenge.TokenScope;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends requests to upstream registries over one pooled Vert.x client, handling what every call
+ * needs: bearer-token challenges (learned per upstream on the first 401, tokens from {@link
+ * TokenCache}), redirects (followed by hand so that {@code Authorization} never reaches another
+ * host, e.g. Docker Hub's blob CDN), and the mapping of failures to {@link UpstreamException}.
+ *
+ * <p>The returned response is paused: the caller reads or pipes its body and must consume it.
+ */
+public final class UpstreamClient {
+  static final int MAX_REDIRECTS = 10;
+
+  private final HttpClient http;
+  private final TokenCache tokens;
+  private final UpstreamTimeouts timeouts;
+  private final Map<String, AuthChallenge> bearerChallenges = new ConcurrentHashMap<>();
+
+  public UpstreamClient(HttpClient http, UpstreamTimeouts timeouts, Clock clock) {
+    this.http = http;
+    this.timeouts = timeouts;
+    this.tokens = new TokenCache(new VertxTokenEndpoint(http, timeouts, clock), clock);
+  }
+
+  /** Tokens fetched so far; for metrics and tests. */
+  public long tokenFetches() {
+    return tokens.fetchCount();
+  }
+
+  /**
+   * Sends {@code method} to {@code <upstream>/v2/<repository>/<pathSuffix>}.
+   *
+   * @param action what is being done, for error messages ("HEAD manifest library/nginx:1.25")
+   * @return the response after auth and redirects, paused, with any status: callers decide which
+   *     statuses they expect ({@link #expect})
+   */
+  public Future<HttpClientResponse> send(
+      RoutedRepository target,
+      HttpMethod method,
+      String pathSuffix,
+      MultiMap headers,
+      String action) {
+    Upstream upstream = target.upstream();
+    URI url =
+        URI.create(
+            trimSlash(upstream.url().toString()) + "/v2/" + target.repository() + "/" + pathSuffix);
+    Call call = new Call(target, method, headers, action);
+    return authorization(call, null).compose(auth -> attempt(call, url, auth, 0, true));
+  }
+
+  private record Call(RoutedRepository target, HttpMethod method, MultiMap headers, String action) {
+    Upstream upstream() {
+      return target.upstream();
+    }
+  }
+
+  private Future<HttpClientResponse> attempt(
+      Call call, URI url, @Nullable String auth, int redirects, boolean mayAnswerChallenge) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(call.method())
+            .setAbsoluteURI(url.toString())
+            .setFollowRedirects(false)
+            .setConnectTimeout(timeouts.connect().toMillis())
+            .setIdleTimeout(timeouts.idle().toMillis());
+    options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(call.headers()));
+    if (auth != null) {
+      options.putHeader("Authorization", auth);
+    }
+    return http.request(options)
+        .compose(req -> req.send())
+        .recover(e -> Future.failedFuture(unavailable(call, url, e)))
+        .compose(
+            response -> {
+              response.pause();
+              int status = response.statusCode();
+              String location = response.getHeader("Location");
+              if (isRedirect(status) && location != null) {
+                discard(response);
+                if (redirects >= MAX_REDIRECTS) {
+                  return Future.failedFuture(
+                      new UpstreamException(
+                          UpstreamException.Kind.BAD_RESPONSE,
+                          call.upstream().name(),
+                          call.action() + ": more than " + MAX_REDIRECTS + " redirects"));
+                }
+                URI next = url.resolve(location);
+                // Credentials stay with the host they were issued for.
+                String nextAuth = sameHost(next, url) ? auth : null;
+                return attempt(call, next, nextAuth, redirects + 1, false);
+              }
+              if (status == 401 && mayAnswerChallenge && sameHost(url, call.upstream().url())) {
+                List<String> challenges = response.headers().getAll("WWW-Authenticate");
+                discard(response);
+                return answerChallenge(call, challenges, auth)
+                    .compose(newAuth -> attempt(call, url, newAuth, redirects, false));
+              }
+              return Future.succeededFuture(response);
+            });
+  }
+
+  /** The Authorization value to start with: a token when the upstream is known to want one. */
+  private Future<@Nullable String> authorization(Call call, @Nullable AuthChallenge fresh) {
+    AuthChallenge challenge = fresh != null ? fresh : bearerChallenges.get(call.upstream().name());
+    if (challenge == null) {
+      return Future.succeededFuture(null);
+    }
+    return tokenFor(call, challenge).map(token -> "Bearer " + token);
+  }
+
+  private Future<@Nullable String> answerChallenge(
+      Call call, List<String> headerValues, @Nullable String previousAuth) {
+    List<AuthChallenge> challenges = ChallengeParser.parse(headerValues);
+    Optional<AuthChallenge> bearer =
+        challenges.stream().filter(AuthChallenge::isBearer).findFirst();
+    if (bearer.isEmpty()) {
+      String schemes =
+          challenges.isEmpty()
+              ? "no WWW-Authenticate challenge"
+              : "a " + challenges.get(0).scheme() + " challenge";
+      return Future.failedFuture(
+          new UpstreamException(
+              UpstreamException.Kind.UNAUTHORIZED,
+              call.upstream().name(),
+              call.action()
+                  + ": upstream "
+                  + call.upstream().name()
+                  + " requires credentials ("
+                  + schemes
+                  + ") and none are configured"));
+    }
+    AuthChallenge challenge = bearer.get();
+    if (previousAuth != null) {
+      tokens.invalidate(tokenRequest(call, challenge));
+    }
+    bearerChallenges.put(call.upstream().name(), challenge);
+    return authorization(call, challenge);
+  }
+
+  private Future<String> tokenFor(Call call, AuthChallenge challenge) {
+    String realm = challenge.realm().orElse("");
+    URI realmUri;
+    try {
+      realmUri = URI.create(realm);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(refused(call, "token realm '" + realm + "' is not a URL"));
+    }
+    RealmPolicy.Decision decision =
+        new RealmPolicy(call.upstream().url(), Set.of()).check(realmUri);
+    if (!decision.allowed()) {
+      return Future.failedFuture(refused(call, decision.reason()));
+    }
+    return Future.fromCompletionStage(tokens.get(tokenRequest(call, challenge)))
+        .map(t -> t.token())
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new UpstreamException(
+                        UpstreamException.Kind.UNAVAILABLE,
+                        call.upstream().name(),
+                        call.action()
+                            + ": token from "
+                            + realmUri.getHost()
+                            + " failed: "
+                            + e.getMessage(),
+                        null,
+                        e)));
+  }
+
+  private static TokenRequest tokenRequest(Call call, AuthChallenge challenge) {
+    List<TokenScope> scopes = new ArrayList<>();
+    scopes.add(TokenScope.repositoryPull(call.target().repository().value()));
+    for (TokenScope s : challenge.scopes()) {
+      // Only scopes for this repository: a challenge cannot widen what berth asks for.
+      if (s.type().equals("repository") && s.name().equals(call.target().repository().value())) {
+        scopes.add(s);
+      }
+    }
+    return new TokenRequest(
+        URI.create(challenge.realm().orElse("")),
+        challenge.service().orElse(""),
+        scopes,
+        TokenRequest.ANONYMOUS);
+  }
+
+  /**
+   * Fails unless the response has one of {@code ok} statuses; the body of a failed response is
+   * drained. Maps statuses to {@link UpstreamException.Kind}.
+   */
+  public static Future<HttpClientResponse> expect(
+      HttpClientResponse response, String upstream, String action, int... ok) {
+    int status = response.statusCode();
+    for (int s : ok) {
+      if (s == status) {
+        return Future.succeededFuture(response);
+      }
+    }
+    discard(response);
+    UpstreamException.Kind kind;
+    if (status == 404) {
+      kind = UpstreamException.Kind.NOT_FOUND;
+    } else if (status == 401) {
+      kind = UpstreamException.Kind.UNAUTHORIZED;
+    } else if (status == 403) {
+      kind = UpstreamException.Kind.DENIED;
+    } else if (status == 429) {
+      kind = UpstreamException.Kind.TOO_MANY_REQUESTS;
+    } else if (status >= 500) {
+      kind = UpstreamException.Kind.UNAVAILABLE;
+    } else {
+      kind = UpstreamException.Kind.BAD_RESPONSE;
+    }
+    return Future.failedFuture(
+        new UpstreamException(
+            kind,
+            upstream,
+            action + ": upstream " + upstream + " answered " + status,
+            retryAfter(response.getHeader("Retry-After")),
+            null));
+  }
+
+  static @Nullable Duration retryAfter(@Nullable String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
+    } catch (NumberFormatException e) {
+      return null; // an HTTP date: rare for registries; ignored
+    }
+  }
+
+  /** Reads and drops a body we do not use, so the connection returns to the pool. */
+  public static void discard(HttpClientResponse response) {
+    response.handler(b -> {});
+    response.resume();
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  static boolean sameHost(URI a, URI b) {
+    return a.getHost() != null
+        && a.getHost().equalsIgnoreCase(b.getHost() == null ? "" : b.getHost())
+        && effectivePort(a) == effectivePort(b);
+  }
+
+  private static int effectivePort(URI u) {
+    if (u.getPort() != -1) {
+      return u.getPort();
+    }
+    return "https".equals(String.valueOf(u.getScheme()).toLowerCase(Locale.ROOT)) ? 443 : 80;
+  }
+
+  private static UpstreamException unavailable(Call call, URI url, Throwable e) {
+    return new UpstreamException(
+        UpstreamException.Kind.UNAVAILABLE,
+        call.upstream().name(),
+        call.action()
+            + ": cannot reach "
+            + url.getHost()
+            + (url.getPort() > 0 ? ":" + url.getPort() : "")
+            + " ("
+            + e.getClass().getSimpleName()
+            + ": "
+            + e.getMessage()
+            + ")",
+        null,
+        e);
+  }
+
+  private static UpstreamException refused(Call call, String reason) {
+    return new UpstreamException(
+        UpstreamException.Kind.REFUSED, call.upstream().name(), call.action() + ": " + reason);
+  }
+
+  private static String trimSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.berth.proxy.upstream;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An upstream call failed. The {@link Kind} decides the client's answer (one responder maps it to
+ * an OCI error); the message names the action, the upstream and what went wrong, never a secret.
+ */
+public final class UpstreamException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** How a call failed, as far as callers need to tell failures apart. */
+  public enum Kind {
+    /** 404: the upstream does not have it. */
+    NOT_FOUND,
+    /** 401 after the auth dance: credentials missing or refused. */
+    UNAUTHORIZED,
+    /** 403. */
+    DENIED,
+    /** 429, with an optional {@code Retry-After}. */
+    TOO_MANY_REQUESTS,
+    /** Connect error, timeout, reset, 5xx: the upstream is not answering properly. */
+    UNAVAILABLE,
+    /** An answer berth cannot use: wrong digest, oversized manifest, unexpected status. */
+    BAD_RESPONSE,
+    /** berth refused to proceed, e.g. a token realm outside the upstream's domain. */
+    REFUSED
+  }
+
+  private final Kind kind;
+  private final String upstream;
+  private final @Nullable Duration retryAfter;
+
+  public UpstreamException(Kind kind, String upstream, String message) {
+    this(kind, upstream, message, null, null);
+  }
+
+  public UpstreamException(
+      Kind kind,
+      String upstream,
+      String message,
+      @Nullable Duration retryAfter,
+      @Nullable Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+    this.upstream = upstream;
+    this.retryAfter = retryAfter;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The configured name of the upstream that failed. */
+  public String upstream() {
+    return upstream;
+  }
+
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+}

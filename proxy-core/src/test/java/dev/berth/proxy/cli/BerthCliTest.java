@@ -1,0 +1,114 @@
+package dev.berth.proxy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line in-process; {@code ServeCommandIT} runs the real jar. */
+class BerthCliTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = BerthCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void help_topLevel_listsServe() {
+    assertEquals(0, run("--help"));
+
+    assertTrue(out.toString().contains("Usage: berth"), out.toString());
+    assertTrue(out.toString().contains("serve"), out.toString());
+    assertTrue(out.toString().contains("--upstream"), out.toString());
+  }
+
+  @Test
+  void help_serve_teachesEveryOptionWithExampleAndDefault() {
+    assertEquals(0, run("serve", "--help"));
+
+    String help = out.toString();
+    for (String expected :
+        new String[] {
+          "--config=FILE",
+          "--listen=HOST:PORT",
+          "--admin=HOST:PORT",
+          "--data=DIR",
+          "--upstream=NAME=URL",
+          "Default: 0.0.0.0:5000",
+          "Default: 127.0.0.1:9090",
+          "Default: ./berth-data",
+          "Example: --upstream ghcr.io=https://ghcr.io",
+          "SIGTERM"
+        }) {
+      assertTrue(help.contains(expected), () -> "'" + expected + "' missing from:\n" + help);
+    }
+  }
+
+  @Test
+  void version_outsideJar_saysDev() {
+    assertEquals(0, run("--version"));
+
+    assertEquals("berth dev", out.toString().trim());
+  }
+
+  @Test
+  void run_noCommand_isUsageError() {
+    assertEquals(2, run());
+
+    assertTrue(err.toString().contains("missing command"), err.toString());
+  }
+
+  @Test
+  void serve_configWithUnknownKey_printsMessageAndExits2() throws IOException {
+    Path config = Files.writeString(dir.resolve("config.yaml"), "storage:\n  max-sise: 1GiB\n");
+
+    assertEquals(2, run("serve", "--config", config.toString()));
+
+    assertEquals(
+        "berth: "
+            + config
+            + ": unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size)",
+        err.toString().trim());
+  }
+
+  @Test
+  void serve_badOption_printsMessageAndExits2() {
+    assertEquals(2, run("serve", "--upstream", "foo"));
+
+    assertTrue(
+        err.toString().startsWith("berth: --upstream 'foo': expected NAME=URL"), err.toString());
+  }
+
+  @Test
+  void serve_unusableDataDir_printsMessageAndExits1() throws IOException {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+
+    assertEquals(
+        1,
+        run(
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin",
+            "127.0.0.1:0",
+            "--data",
+            file.toString()));
+
+    assertTrue(err.toString().startsWith("berth: "), err.toString());
+    assertTrue(err.toString().contains(file.toString()), err.toString());
+    assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+  }
+}

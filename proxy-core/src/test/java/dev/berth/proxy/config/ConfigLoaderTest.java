@@ -1,0 +1,362 @@
+package dev.berth.proxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.proxy.pull.PullPolicy;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void load_noFileNoOptions_givesEmbeddedDefaults() {
+    BerthConfig config = ConfigLoader.load(Optional.empty(), CommandLineOverrides.none());
+
+    assertEquals(new HostPort("0.0.0.0", 5000), config.listen());
+    assertEquals(new HostPort("127.0.0.1", 9090), config.admin());
+    assertEquals(
+        new StorageConfig(Path.of("./berth-data"), OptionalLong.empty(), 1 << 20),
+        config.storage());
+    assertEquals(
+        List.of(
+            upstream("docker.io", "https://registry-1.docker.io", true),
+            upstream("ghcr.io", "https://ghcr.io", false),
+            upstream("quay.io", "https://quay.io", false),
+            upstream("registry.k8s.io", "https://registry.k8s.io", false)),
+        config.upstreams());
+    assertEquals(
+        new CredentialsConfig(
+            List.of(
+                Path.of("/var/lib/kubelet/config.json"), Path.of("/var/lib/kubelet/.dockercfg"))),
+        config.credentials());
+    assertEquals(Tenancy.VERIFY, config.tenancy());
+    assertEquals("docker.io", config.defaultUpstream().orElseThrow().name());
+  }
+
+  @Test
+  void load_fileSettingKeys_replacesThoseKeysOnly() throws IOException {
+    Path file =
+        write(
+            """
+            listen: 127.0.0.1:5001
+            storage:
+              max-size: 50GiB
+              chunk-size: 4MiB
+            upstreams:
+              - name: docker.io
+                url: https://mirror.gcr.io
+                default: true
+                policy: always
+                policies:
+                  - repositories: "library/*"
+                    policy: ttl:10m
+                  - repositories: "internal/**"
+                    policy: never
+                max-stale: 1h30m
+              - name: registry.internal:5000
+                url: http://registry.internal:5000
+            credentials:
+              docker-config:
+                - /etc/berth/config.json
+            tenancy: open
+            """);
+
+    BerthConfig config = ConfigLoader.load(Optional.of(file), CommandLineOverrides.none());
+
+    assertEquals(new HostPort("127.0.0.1", 5001), config.listen());
+    assertEquals(new HostPort("127.0.0.1", 9090), config.admin(), "default kept");
+    assertEquals(
+        new StorageConfig(Path.of("./berth-data"), OptionalLong.of(50L << 30), 4 << 20),
+        config.storage(),
+        "the storage map merges key by key, so the default path stays");
+    assertEquals(
+        List.of(
+            new UpstreamConfig(
+                "docker.io",
+                URI.create("https://mirror.gcr.io"),
+                true,
+                PullPolicy.Always.INSTANCE,
+                List.of(
+                    new RepositoryPolicy("library/*", new PullPolicy.Ttl(Duration.ofMinutes(10))),
+                    new RepositoryPolicy("internal/**", PullPolicy.Never.INSTANCE)),
+                Duration.ofMinutes(90)),
+            upstream("registry.internal:5000", "http://registry.internal:5000", false)),
+        config.upstreams(),
+        "the upstreams list replaces the default list as a whole");
+    assertEquals(
+        new CredentialsConfig(List.of(Path.of("/etc/berth/config.json"))), config.credentials());
+    assertEquals(Tenancy.OPEN, config.tenancy());
+  }
+
+  @Test
+  void load_emptyFile_givesDefaults() throws IOException {
+    BerthConfig config = ConfigLoader.load(Optional.of(write("")), CommandLineOverrides.none());
+
+    assertEquals(ConfigLoader.load(Optional.empty(), CommandLineOverrides.none()), config);
+  }
+
+  @Test
+  void load_commandLineOptions_replaceFileAndDefaults() throws IOException {
+    Path file = write("listen: 127.0.0.1:5001\nadmin: 127.0.0.1:9091\nstorage:\n  path: /srv/a\n");
+
+    BerthConfig config =
+        ConfigLoader.load(
+            Optional.of(file),
+            new CommandLineOverrides(
+                Optional.of(":6000"), Optional.of("[::1]:0"), Optional.of("/srv/b"), List.of()));
+
+    assertEquals(new HostPort("0.0.0.0", 6000), config.listen());
+    assertEquals(new HostPort("::1", 0), config.admin());
+    assertEquals(Path.of("/srv/b"), config.storage().path());
+  }
+
+  @Test
+  void load_upstreamOptionWithoutFileDefault_makesFirstOptionTheDefault() {
+    BerthConfig config =
+        ConfigLoader.load(
+            Optional.empty(),
+            upstreamOptions(
+                "registry.internal:5000=http://registry.internal:5000", "b.io=https://b.io"));
+
+    assertEquals(6, config.upstreams().size());
+    assertEquals(
+        upstream("registry.internal:5000", "http://registry.internal:5000", true),
+        config.upstreams().get(4));
+    assertEquals(upstream("b.io", "https://b.io", false), config.upstreams().get(5));
+    assertFalse(config.upstreams().get(0).isDefault(), "docker.io was the default only by default");
+  }
+
+  @Test
+  void load_upstreamOptionWhenFileListsNoDefault_makesFirstOptionTheDefault() throws IOException {
+    Path file = write("upstreams:\n  - name: a.io\n    url: https://a.io\n");
+
+    BerthConfig config = ConfigLoader.load(Optional.of(file), upstreamOptions("b.io=https://b.io"));
+
+    assertEquals(
+        List.of(upstream("a.io", "https://a.io", false), upstream("b.io", "https://b.io", true)),
+        config.upstreams());
+  }
+
+  @Test
+  void load_upstreamOptionWhenFileMarksDefault_keepsFileDefault() throws IOException {
+    Path file = write("upstreams:\n  - name: a.io\n    url: https://a.io\n    default: true\n");
+
+    BerthConfig config = ConfigLoader.load(Optional.of(file), upstreamOptions("b.io=https://b.io"));
+
+    assertEquals(
+        List.of(upstream("a.io", "https://a.io", true), upstream("b.io", "https://b.io", false)),
+        config.upstreams());
+  }
+
+  @Test
+  void load_upstreamOptionWithConfiguredName_replacesThatUpstream() {
+    BerthConfig config =
+        ConfigLoader.load(Optional.empty(), upstreamOptions("ghcr.io=http://localhost:5005"));
+
+    assertEquals(4, config.upstreams().size());
+    assertEquals(upstream("ghcr.io", "http://localhost:5005", true), config.upstreams().get(1));
+    assertEquals(1, config.upstreams().stream().filter(UpstreamConfig::isDefault).count());
+  }
+
+  static Stream<Arguments> badFiles() {
+    return Stream.of(
+        bad(
+            "storage:\n  max-sise: 10GiB\n",
+            "unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size)"),
+        bad(
+            "listn: 0.0.0.0:5000\n",
+            "unknown key 'listn' (known keys: listen, admin, storage, upstreams, credentials,"
+                + " tenancy)"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n    polcy: always\n",
+            "unknown key 'upstreams[0].polcy' (known keys: name, url, default, policy, policies,"
+                + " max-stale)"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n"
+                + "  - name: b.io\n    url: https://b.io\n    policy: sometimes\n",
+            "upstreams[1].policy: invalid value 'sometimes': expected always, if-not-present,"
+                + " never, ttl:<duration> or kubernetes"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n    policy: ttl:abc\n",
+            "upstreams[0].policy: invalid value 'ttl:abc': expected ttl:<duration>"),
+        bad("listen: nonsense\n", "listen: invalid value 'nonsense': expected HOST:PORT"),
+        bad("admin: 0.0.0.0:70000\n", "admin: invalid value '0.0.0.0:70000': port 70000"),
+        bad(
+            "storage:\n  max-size: lots\n",
+            "storage.max-size: invalid value 'lots': expected a size"),
+        bad(
+            "storage:\n  max-size: 0\n",
+            "storage.max-size: invalid value '0': expected a size above zero"),
+        bad(
+            "storage:\n  chunk-size: 1KiB\n",
+            "storage.chunk-size: invalid value '1KiB': expected a size between 4KiB and 64MiB"),
+        bad(
+            "storage:\n  chunk-size: 128MiB\n",
+            "storage.chunk-size: invalid value '128MiB': expected a size between 4KiB and 64MiB"),
+        bad(
+            "storage:\n  path: ''\n",
+            "storage.path: invalid value '': expected a file system path"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n    max-stale: forever\n",
+            "upstreams[0].max-stale: invalid value 'forever': expected a duration"),
+        bad(
+            "upstreams:\n  - name: bad_name\n    url: https://a.io\n",
+            "upstreams[0].name: invalid value 'bad_name': expected a registry host[:port]"),
+        bad(
+            "upstreams:\n  - name: a.io:99999\n    url: https://a.io\n",
+            "upstreams[0].name: invalid value 'a.io:99999': port 99999 is outside 1..65535"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: ftp://a.io\n",
+            "upstreams[0].url: invalid value 'ftp://a.io': expected an http or https URL"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io/v2?x=1\n",
+            "upstreams[0].url: invalid value 'https://a.io/v2?x=1': expected an http or https"
+                + " URL such as https://registry-1.docker.io, without a query or fragment"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://me:secret@a.io\n",
+            "upstreams[0].url: invalid value 'https://***@a.io'"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n    default: yes please\n",
+            "upstreams[0].default: invalid value 'yes please': expected true or false"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n"
+                + "  - name: A.io\n    url: https://b.io\n",
+            "upstreams[1].name: duplicate upstream name 'A.io' (also at upstreams[0])"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n    default: true\n"
+                + "  - name: b.io\n    url: https://b.io\n    default: true\n",
+            "upstreams[1].default: invalid value 'true': upstreams[0] (a.io) is the default"
+                + " already; at most one upstream may be default"),
+        bad("upstreams: []\n", "upstreams: at least one upstream is required"),
+        bad("upstreams:\n  - name: a.io\n", "upstreams[0]: missing required key 'url'"),
+        bad("storage:\n  - /var/lib/berth\n", "storage: expected a map, found a list"),
+        bad("upstreams:\n  name: a.io\n", "upstreams: expected a list, found a map"),
+        bad("listen:\n  - 0.0.0.0:5000\n", "listen: expected a single value, found a list"),
+        bad(
+            "credentials:\n  docker-config: /etc/config.json\n",
+            "credentials.docker-config: expected a list, found '/etc/config.json'"),
+        bad("listen:\n", "listen: the key has no value (remove it to use the default)"),
+        bad("tenancy: closed\n", "tenancy: invalid value 'closed': expected verify or open"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n"
+                + "    policies:\n      - repositories: ''\n        policy: always\n",
+            "upstreams[0].policies[0].repositories: invalid value '': expected a non-empty"
+                + " repository glob"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n"
+                + "    policies:\n      - policy: always\n",
+            "upstreams[0].policies[0]: missing required key 'repositories'"),
+        bad(
+            "upstreams:\n  - name: a.io\n    url: https://a.io\n"
+                + "    policies:\n      - repositories: 'library/*'\n        policy: ttl:-5m\n",
+            "upstreams[0].policies[0].policy: invalid value 'ttl:-5m'"),
+        bad("listen: 0.0.0.0:5000\nlisten: 0.0.0.0:5001\n", "duplicate key 'listen' at line 2"),
+        bad("listen: [0.0.0.0:5000\n", "YAML syntax error at line 2"),
+        bad("storage:\n  path: /a\n path: /b\n", "YAML syntax error at line 3"),
+        bad("- listen\n", "expected a map of settings"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badFiles")
+  void load_badFile_namesFileKeyAndValue(String yaml, String expected) throws IOException {
+    Path file = write(yaml);
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(Optional.of(file), CommandLineOverrides.none()));
+
+    assertTrue(e.getMessage().startsWith(file + ": "), () -> "names the file: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(expected),
+        () -> "expected '" + expected + "' in: " + e.getMessage());
+  }
+
+  static Stream<Arguments> badOptions() {
+    return Stream.of(
+        Arguments.of(upstreamOptions("foo"), "--upstream 'foo': expected NAME=URL"),
+        Arguments.of(
+            upstreamOptions("=https://a.io"), "--upstream '=https://a.io': expected NAME=URL"),
+        Arguments.of(upstreamOptions("a.io="), "--upstream 'a.io=': expected NAME=URL"),
+        Arguments.of(
+            upstreamOptions("bad_name=https://a.io"),
+            "--upstream 'bad_name=https://a.io': invalid value 'bad_name': expected a registry"
+                + " host[:port]"),
+        Arguments.of(
+            upstreamOptions("a.io=ftp://a.io"),
+            "--upstream 'a.io=ftp://a.io': invalid value 'ftp://a.io': expected an http or https"
+                + " URL"),
+        Arguments.of(
+            upstreamOptions("a.io=https://me:secret@a.io"),
+            "--upstream 'a.io=https://***@a.io': invalid value 'https://***@a.io'"),
+        Arguments.of(
+            new CommandLineOverrides(
+                Optional.of("nonsense"), Optional.empty(), Optional.empty(), List.of()),
+            "--listen 'nonsense': expected HOST:PORT such as 0.0.0.0:5000"),
+        Arguments.of(
+            new CommandLineOverrides(
+                Optional.empty(), Optional.of(":99999"), Optional.empty(), List.of()),
+            "--admin ':99999': port 99999 is outside 0..65535"),
+        Arguments.of(
+            new CommandLineOverrides(
+                Optional.empty(), Optional.empty(), Optional.of(" "), List.of()),
+            "--data ' ': expected a file system path"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badOptions")
+  void load_badOption_namesOptionAndValue(CommandLineOverrides overrides, String expected) {
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), overrides));
+
+    assertTrue(
+        e.getMessage().startsWith(expected),
+        () -> "expected '" + expected + "' at the start of: " + e.getMessage());
+    assertFalse(e.getMessage().contains("secret"), e.getMessage());
+  }
+
+  @Test
+  void load_missingFile_namesFile() {
+    Path missing = dir.resolve("nope.yaml");
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(Optional.of(missing), CommandLineOverrides.none()));
+
+    assertEquals(missing + ": no such config file", e.getMessage());
+  }
+
+  private Path write(String yaml) throws IOException {
+    return Files.writeString(dir.resolve("config.yaml"), yaml);
+  }
+
+  private static Arguments bad(String yaml, String expected) {
+    return Arguments.of(yaml, expected);
+  }
+
+  private static CommandLineOverrides upstreamOptions(String... upstreams) {
+    return new CommandLineOverrides(
+        Optional.empty(), Optional.empty(), Optional.empty(), List.of(upstreams));
+  }
+
+  private static UpstreamConfig upstream(String name, String url, boolean isDefault) {
+    return UpstreamConfig.of(name, URI.create(url)).withDefault(isDefault);
+  }
+}
