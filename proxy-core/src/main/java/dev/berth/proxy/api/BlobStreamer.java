@@ -83,6 +83,10 @@ final class BlobStreamer {
 
   private void stop(Throwable cause) {
     reader.close();
+    if (response.ended()) {
+      done.tryComplete(); // the close came after the last byte: nothing to abort
+      return;
+    }
     if (done.tryFail(cause)) {
       ErrorResponder.send(response, ErrorResponder.Subject.BLOB, cause);
     }
