@@ -10,6 +10,7 @@ import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.Digest;
 import dev.berth.storage.InvalidDigestException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -76,6 +77,27 @@ final class BlobRoute {
       response.end();
       return;
     }
+    if (source.size() < 0 && !range.isAll()) {
+      // A live download of unknown size: the range resolves once the size is known.
+      Future.fromCompletionStage(reader.readable(), context)
+          .onSuccess(
+              v -> {
+                long size = sizeOf(reader);
+                if (size < 0) {
+                  // The write failed before its size was known: reading reports why.
+                  BlobStreamer.stream(reader, response, storage, context, n -> {});
+                } else {
+                  respond(
+                      response,
+                      digest,
+                      range,
+                      new BlobSource(size, reader, source.fromCache()),
+                      context);
+                }
+              })
+          .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
+      return;
+    }
     if (source.size() >= 0) {
       BlobRange.Resolved r = reader.range();
       if (!range.isAll()) {
@@ -87,6 +109,18 @@ final class BlobRoute {
       response.setChunked(true);
     }
     boolean fromCache = source.fromCache();
+    if (range.isAll() && source.size() < 0) {
+      response.setChunked(true);
+    }
     BlobStreamer.stream(reader, response, storage, context, n -> metrics.servedBytes(fromCache, n));
+  }
+
+  /** The size once known; -1 when the write failed first (reading then reports why). */
+  private static long sizeOf(BlobReader reader) {
+    try {
+      return reader.range().blobSize();
+    } catch (IllegalStateException e) {
+      return -1;
+    }
   }
 }

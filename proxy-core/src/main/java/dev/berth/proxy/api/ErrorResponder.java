@@ -41,6 +41,19 @@ final class ErrorResponder {
       response.reset();
       return;
     }
+    // Headers a route set for the content it meant to send do not describe an error.
+    for (String header :
+        new String[] {
+          "Docker-Content-Digest",
+          "ETag",
+          "Accept-Ranges",
+          "Cache-Control",
+          "Content-Length",
+          "Content-Range"
+        }) {
+      response.headers().remove(header);
+    }
+    response.setChunked(false);
     toOciError(response, subject, unwrap(failure)).send(response);
   }
 

@@ -56,13 +56,24 @@ final class LiveBlobReader implements BlobReader {
     return r;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException while the size is unknown (await {@link #readable()} first)
+   * @throws dev.berth.storage.RangeNotSatisfiableException once the size shows the range is outside
+   *     the blob
+   */
   @Override
   public BlobRange.Resolved range() {
     BlobRange.Resolved r = resolved;
-    if (r == null) {
-      throw new IllegalStateException("size of " + digest + " not known yet: await readable()");
+    if (r != null) {
+      return r;
     }
-    return r;
+    WriteProgress.Snapshot s = progress.snapshot();
+    if (s.size() >= 0 && s.state() != WriteProgress.State.FAILED) {
+      return resolve(s.size());
+    }
+    throw new IllegalStateException("size of " + digest + " not known yet: await readable()");
   }
 
   @Override
@@ -80,10 +91,23 @@ final class LiveBlobReader implements BlobReader {
     if (closed || s.state() == WriteProgress.State.FAILED) {
       return true;
     }
-    if (resolved == null) {
+    BlobRange.Resolved r = resolved;
+    if (r == null) {
       return s.size() >= 0;
     }
-    return isDone() || s.durable() > position;
+    return isDone() || readableLimit(s, r) > position;
+  }
+
+  /**
+   * How far this reader may go now. Until the write is committed (its digest verified), the last
+   * byte of the range is held back: a client can then never see a clean end of bytes that turn out
+   * wrong, because the failure reaches it before its final byte does.
+   */
+  private static long readableLimit(WriteProgress.Snapshot s, BlobRange.Resolved r) {
+    if (s.state() == WriteProgress.State.COMMITTED) {
+      return Math.min(s.durable(), r.endExclusive());
+    }
+    return Math.min(s.durable(), r.endExclusive() - 1);
   }
 
   @Override
@@ -129,7 +153,10 @@ final class LiveBlobReader implements BlobReader {
         }
         throw new CorruptBlobException(digest, "chunk " + index + " vanished during the write");
       }
-      long end = Math.min(Math.min(r.endExclusive(), s.durable()), chunkStart + chunk.length);
+      long end = Math.min(readableLimit(s, r), chunkStart + chunk.length);
+      if (end <= position) {
+        continue; // only the held-back last byte is left: wait for the commit
+      }
       ByteBuffer slice =
           ByteBuffer.wrap(chunk, (int) (position - chunkStart), (int) (end - position)).slice();
       position = end;

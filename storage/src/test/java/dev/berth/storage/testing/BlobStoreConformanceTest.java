@@ -366,6 +366,40 @@ public abstract class BlobStoreConformanceTest {
   }
 
   @Test
+  void follow_lastByteHeldUntilVerified_soWrongBytesNeverEndCleanly() throws Exception {
+    TestContent content = new TestContent(28, 2L * chunkSize());
+    TestContent wrong = new TestContent(29, content.size());
+    BlobWriter writer = store().beginWrite(content.digest(), content.size());
+    BlobReader follower = writer.follow(BlobRange.all());
+    appendInPieces(writer, wrong, 0, wrong.size(), 1000); // every chunk stored, not yet committed
+
+    long got = 0;
+    while (follower.position() < content.size() - 1) {
+      got += follower.read().remaining();
+    }
+    assertEquals(content.size() - 1, got);
+    assertFalse(
+        follower.readable().toCompletableFuture().isDone(),
+        "the final byte was offered before the digest was checked");
+
+    assertThrows(DigestMismatchException.class, writer::commit);
+    assertThrows(WriteAbortedException.class, follower::read);
+  }
+
+  @Test
+  void follow_lastByteArrivesAfterCommit() throws Exception {
+    TestContent content = new TestContent(30, 2L * chunkSize());
+    BlobWriter writer = store().beginWrite(content.digest(), content.size());
+    BlobReader follower = writer.follow(BlobRange.closed(5, content.size() - 1));
+    appendInPieces(writer, content, 0, content.size(), 1000);
+    CompletableFuture<byte[]> bytes = CompletableFuture.supplyAsync(() -> readAll(follower));
+    Thread.sleep(100);
+    assertFalse(bytes.isDone());
+    writer.commit();
+    assertArrayEquals(content.bytes(5, (int) content.size() - 5), bytes.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   void follow_unknownSizeSuffix_waitsForCommit() throws Exception {
     TestContent content = new TestContent(18, 2L * chunkSize() + 3);
     BlobWriter writer = store().beginWrite(content.digest(), -1);

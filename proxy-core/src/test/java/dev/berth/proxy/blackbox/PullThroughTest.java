@@ -1,0 +1,442 @@
+package dev.berth.proxy.blackbox;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import dev.berth.storage.Digest;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pull-through behaviour against a WireMock upstream that speaks the registry protocol with
+ * bearer-token challenges, as Docker Hub and ghcr.io do even for public images.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class PullThroughTest {
+  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  private static final String REPO = "library/nginx";
+
+  @TempDir Path dir;
+  private WireMockServer upstream;
+  private WireMockServer cdn;
+  private RunningBerth berth;
+
+  private final byte[] manifest =
+      ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",  \"layers\":[] }\n")
+          .getBytes(StandardCharsets.UTF_8);
+  private final Digest manifestDigest = Digest.sha256Of(manifest);
+  private final byte[] blob = randomBytes(1, 3 * 1024 * 1024 + 17);
+  private final Digest blobDigest = Digest.sha256Of(blob);
+
+  @BeforeEach
+  void startUpstream() {
+    upstream = new WireMockServer(options().dynamicPort());
+    upstream.start();
+    cdn = new WireMockServer(options().dynamicPort());
+    cdn.start();
+    String realm = "http://127.0.0.1:" + upstream.port() + "/token";
+    // Anything without the token gets the challenge; the token endpoint itself is open.
+    upstream.stubFor(
+        com.github.tomakehurst.wiremock.client.WireMock.any(
+                com.github.tomakehurst.wiremock.client.WireMock.urlMatching("/v2/.*"))
+            .atPriority(10)
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader(
+                        "WWW-Authenticate",
+                        "Bearer realm=\"" + realm + "\",service=\"test-registry\"")));
+    upstream.stubFor(
+        get(urlPathEqualTo("/token"))
+            .withQueryParam("service", equalTo("test-registry"))
+            .withQueryParam("scope", equalTo("repository:" + REPO + ":pull"))
+            .willReturn(
+                aResponse().withStatus(200).withBody("{\"token\":\"tok\",\"expires_in\":300}")));
+  }
+
+  @AfterEach
+  void stop() {
+    if (berth != null) {
+      berth.close();
+    }
+    upstream.stop();
+    cdn.stop();
+  }
+
+  private void startBerth(String policy) throws IOException {
+    berth =
+        RunningBerth.start(
+            dir,
+            RunningBerth.oneUpstream("upstream.test", "http://127.0.0.1:" + upstream.port(), policy)
+                + "    policies:\n      - repositories: \"always/*\"\n        policy: always\n");
+  }
+
+  private MappingBuilder authorized(MappingBuilder m) {
+    return m.withHeader("Authorization", equalTo("Bearer tok")).atPriority(1);
+  }
+
+  private void stubManifest(String tag, int headDelayMillis) {
+    var headers =
+        aResponse()
+            .withStatus(200)
+            .withHeader("Content-Type", OCI_MANIFEST)
+            .withHeader("Docker-Content-Digest", manifestDigest.toString())
+            .withHeader("Content-Length", Integer.toString(manifest.length));
+    upstream.stubFor(
+        authorized(head(urlEqualTo("/v2/" + REPO + "/manifests/" + tag)))
+            .willReturn(headers.withFixedDelay(headDelayMillis)));
+    upstream.stubFor(
+        authorized(get(urlEqualTo("/v2/" + REPO + "/manifests/" + manifestDigest)))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", OCI_MANIFEST)
+                    .withHeader("Docker-Content-Digest", manifestDigest.toString())
+                    .withBody(manifest)));
+  }
+
+  private void stubBlobRedirectedToCdn() {
+    upstream.stubFor(
+        authorized(get(urlEqualTo("/v2/" + REPO + "/blobs/" + blobDigest)))
+            .willReturn(
+                aResponse()
+                    .withStatus(307)
+                    .withHeader(
+                        "Location", "http://localhost:" + cdn.port() + "/cdn/layer?sig=x")));
+    cdn.stubFor(
+        get(urlPathEqualTo("/cdn/layer")).willReturn(aResponse().withStatus(200).withBody(blob)));
+  }
+
+  @Test
+  void manifestByTag_always_resolvesEachTimeFetchesOnceTokenOnce() throws Exception {
+    stubManifest("1.25", 0);
+    startBerth("always");
+
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<byte[]> r = berth.get("/v2/library/nginx/manifests/1.25");
+      assertEquals(200, r.statusCode());
+      assertArrayEquals(manifest, r.body(), "manifest bytes must be served exactly as received");
+      assertEquals(
+          manifestDigest.toString(), r.headers().firstValue("Docker-Content-Digest").orElse(""));
+      assertEquals(OCI_MANIFEST, r.headers().firstValue("Content-Type").orElse(""));
+      assertEquals("upstream.test", r.headers().firstValue("OCI-Namespace").orElse(""));
+    }
+    upstream.verify(
+        3,
+        headRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/1.25"))
+            .withHeader("Authorization", equalTo("Bearer tok")));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/" + manifestDigest)));
+    upstream.verify(1, getRequestedFor(urlPathEqualTo("/token")));
+  }
+
+  @Test
+  void manifestByTag_ifNotPresent_secondRequestStaysLocal() throws Exception {
+    stubManifest("1.25", 0);
+    startBerth("if-not-present");
+    assertEquals(200, berth.get("/v2/library/nginx/manifests/1.25").statusCode());
+    assertEquals(200, berth.send("HEAD", "/v2/library/nginx/manifests/1.25").statusCode());
+    assertEquals(200, berth.get("/v2/library/nginx/manifests/" + manifestDigest).statusCode());
+    upstream.verify(
+        1,
+        headRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/1.25"))
+            .withHeader("Authorization", equalTo("Bearer tok")));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/" + manifestDigest)));
+  }
+
+  @Test
+  void manifestHead_notCached_answeredFromUpstreamHeadWithoutSpendingAGet() throws Exception {
+    stubManifest("1.25", 0);
+    startBerth("always");
+    HttpResponse<byte[]> r = berth.send("HEAD", "/v2/library/nginx/manifests/1.25");
+    assertEquals(200, r.statusCode());
+    assertEquals(
+        Integer.toString(manifest.length), r.headers().firstValue("Content-Length").orElse(""));
+    assertEquals(
+        manifestDigest.toString(), r.headers().firstValue("Docker-Content-Digest").orElse(""));
+    upstream.verify(0, getRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/" + manifestDigest)));
+  }
+
+  @Test
+  void manifestByTag_concurrentAlwaysResolutions_shareOneUpstreamHead() throws Exception {
+    stubManifest("latest", 700);
+    startBerth("kubernetes");
+    HttpClient client = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      calls.add(
+          client.sendAsync(
+              HttpRequest.newBuilder(berth.url("/v2/library/nginx/manifests/latest"))
+                  .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.discarding()));
+    }
+    for (var call : calls) {
+      assertEquals(200, call.get(30, TimeUnit.SECONDS).statusCode());
+    }
+    // One unauthenticated HEAD learns the challenge; then exactly one resolution for all 16.
+    upstream.verify(
+        1,
+        headRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/latest"))
+            .withHeader("Authorization", equalTo("Bearer tok")));
+    assertTrue(berth.metrics().contains("berth_coalesced_requests_total 15.0"), berth.metrics());
+  }
+
+  @Test
+  void blob_redirectToCdn_noAuthorizationCrossesHosts_thenServedFromCache() throws Exception {
+    stubBlobRedirectedToCdn();
+    startBerth("kubernetes");
+
+    HttpResponse<byte[]> first = berth.get("/v2/library/nginx/blobs/" + blobDigest);
+    HttpResponse<byte[]> second = berth.get("/v2/library/nginx/blobs/" + blobDigest);
+
+    assertEquals(200, first.statusCode());
+    assertArrayEquals(blob, first.body());
+    assertArrayEquals(blob, second.body());
+    assertEquals(
+        blobDigest.toString(), second.headers().firstValue("Docker-Content-Digest").orElse(""));
+    cdn.verify(
+        1, getRequestedFor(urlPathEqualTo("/cdn/layer")).withHeader("Authorization", absent()));
+    upstream.verify(
+        1,
+        getRequestedFor(urlEqualTo("/v2/" + REPO + "/blobs/" + blobDigest))
+            .withHeader("Authorization", equalTo("Bearer tok")));
+    String metrics = berth.metrics();
+    assertTrue(
+        metrics.contains("berth_cache_requests_total{kind=\"blob\",result=\"hit\"} 1.0"), metrics);
+    assertTrue(
+        metrics.contains("berth_cache_requests_total{kind=\"blob\",result=\"miss\"} 1.0"), metrics);
+  }
+
+  @Test
+  void blob_ranges_onHitAndOnLiveDownload() throws Exception {
+    stubBlobRedirectedToCdn();
+    startBerth("kubernetes");
+    String path = "/v2/library/nginx/blobs/" + blobDigest;
+
+    HttpResponse<byte[]> live = berth.get(path, "Range", "bytes=1048570-1048590");
+    assertEquals(206, live.statusCode());
+    assertEquals(
+        "bytes 1048570-1048590/" + blob.length,
+        live.headers().firstValue("Content-Range").orElse(""));
+    assertArrayEquals(java.util.Arrays.copyOfRange(blob, 1048570, 1048591), live.body());
+
+    HttpResponse<byte[]> suffix = berth.get(path, "Range", "bytes=-5");
+    assertEquals(206, suffix.statusCode());
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(blob, blob.length - 5, blob.length), suffix.body());
+
+    HttpResponse<byte[]> beyond = berth.get(path, "Range", "bytes=" + blob.length + "-");
+    assertEquals(416, beyond.statusCode());
+    assertEquals("bytes */" + blob.length, beyond.headers().firstValue("Content-Range").orElse(""));
+    assertEquals(416, berth.get(path, "Range", "bytes=9-2").statusCode());
+    cdn.verify(1, getRequestedFor(urlPathEqualTo("/cdn/layer")));
+  }
+
+  @Test
+  void blob_upstreamSendsWrongBytes_clientNeverGetsACleanWrongBlob_nothingCached()
+      throws Exception {
+    byte[] wrong = randomBytes(2, blob.length);
+    upstream.stubFor(
+        authorized(get(urlEqualTo("/v2/" + REPO + "/blobs/" + blobDigest)))
+            .willReturn(aResponse().withStatus(200).withBody(wrong)));
+    startBerth("kubernetes");
+    String path = "/v2/library/nginx/blobs/" + blobDigest;
+
+    try {
+      HttpResponse<byte[]> r = berth.get(path);
+      assertEquals(502, r.statusCode(), "a wrong blob must fail, not be served");
+    } catch (IOException cut) {
+      // also fine: bytes had started to flow and the connection was cut
+    }
+
+    stubBlobRedirectedToCdn();
+    HttpResponse<byte[]> retry = berth.get(path);
+    assertArrayEquals(blob, retry.body(), "the failed download must not have been cached");
+  }
+
+  @Test
+  void blob_wrongBytesArrivingSlowly_streamingClientIsCut() throws Exception {
+    // A plain JDK server that sends a wrong body slowly, so the client is already streaming when
+    // the digest check fails at the end: its connection must be cut before the last byte.
+    byte[] wrong = randomBytes(5, blob.length);
+    com.sun.net.httpserver.HttpServer slow =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    slow.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, wrong.length);
+          try (var out = exchange.getResponseBody()) {
+            for (int i = 0; i < wrong.length; i += 256 << 10) {
+              out.write(wrong, i, Math.min(256 << 10, wrong.length - i));
+              out.flush();
+              Thread.sleep(60);
+            }
+          } catch (InterruptedException | IOException e) {
+            // the test is over
+          }
+        });
+    slow.start();
+    try {
+      berth =
+          RunningBerth.start(
+              dir,
+              RunningBerth.oneUpstream(
+                  "slow.test", "http://127.0.0.1:" + slow.getAddress().getPort(), "kubernetes"));
+      HttpClient client = HttpClient.newHttpClient();
+      HttpResponse<java.io.InputStream> r =
+          client.send(
+              HttpRequest.newBuilder(berth.url("/v2/library/app/blobs/" + blobDigest)).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, r.statusCode(), "streaming should have started before the end");
+      assertEquals(Long.toString(blob.length), r.headers().firstValue("Content-Length").orElse(""));
+      long received = 0;
+      try (var in = r.body()) {
+        byte[] buffer = new byte[65536];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          received += n;
+        }
+        org.junit.jupiter.api.Assertions.fail(
+            "the stream ended cleanly after " + received + " bytes");
+      } catch (IOException cut) {
+        assertTrue(received < blob.length, "all " + received + " bytes arrived");
+      }
+    } finally {
+      slow.stop(0);
+    }
+  }
+
+  @Test
+  void blob_smallWrongBlob_failsBeforeAnyByteWith502() throws Exception {
+    byte[] small = randomBytes(3, 1000);
+    Digest smallDigest = Digest.sha256Of(small);
+    upstream.stubFor(
+        authorized(get(urlEqualTo("/v2/" + REPO + "/blobs/" + smallDigest)))
+            .willReturn(aResponse().withStatus(200).withBody(randomBytes(4, 1000))));
+    startBerth("kubernetes");
+    HttpResponse<byte[]> r = berth.get("/v2/library/nginx/blobs/" + smallDigest);
+    assertEquals(502, r.statusCode());
+    assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("does not match"));
+  }
+
+  @Test
+  void upstream404_mapsToOciUnknownCodes() throws Exception {
+    startBerth("kubernetes");
+    upstream.stubFor(
+        authorized(head(urlEqualTo("/v2/" + REPO + "/manifests/nope")))
+            .willReturn(aResponse().withStatus(404)));
+    upstream.stubFor(
+        authorized(get(urlEqualTo("/v2/" + REPO + "/blobs/" + blobDigest)))
+            .willReturn(aResponse().withStatus(404)));
+    HttpResponse<byte[]> m = berth.get("/v2/library/nginx/manifests/nope");
+    assertEquals(404, m.statusCode());
+    assertTrue(new String(m.body(), StandardCharsets.UTF_8).contains("MANIFEST_UNKNOWN"));
+    HttpResponse<byte[]> b = berth.get("/v2/library/nginx/blobs/" + blobDigest);
+    assertEquals(404, b.statusCode());
+    assertTrue(new String(b.body(), StandardCharsets.UTF_8).contains("BLOB_UNKNOWN"));
+  }
+
+  @Test
+  void unconfiguredNamespace_refusedWithoutContactingAnyone() throws Exception {
+    startBerth("kubernetes");
+    HttpResponse<byte[]> r = berth.get("/v2/latest/meta-data/manifests/x?ns=169.254.169.254");
+    assertEquals(404, r.statusCode());
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    assertTrue(body.contains("NAME_UNKNOWN") && body.contains("169.254.169.254"), body);
+    assertEquals(404, berth.get("/v2/evil.example.com/x/manifests/y").statusCode());
+    assertEquals(0, upstream.getAllServeEvents().size());
+  }
+
+  @Test
+  void malformedRequests_clear400s() throws Exception {
+    startBerth("kubernetes");
+    assertCode(400, "DIGEST_INVALID", berth.get("/v2/library/nginx/blobs/sha256:abc"));
+    assertCode(
+        400, "DIGEST_INVALID", berth.get("/v2/library/nginx/manifests/sha256:" + "A".repeat(64)));
+    assertCode(400, "TAG_INVALID", berth.get("/v2/library/nginx/manifests/-bad"));
+    assertCode(400, "NAME_INVALID", berth.get("/v2/library/NGINX/manifests/latest"));
+    assertCode(
+        400, "NAME_INVALID", berth.get("/v2/library/" + "a".repeat(300) + "/manifests/latest"));
+    assertCode(400, "NAME_INVALID", berth.get("/v2/library%2Fnginx/manifests/latest"));
+    assertEquals(0, upstream.getAllServeEvents().size());
+  }
+
+  @Test
+  void writes_refusedAsUnsupported() throws Exception {
+    startBerth("kubernetes");
+    assertCode(405, "UNSUPPORTED", berth.send("PUT", "/v2/library/nginx/manifests/latest"));
+    assertCode(405, "UNSUPPORTED", berth.send("POST", "/v2/library/nginx/blobs/uploads/"));
+    assertCode(405, "UNSUPPORTED", berth.send("DELETE", "/v2/library/nginx/blobs/" + blobDigest));
+  }
+
+  @Test
+  void upstreamDown_cachedContentStillServed_alwaysFailsClearly() throws Exception {
+    stubManifest("1.25", 0);
+    upstream.stubFor(
+        authorized(head(urlEqualTo("/v2/always/app/manifests/1.25")))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", OCI_MANIFEST)
+                    .withHeader("Docker-Content-Digest", manifestDigest.toString())
+                    .withHeader("Content-Length", Integer.toString(manifest.length))));
+    upstream.stubFor(
+        get(urlPathEqualTo("/token"))
+            .withQueryParam("scope", equalTo("repository:always/app:pull"))
+            .willReturn(aResponse().withStatus(200).withBody("{\"token\":\"tok\"}")));
+    stubBlobRedirectedToCdn();
+    startBerth("if-not-present");
+    assertEquals(200, berth.get("/v2/library/nginx/manifests/1.25").statusCode());
+    assertEquals(200, berth.get("/v2/library/nginx/blobs/" + blobDigest).statusCode());
+    assertEquals(200, berth.get("/v2/always/app/manifests/1.25").statusCode());
+
+    upstream.stop();
+    cdn.stop();
+
+    assertArrayEquals(manifest, berth.get("/v2/library/nginx/manifests/1.25").body());
+    assertArrayEquals(manifest, berth.get("/v2/library/nginx/manifests/" + manifestDigest).body());
+    assertArrayEquals(blob, berth.get("/v2/library/nginx/blobs/" + blobDigest).body());
+    HttpResponse<byte[]> always = berth.get("/v2/always/app/manifests/1.25");
+    assertEquals(503, always.statusCode());
+    String body = new String(always.body(), StandardCharsets.UTF_8);
+    assertTrue(body.contains("UNAVAILABLE") && body.contains("upstream.test"), body);
+  }
+
+  private static void assertCode(int status, String code, HttpResponse<byte[]> r) {
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    assertEquals(status, r.statusCode(), body);
+    assertTrue(body.contains("\"" + code + "\""), body);
+  }
+
+  private static byte[] randomBytes(long seed, int n) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+}

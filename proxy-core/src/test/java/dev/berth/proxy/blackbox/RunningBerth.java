@@ -1,0 +1,93 @@
+package dev.berth.proxy.blackbox;
+
+import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.config.CommandLineOverrides;
+import dev.berth.proxy.config.ConfigLoader;
+import dev.berth.proxy.server.BerthServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An in-process berth on ephemeral loopback ports, configured from a YAML snippet, with a plain
+ * {@code java.net.http} client: tests talk to it only over HTTP, as a registry client would.
+ */
+final class RunningBerth implements AutoCloseable {
+  private final BerthServer server;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private RunningBerth(BerthServer server) {
+    this.server = server;
+  }
+
+  /** Starts berth with {@code yaml} as its config file (listen/admin/data are set here). */
+  static RunningBerth start(Path dir, String yaml) throws IOException {
+    Path file = Files.writeString(dir.resolve("config.yaml"), yaml);
+    BerthConfig config =
+        ConfigLoader.load(
+            Optional.of(file),
+            new CommandLineOverrides(
+                Optional.of("127.0.0.1:0"),
+                Optional.of("127.0.0.1:0"),
+                Optional.of(dir.resolve("data").toString()),
+                List.of()));
+    return new RunningBerth(BerthServer.start(config));
+  }
+
+  /** A config with one upstream named {@code name} at {@code url}, default, with {@code policy}. */
+  static String oneUpstream(String name, String url, String policy) {
+    return "upstreams:\n"
+        + "  - name: "
+        + name
+        + "\n"
+        + "    url: "
+        + url
+        + "\n"
+        + "    default: true\n"
+        + "    policy: "
+        + policy
+        + "\n";
+  }
+
+  URI url(String path) {
+    return URI.create("http://127.0.0.1:" + server.registryPort() + path);
+  }
+
+  URI admin(String path) {
+    return URI.create("http://127.0.0.1:" + server.adminPort() + path);
+  }
+
+  HttpResponse<byte[]> send(String method, String path, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(url(path))
+            .timeout(Duration.ofSeconds(60))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+    return send("GET", path, headers);
+  }
+
+  String metrics() throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(admin("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
