@@ -35,8 +35,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Write and read throughput of the RocksDB blob store against a plain-file baseline that does the
- * same work a file-backed cache would: hash while writing 64 KiB network-sized pieces, fsync, rename
- * into place; read back in chunk-sized pieces.
+ * same work a file-backed cache would: hash while writing 64 KiB network-sized pieces, fsync,
+ * rename into place; read back in chunk-sized pieces.
  *
  * <p>Run: {@code mvn -B -q -Pbench -pl benchmarks -am package -DskipTests && java -jar
  * benchmarks/target/benchmarks.jar BlobStoreThroughputBenchmark}. Throughput in MB/s = blobSize /
@@ -47,7 +47,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 4, time = 3)
-@Fork(value = 1, jvmArgs = {"-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xmx512m"})
 public class BlobStoreThroughputBenchmark {
   private static final int PIECE = 64 << 10;
 

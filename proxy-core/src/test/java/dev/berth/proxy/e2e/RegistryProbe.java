@@ -1,0 +1,137 @@
+package dev.berth.proxy.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Asks a registry (the upstream, or berth itself) what it holds, over plain HTTP with the JDK
+ * client.
+ *
+ * <p>Why: a test must read back what a registry serves independently of the client under test; a
+ * HEAD with the full multi-arch {@code Accept} list is exactly what containerd sends to resolve a
+ * tag, so its {@code Docker-Content-Digest} is the digest a node would pull.
+ *
+ * <pre>{@code
+ * assertEquals(image.digest(), RegistryProbe.manifestDigest(berthUrl, "e2e/small", "1"));
+ * }</pre>
+ */
+public final class RegistryProbe {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .build();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** A manifest as served: status, headers that matter, and the body (empty for HEAD). */
+  public record ManifestResponse(
+      int status, String contentType, Optional<String> digestHeader, byte[] body) {
+    /** SHA-256 of the body, to compare with {@link #digestHeader}. */
+    public String bodyDigest() {
+      return HashingOutputStream.sha256(body);
+    }
+  }
+
+  private RegistryProbe() {}
+
+  /**
+   * {@code HEAD /v2/<repo>/manifests/<ref>} with the full Accept list.
+   *
+   * @param url {@code http://host:port}
+   * @param ref a tag or {@code sha256:...}
+   * @return the {@code Docker-Content-Digest} header
+   * @throws AssertionError when the status is not 200 or the header is missing
+   */
+  public static String manifestDigest(String url, String repo, String ref) {
+    ManifestResponse head = manifest(url, repo, ref, "HEAD");
+    if (head.status() != 200 || head.digestHeader().isEmpty()) {
+      throw new AssertionError(
+          "HEAD "
+              + url
+              + "/v2/"
+              + repo
+              + "/manifests/"
+              + ref
+              + " gave "
+              + head.status()
+              + " with Docker-Content-Digest "
+              + head.digestHeader());
+    }
+    return head.digestHeader().get();
+  }
+
+  /**
+   * Like {@link #manifestDigest} but 404 gives empty.
+   *
+   * @throws AssertionError on any status other than 200 and 404
+   */
+  public static Optional<String> manifestDigestIfPresent(String url, String repo, String ref) {
+    ManifestResponse head = manifest(url, repo, ref, "HEAD");
+    if (head.status() == 404) {
+      return Optional.empty();
+    }
+    return Optional.of(manifestDigest(url, repo, ref));
+  }
+
+  /** {@code GET /v2/<repo>/manifests/<ref>} with the full Accept list, any status. */
+  public static ManifestResponse getManifest(String url, String repo, String ref) {
+    return manifest(url, repo, ref, "GET");
+  }
+
+  /**
+   * {@code HEAD /v2/<repo>/blobs/<digest>}.
+   *
+   * @return the {@code Content-Length}, or empty on 404
+   * @throws AssertionError on any other status
+   */
+  public static Optional<Long> blobSize(String url, String repo, String digest) {
+    HttpResponse<Void> response =
+        send(
+            HttpRequest.newBuilder(URI.create(url + "/v2/" + repo + "/blobs/" + digest))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .timeout(TIMEOUT)
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (response.statusCode() != 200) {
+      throw new AssertionError(
+          "HEAD blob " + digest + " at " + url + " gave " + response.statusCode());
+    }
+    return response.headers().firstValueAsLong("Content-Length").stream().boxed().findFirst();
+  }
+
+  private static ManifestResponse manifest(String url, String repo, String ref, String method) {
+    HttpResponse<byte[]> response =
+        send(
+            HttpRequest.newBuilder(URI.create(url + "/v2/" + repo + "/manifests/" + ref))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Accept", E2eMediaTypes.MANIFEST_ACCEPT)
+                .timeout(TIMEOUT)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    return new ManifestResponse(
+        response.statusCode(),
+        response.headers().firstValue("Content-Type").orElse(""),
+        response.headers().firstValue("Docker-Content-Digest"),
+        response.body());
+  }
+
+  private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+    try {
+      return HTTP.send(request, body);
+    } catch (IOException e) {
+      throw new AssertionError(request.method() + " " + request.uri() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted: " + request.uri(), e);
+    }
+  }
+}
