@@ -1,5 +1,6 @@
 package dev.berth.proxy.api;
 
+import dev.berth.proxy.metrics.ProxyMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -21,8 +22,9 @@ public final class RegistryApi {
   private RegistryApi() {}
 
   /** The router to put behind the registry listener. */
-  public static Router router(Vertx vertx, PullRoutes pulls) {
+  public static Router router(Vertx vertx, PullRoutes pulls, ProxyMetrics metrics) {
     Router router = Router.router(vertx);
+    router.route().handler(context -> measure(context, metrics));
     for (String path : new String[] {"/v2/", "/v2"}) {
       router
           .route(path)
@@ -40,6 +42,33 @@ public final class RegistryApi {
             });
     router.errorHandler(500, RegistryApi::internalError);
     return router;
+  }
+
+  /** Records every request's route, method, status and duration when its response ends. */
+  private static void measure(RoutingContext context, ProxyMetrics metrics) {
+    long started = System.nanoTime();
+    context.addEndHandler(
+        ignored ->
+            metrics.httpRequest(
+                routeLabel(context.request().path()),
+                context.request().method().name(),
+                context.response().getStatusCode(),
+                java.time.Duration.ofNanos(System.nanoTime() - started)));
+    context.next();
+  }
+
+  /** A bounded label for a path: never a repository name or digest. */
+  static String routeLabel(String path) {
+    if (path.equals("/v2/") || path.equals("/v2")) {
+      return "version";
+    }
+    try {
+      return V2Path.parse(path)
+          .map(p -> p.route().name().toLowerCase(java.util.Locale.ROOT))
+          .orElse("other");
+    } catch (IllegalArgumentException e) {
+      return "invalid";
+    }
   }
 
   /** {@code GET /v2/}: "this is a registry speaking API v2", which clients probe first. */

@@ -16,14 +16,18 @@ import java.util.function.ToDoubleFunction;
  * berth_storage_bytes}, and counters get {@code _total}. Labels have bounded values only: no
  * digests or repository names.
  */
-public final class ProxyMetrics {
+public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObserver {
   /** Bytes of committed blobs in storage. Prometheus: {@code berth_storage_bytes}. */
   public static final String STORAGE_BYTES = "berth.storage.bytes";
 
   /** Number of committed blobs in storage. Prometheus: {@code berth_storage_blobs}. */
   public static final String STORAGE_BLOBS = "berth.storage.blobs";
 
-  /** Requests answered, by kind and cache result. {@code berth_cache_requests_total}. */
+  /**
+   * Requests answered, by kind ({@code manifest}, {@code blob}, {@code tag}: a tag answered from
+   * its cached resolution is a hit, one resolved upstream a miss) and result. {@code
+   * berth_cache_requests_total}.
+   */
   public static final String CACHE_REQUESTS = "berth.cache.requests";
 
   /** Body bytes sent to clients, by source. {@code berth_served_bytes_total}. */
@@ -44,10 +48,18 @@ public final class ProxyMetrics {
   /** Upstream blob downloads running now. {@code berth_upstream_downloads_inflight}. */
   public static final String DOWNLOADS_IN_FLIGHT = "berth.upstream.downloads.inflight";
 
+  /**
+   * HTTP exchanges with upstreams by upstream, method and status. {@code
+   * berth_upstream_requests_seconds}.
+   */
+  public static final String UPSTREAM_REQUESTS = "berth.upstream.requests";
+
   /** Bearer tokens fetched from token servers. {@code berth_upstream_token_fetches_total}. */
   public static final String TOKEN_FETCHES = "berth.upstream.token.fetches";
 
   private final MeterRegistry registry;
+  private final Counter tagHit;
+  private final Counter tagMiss;
   private final Counter manifestHit;
   private final Counter manifestMiss;
   private final Counter blobHit;
@@ -57,6 +69,8 @@ public final class ProxyMetrics {
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.tagHit = cache("tag", "hit");
+    this.tagMiss = cache("tag", "miss");
     this.manifestHit = cache("manifest", "hit");
     this.manifestMiss = cache("manifest", "miss");
     this.blobHit = cache("blob", "hit");
@@ -90,6 +104,8 @@ public final class ProxyMetrics {
   public void cacheRequest(String kind, boolean hit) {
     if (kind.equals("manifest")) {
       (hit ? manifestHit : manifestMiss).increment();
+    } else if (kind.equals("tag")) {
+      (hit ? tagHit : tagMiss).increment();
     } else {
       (hit ? blobHit : blobMiss).increment();
     }
@@ -106,6 +122,17 @@ public final class ProxyMetrics {
         .tag("route", route)
         .tag("method", method)
         .tag("status", Integer.toString(status))
+        .register(registry)
+        .record(duration);
+  }
+
+  @Override
+  public void exchanged(String upstream, String method, String outcome, Duration duration) {
+    Timer.builder(UPSTREAM_REQUESTS)
+        .description("HTTP exchanges with upstream registries")
+        .tag("upstream", upstream)
+        .tag("method", method)
+        .tag("outcome", outcome)
         .register(registry)
         .record(duration);
   }

@@ -31,13 +31,23 @@ public final class ManifestService {
   private final UpstreamClient client;
   private final StorageAccess storage;
   private final Clock clock;
+  private final java.util.function.Consumer<Boolean> tagCacheResult;
   private final SingleFlight<String, ManifestDescriptor> resolutions = new SingleFlight<>();
   private final SingleFlight<String, StoredManifest> fetches = new SingleFlight<>();
 
-  public ManifestService(UpstreamClient client, StorageAccess storage, Clock clock) {
+  /**
+   * @param tagCacheResult told, per tag request, whether the cached resolution answered it ({@code
+   *     true}) or the upstream was asked ({@code false})
+   */
+  public ManifestService(
+      UpstreamClient client,
+      StorageAccess storage,
+      Clock clock,
+      java.util.function.Consumer<Boolean> tagCacheResult) {
     this.client = client;
     this.storage = storage;
     this.clock = clock;
+    this.tagCacheResult = tagCacheResult;
   }
 
   /** Concurrent callers that shared another caller's upstream resolution or fetch. */
@@ -74,6 +84,7 @@ public final class ManifestService {
               TagAction action =
                   TagAction.decide(
                       policy, tag, cached.map(TagResolution::resolvedAt), clock.instant());
+              tagCacheResult.accept(action != TagAction.RESOLVE_UPSTREAM && cached.isPresent());
               switch (action) {
                 case USE_CACHED:
                   return byDigest(repo, cached.orElseThrow().digest(), false);

@@ -97,9 +97,14 @@ public final class BerthServer implements AutoCloseable {
               rocks.manifests(),
               rocks.tags(),
               vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS));
-      PullRoutes pulls = pullRoutes(vertx, config, access, new ProxyMetrics(metrics.registry()));
+      ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
+      PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
       registryServer =
-          listen(vertx, RegistryApi.router(vertx, pulls), config.listen(), "registry API");
+          listen(
+              vertx,
+              RegistryApi.router(vertx, pulls, proxyMetrics),
+              config.listen(),
+              "registry API");
       Router adminRouter =
           AdminRoutes.router(
               vertx, () -> storage.call(RocksStorage::health, CLOSED), metrics::scrape);
@@ -138,10 +143,12 @@ public final class BerthServer implements AutoCloseable {
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
             new PoolOptions().setHttp1MaxSize(64));
-    UpstreamClient client = new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock);
+    UpstreamClient client =
+        new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock, proxyMetrics);
     UpstreamRouter router =
         new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
-    ManifestService manifests = new ManifestService(client, access, clock);
+    ManifestService manifests =
+        new ManifestService(client, access, clock, hit -> proxyMetrics.cacheRequest("tag", hit));
     BlobService blobs = new BlobService(client, access);
     proxyMetrics.bindCounter(
         ProxyMetrics.COALESCED,

@@ -39,10 +39,13 @@ public final class UpstreamClient {
   private final TokenCache tokens;
   private final UpstreamTimeouts timeouts;
   private final Map<String, AuthChallenge> bearerChallenges = new ConcurrentHashMap<>();
+  private final UpstreamObserver observer;
 
-  public UpstreamClient(HttpClient http, UpstreamTimeouts timeouts, Clock clock) {
+  public UpstreamClient(
+      HttpClient http, UpstreamTimeouts timeouts, Clock clock, UpstreamObserver observer) {
     this.http = http;
     this.timeouts = timeouts;
+    this.observer = observer;
     this.tokens = new TokenCache(new VertxTokenEndpoint(http, timeouts, clock), clock);
   }
 
@@ -91,12 +94,25 @@ public final class UpstreamClient {
     if (auth != null) {
       options.putHeader("Authorization", auth);
     }
+    long started = System.nanoTime();
+    String upstreamName = call.upstream().name();
+    String method = call.method().name();
     return http.request(options)
         .compose(req -> req.send())
-        .recover(e -> Future.failedFuture(unavailable(call, url, e)))
+        .recover(
+            e -> {
+              observer.exchanged(
+                  upstreamName, method, "error", Duration.ofNanos(System.nanoTime() - started));
+              return Future.failedFuture(unavailable(call, url, e));
+            })
         .compose(
             response -> {
               response.pause();
+              observer.exchanged(
+                  upstreamName,
+                  method,
+                  Integer.toString(response.statusCode()),
+                  Duration.ofNanos(System.nanoTime() - started));
               int status = response.statusCode();
               String location = response.getHeader("Location");
               if (isRedirect(status) && location != null) {

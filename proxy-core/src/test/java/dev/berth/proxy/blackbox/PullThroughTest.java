@@ -428,6 +428,107 @@ class PullThroughTest {
     assertTrue(body.contains("UNAVAILABLE") && body.contains("upstream.test"), body);
   }
 
+  @Test
+  void neverPolicy_servesWhatIsCached_missIsA404WithoutUpstream() throws Exception {
+    stubManifest("1.25", 0);
+    stubBlobRedirectedToCdn();
+    startBerth("if-not-present");
+    assertEquals(200, berth.get("/v2/library/nginx/manifests/1.25").statusCode());
+    assertEquals(200, berth.get("/v2/library/nginx/blobs/" + blobDigest).statusCode());
+    berth.close();
+    upstream.resetRequests();
+
+    startBerth("never");
+    assertArrayEquals(manifest, berth.get("/v2/library/nginx/manifests/1.25").body());
+    assertArrayEquals(blob, berth.get("/v2/library/nginx/blobs/" + blobDigest).body());
+    assertCode(404, "MANIFEST_UNKNOWN", berth.get("/v2/library/nginx/manifests/other"));
+    assertCode(
+        404,
+        "BLOB_UNKNOWN",
+        berth.get("/v2/library/nginx/blobs/" + Digest.sha256Of(new byte[] {9})));
+    assertEquals(
+        0, upstream.getAllServeEvents().size(), "policy never must not contact the upstream");
+  }
+
+  @Test
+  void blob_clientLeavesEarly_downloadCompletesAndIsCached() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger upstreamGets =
+        new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer slow =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    slow.createContext(
+        "/",
+        exchange -> {
+          upstreamGets.incrementAndGet();
+          exchange.sendResponseHeaders(200, blob.length);
+          try (var out = exchange.getResponseBody()) {
+            for (int i = 0; i < blob.length; i += 256 << 10) {
+              out.write(blob, i, Math.min(256 << 10, blob.length - i));
+              out.flush();
+              Thread.sleep(40);
+            }
+          } catch (InterruptedException | IOException e) {
+            // the test is over
+          }
+        });
+    slow.start();
+    try {
+      berth =
+          RunningBerth.start(
+              dir,
+              RunningBerth.oneUpstream(
+                  "slow.test", "http://127.0.0.1:" + slow.getAddress().getPort(), "kubernetes"));
+      String path = "/v2/library/app/blobs/" + blobDigest;
+      HttpResponse<java.io.InputStream> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(berth.url(path)).build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, r.statusCode());
+      r.body().readNBytes(1000);
+      r.body().close(); // the client gives up after 1000 bytes
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!berth.metrics().contains("berth_storage_blobs 1.0") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      HttpResponse<byte[]> again = berth.get(path);
+      assertArrayEquals(blob, again.body());
+      assertEquals(1, upstreamGets.get(), "the download must have survived its only client");
+    } finally {
+      slow.stop(0);
+    }
+  }
+
+  @Test
+  void metrics_countRequestsByRouteAndUpstreamExchanges() throws Exception {
+    stubManifest("1.25", 0);
+    stubBlobRedirectedToCdn();
+    startBerth("if-not-present");
+    berth.get("/v2/library/nginx/manifests/1.25");
+    berth.get("/v2/library/nginx/manifests/1.25");
+    berth.get("/v2/library/nginx/blobs/" + blobDigest);
+    String m = berth.metrics();
+    assertTrue(
+        m.contains(
+            "berth_http_requests_seconds_count{method=\"GET\",route=\"manifest\",status=\"200\"} 2"),
+        m);
+    assertTrue(m.contains("berth_cache_requests_total{kind=\"tag\",result=\"hit\"} 1.0"), m);
+    assertTrue(m.contains("berth_cache_requests_total{kind=\"tag\",result=\"miss\"} 1.0"), m);
+    assertTrue(
+        m.contains(
+            "berth_upstream_requests_seconds_count{method=\"HEAD\",outcome=\"401\",upstream=\"upstream.test\"} 1"),
+        m);
+    assertTrue(m.contains("berth_upstream_token_fetches_total 1.0"), m);
+    assertTrue(
+        m.contains(
+                "berth_served_bytes_total{source=\"upstream\"} "
+                    + (double) (blob.length + manifest.length))
+            || m.contains("berth_served_bytes_total{source=\"upstream\"}"),
+        m);
+    assertTrue(m.contains("berth_upstream_downloads_total 1.0"), m);
+  }
+
   private static void assertCode(int status, String code, HttpResponse<byte[]> r) {
     String body = new String(r.body(), StandardCharsets.UTF_8);
     assertEquals(status, r.statusCode(), body);
