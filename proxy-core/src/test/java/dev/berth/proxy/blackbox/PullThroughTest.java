@@ -286,29 +286,9 @@ class PullThroughTest {
     // A plain JDK server that sends a wrong body slowly, so the client is already streaming when
     // the digest check fails at the end: its connection must be cut before the last byte.
     byte[] wrong = randomBytes(5, blob.length);
-    com.sun.net.httpserver.HttpServer slow =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    slow.createContext(
-        "/",
-        exchange -> {
-          exchange.sendResponseHeaders(200, wrong.length);
-          try (var out = exchange.getResponseBody()) {
-            for (int i = 0; i < wrong.length; i += 256 << 10) {
-              out.write(wrong, i, Math.min(256 << 10, wrong.length - i));
-              out.flush();
-              Thread.sleep(60);
-            }
-          } catch (InterruptedException | IOException e) {
-            // the test is over
-          }
-        });
-    slow.start();
-    try {
+    try (SlowUpstream slow = SlowUpstream.serving(wrong, 60)) {
       berth =
-          RunningBerth.start(
-              dir,
-              RunningBerth.oneUpstream(
-                  "slow.test", "http://127.0.0.1:" + slow.getAddress().getPort(), "kubernetes"));
+          RunningBerth.start(dir, RunningBerth.oneUpstream("slow.test", slow.url(), "kubernetes"));
       HttpClient client = HttpClient.newHttpClient();
       HttpResponse<java.io.InputStream> r =
           client.send(
@@ -327,8 +307,6 @@ class PullThroughTest {
       } catch (IOException cut) {
         assertTrue(received < blob.length, "all " + received + " bytes arrived");
       }
-    } finally {
-      slow.stop(0);
     }
   }
 
@@ -452,32 +430,9 @@ class PullThroughTest {
 
   @Test
   void blob_clientLeavesEarly_downloadCompletesAndIsCached() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger upstreamGets =
-        new java.util.concurrent.atomic.AtomicInteger();
-    com.sun.net.httpserver.HttpServer slow =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    slow.createContext(
-        "/",
-        exchange -> {
-          upstreamGets.incrementAndGet();
-          exchange.sendResponseHeaders(200, blob.length);
-          try (var out = exchange.getResponseBody()) {
-            for (int i = 0; i < blob.length; i += 256 << 10) {
-              out.write(blob, i, Math.min(256 << 10, blob.length - i));
-              out.flush();
-              Thread.sleep(40);
-            }
-          } catch (InterruptedException | IOException e) {
-            // the test is over
-          }
-        });
-    slow.start();
-    try {
+    try (SlowUpstream slow = SlowUpstream.serving(blob, 40)) {
       berth =
-          RunningBerth.start(
-              dir,
-              RunningBerth.oneUpstream(
-                  "slow.test", "http://127.0.0.1:" + slow.getAddress().getPort(), "kubernetes"));
+          RunningBerth.start(dir, RunningBerth.oneUpstream("slow.test", slow.url(), "kubernetes"));
       String path = "/v2/library/app/blobs/" + blobDigest;
       HttpResponse<java.io.InputStream> r =
           HttpClient.newHttpClient()
@@ -494,9 +449,7 @@ class PullThroughTest {
       }
       HttpResponse<byte[]> again = berth.get(path);
       assertArrayEquals(blob, again.body());
-      assertEquals(1, upstreamGets.get(), "the download must have survived its only client");
-    } finally {
-      slow.stop(0);
+      assertEquals(1, slow.requests(), "the download must have survived its only client");
     }
   }
 
