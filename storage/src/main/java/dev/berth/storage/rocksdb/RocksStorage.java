@@ -1,6 +1,7 @@
 package dev.berth.storage.rocksdb;
 
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
@@ -41,6 +42,7 @@ public final class RocksStorage implements AutoCloseable {
   static final String CF_UPLOADS = "uploads";
   static final String CF_MANIFESTS = "manifests";
   static final String CF_TAGS = "tags";
+  static final String CF_LINKS = "links";
 
   static {
     RocksDB.loadLibrary();
@@ -57,6 +59,7 @@ public final class RocksStorage implements AutoCloseable {
   private final RocksBlobStore blobs;
   private final RocksManifestStore manifests;
   private final RocksTagStore tags;
+  private final RocksLinkStore links;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -98,7 +101,8 @@ public final class RocksStorage implements AutoCloseable {
             descriptor(CF_BLOBS, metaOptions),
             descriptor(CF_UPLOADS, metaOptions),
             descriptor(CF_MANIFESTS, metaOptions),
-            descriptor(CF_TAGS, metaOptions));
+            descriptor(CF_TAGS, metaOptions),
+            descriptor(CF_LINKS, metaOptions));
     this.handles = new ArrayList<>();
     this.db = RocksDB.open(dbOptions, path.toString(), descriptors, handles);
     this.syncWrites = new WriteOptions().setSync(true);
@@ -108,6 +112,7 @@ public final class RocksStorage implements AutoCloseable {
             db, handles.get(1), handles.get(2), handles.get(3), syncWrites, plainWrites, options);
     this.manifests = new RocksManifestStore(db, handles.get(4), plainWrites, options.clock());
     this.tags = new RocksTagStore(db, handles.get(5), plainWrites);
+    this.links = new RocksLinkStore(db, handles.get(6), plainWrites);
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -158,6 +163,10 @@ public final class RocksStorage implements AutoCloseable {
 
   public TagStore tags() {
     return tags;
+  }
+
+  public LinkStore links() {
+    return links;
   }
 
   public Path path() {

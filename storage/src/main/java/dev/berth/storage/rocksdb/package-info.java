@@ -1,7 +1,7 @@
 /**
  * The RocksDB implementation of the storage contracts.
  *
- * <p>Layout (one database, five column families):
+ * <p>Layout (one database, six column families):
  *
  * <ul>
  *   <li>{@code chunks}: blob bytes under {@code digest ‖ generation ‖ chunk index}, values in
@@ -13,6 +13,8 @@
  *   <li>{@code uploads}: one record per unfinished write, synced before its first chunk. At open,
  *       every record left by a crash has its chunks deleted: nothing partial ever becomes visible.
  *   <li>{@code manifests} and {@code tags}: small values, written whole.
+ *   <li>{@code links}: which (upstream, repository) each digest belongs to, so content shared by
+ *       digest is only readable through repositories that fetched or reference it.
  * </ul>
  *
  * Commit, abort and delete are single atomic {@code WriteBatch}es; the commit batch is written with

@@ -83,6 +83,21 @@ class RocksStorageTest {
   }
 
   @Test
+  void links_arePerUpstreamAndRepository_andSurviveReopen() {
+    Digest d = Digest.sha256Of(new byte[] {7});
+    try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.defaults())) {
+      storage.links().link("ghcr.io", "team-a/app", d);
+      storage.links().link("ghcr.io", "team-a/app", d);
+    }
+    try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.defaults())) {
+      assertTrue(storage.links().isLinked("ghcr.io", "team-a/app", d));
+      assertFalse(storage.links().isLinked("ghcr.io", "team-b/app", d));
+      assertFalse(storage.links().isLinked("docker.io", "team-a/app", d));
+      assertFalse(storage.links().isLinked("ghcr.io", "team-a/ap", d));
+    }
+  }
+
+  @Test
   void reopen_keepsBlobsAndTotals() {
     TestContent content = new TestContent(1, 3_000_000);
     try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.defaults())) {

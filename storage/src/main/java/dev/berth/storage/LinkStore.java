@@ -1,0 +1,15 @@
+package dev.berth.storage;
+
+/**
+ * Which repositories a blob or manifest belongs to, per upstream: content is shared by digest
+ * across repositories, but a client may only read it through a repository it was fetched through or
+ * that references it. Without this, knowing the digest of someone else's private layer would be
+ * enough to read it through any repository name. Blocking; thread-safe.
+ */
+public interface LinkStore {
+
+  /** Records that {@code digest} belongs to {@code repository} of {@code upstream}. Idempotent. */
+  void link(String upstream, String repository, Digest digest);
+
+  boolean isLinked(String upstream, String repository, Digest digest);
+}
