@@ -12,7 +12,7 @@ final class ConfigReader {
   private static final List<String> TOP_KEYS =
       List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy");
   private static final List<String> STORAGE_KEYS = List.of("path", "max-size", "chunk-size");
-  private static final List<String> CREDENTIALS_KEYS = List.of("docker-config");
+  private static final List<String> CREDENTIALS_KEYS = List.of("docker-config", "check-ttl");
 
   private ConfigReader() {}
 
@@ -47,7 +47,11 @@ final class ConfigReader {
         node.optional("docker-config")
             .map(list -> list.list().stream().map(file -> file.as(ConfigReader::path)).toList())
             .orElse(List.of());
-    return new CredentialsConfig(files);
+    java.time.Duration checkTtl =
+        node.optional("check-ttl")
+            .map(ttl -> ttl.as(dev.berth.proxy.text.Durations::parse))
+            .orElse(CredentialsConfig.DEFAULT_CHECK_TTL);
+    return new CredentialsConfig(files, checkTtl);
   }
 
   /** A file system path; also used for {@code --data}. */

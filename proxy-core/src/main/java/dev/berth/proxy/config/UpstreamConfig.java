@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param policy the pull policy for repositories no entry of {@code policies} matches
  * @param policies per-repository overrides; the first matching glob wins
  * @param maxStale how long past a failed revalidation a cached tag may still be served
+ * @param tokenRealms hosts besides the upstream's own domain that may receive its credentials as a
+ *     bearer-token realm (lowercase)
  */
 public record UpstreamConfig(
     String name,
@@ -23,7 +25,8 @@ public record UpstreamConfig(
     boolean isDefault,
     PullPolicy policy,
     List<RepositoryPolicy> policies,
-    Duration maxStale) {
+    Duration maxStale,
+    java.util.Set<String> tokenRealms) {
   public static final Duration DEFAULT_MAX_STALE = Duration.ofHours(24);
 
   public UpstreamConfig {
@@ -35,15 +38,22 @@ public record UpstreamConfig(
     if (maxStale.isNegative()) {
       throw new IllegalArgumentException("maxStale must not be negative, was " + maxStale);
     }
+    tokenRealms = java.util.Set.copyOf(tokenRealms);
   }
 
   /** An upstream as {@code --upstream NAME=URL} declares it: policy kubernetes, no overrides. */
   public static UpstreamConfig of(String name, URI url) {
     return new UpstreamConfig(
-        name, url, false, PullPolicy.KubernetesDefault.INSTANCE, List.of(), DEFAULT_MAX_STALE);
+        name,
+        url,
+        false,
+        PullPolicy.KubernetesDefault.INSTANCE,
+        List.of(),
+        DEFAULT_MAX_STALE,
+        java.util.Set.of());
   }
 
   public UpstreamConfig withDefault(boolean newIsDefault) {
-    return new UpstreamConfig(name, url, newIsDefault, policy, policies, maxStale);
+    return new UpstreamConfig(name, url, newIsDefault, policy, policies, maxStale, tokenRealms);
   }
 }

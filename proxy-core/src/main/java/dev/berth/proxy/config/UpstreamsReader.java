@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 final class UpstreamsReader {
   private static final List<String> UPSTREAM_KEYS =
-      List.of("name", "url", "default", "policy", "policies", "max-stale");
+      List.of("name", "url", "default", "policy", "policies", "max-stale", "token-realms");
   private static final List<String> POLICY_KEYS = List.of("repositories", "policy");
 
   private UpstreamsReader() {}
@@ -66,7 +66,23 @@ final class UpstreamsReader {
         node.optional("policies").map(UpstreamsReader::policies).orElse(List.of()),
         node.optional("max-stale")
             .map(maxStale -> maxStale.as(Durations::parse))
-            .orElse(UpstreamConfig.DEFAULT_MAX_STALE));
+            .orElse(UpstreamConfig.DEFAULT_MAX_STALE),
+        node.optional("token-realms")
+            .map(
+                list ->
+                    list.list().stream()
+                        .map(host -> host.as(UpstreamsReader::realmHost))
+                        .collect(java.util.stream.Collectors.toSet()))
+            .orElse(java.util.Set.of()));
+  }
+
+  /** A host name (no scheme, port or path) allowed to receive credentials as a token realm. */
+  private static String realmHost(String text) {
+    if (!text.matches(
+        "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")) {
+      throw new InvalidValueException(text, "expected a host name such as auth.example.com");
+    }
+    return text.toLowerCase(Locale.ROOT);
   }
 
   private static List<RepositoryPolicy> policies(ConfigNode node) {

@@ -95,7 +95,8 @@ class ConfigLoaderTest {
                 List.of(
                     new RepositoryPolicy("library/*", new PullPolicy.Ttl(Duration.ofMinutes(10))),
                     new RepositoryPolicy("internal/**", PullPolicy.Never.INSTANCE)),
-                Duration.ofMinutes(90)),
+                Duration.ofMinutes(90),
+                java.util.Set.of()),
             upstream("registry.internal:5000", "http://registry.internal:5000", false)),
         config.upstreams(),
         "the upstreams list replaces the default list as a whole");
