@@ -187,7 +187,7 @@ class ConfigLoaderTest {
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n    polcy: always\n",
             "unknown key 'upstreams[0].polcy' (known keys: name, url, default, policy, policies,"
-                + " max-stale)"),
+                + " max-stale, token-realms)"),
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n"
                 + "  - name: b.io\n    url: https://b.io\n    policy: sometimes\n",
