@@ -47,7 +47,7 @@ final class BlobStreamer {
       Context context,
       LongConsumer bytesSent) {
     BlobStreamer s = new BlobStreamer(reader, response, storage, context, bytesSent);
-    response.closeHandler(v -> s.stop(new IllegalStateException("client went away")));
+    response.closeHandler(v -> s.clientGone());
     s.pump();
     return s.done.future();
   }
@@ -79,6 +79,12 @@ final class BlobStreamer {
                 pump();
               }
             });
+  }
+
+  /** The client closed the connection: a normal event (it may have what it needed). */
+  private void clientGone() {
+    reader.close();
+    done.tryComplete();
   }
 
   private void stop(Throwable cause) {
