@@ -40,9 +40,14 @@ class TokenCacheTest {
     }
   }
 
-  private static TokenRequest request(String repo, String credentialId) {
+  private static TokenRequest request(String repo, String credential) {
     return new TokenRequest(
-        REALM, "registry.docker.io", List.of(TokenScope.repositoryPull(repo)), credentialId);
+        REALM,
+        "registry.docker.io",
+        List.of(TokenScope.repositoryPull(repo)),
+        credential.equals("anonymous")
+            ? null
+            : dev.berth.auth.credential.Credential.basic("user", credential));
   }
 
   @Test
@@ -77,7 +82,7 @@ class TokenCacheTest {
                         r.credentialId() + calls.incrementAndGet(), clock.now.plusSeconds(300))),
             clock);
     String anon = cache.get(request("library/nginx", "anonymous")).join().token();
-    String tenant = cache.get(request("library/nginx", "sha256:abc")).join().token();
+    String tenant = cache.get(request("library/nginx", "tenant-password")).join().token();
     String other = cache.get(request("library/redis", "anonymous")).join().token();
     assertEquals(3, calls.get());
     assertFalse(anon.equals(tenant), "a credentialed token was shared with anonymous");
@@ -166,9 +171,14 @@ class TokenCacheTest {
                 TokenScope.repositoryPull("b"),
                 TokenScope.repositoryPull("a"),
                 TokenScope.repositoryPull("b")),
-            "anonymous");
+            null);
     assertEquals(
         List.of(TokenScope.repositoryPull("a"), TokenScope.repositoryPull("b")), r.scopes());
     assertTrue(r.serviceParam().isEmpty());
+    assertEquals("anonymous", r.credentialId());
+    TokenRequest withSecret =
+        new TokenRequest(
+            REALM, "", List.of(), dev.berth.auth.credential.Credential.basic("u", "hunter2"));
+    assertTrue(!withSecret.toString().contains("hunter2"), withSecret.toString());
   }
 }

@@ -32,7 +32,11 @@ final class BlobRoute {
     this.metrics = metrics;
   }
 
-  void handle(HttpServerRequest request, RoutedRepository repo, String digestText) {
+  void handle(
+      HttpServerRequest request,
+      RoutedRepository repo,
+      String digestText,
+      dev.berth.proxy.pull.Candidates candidates) {
     HttpServerResponse response = request.response();
     Digest digest;
     BlobRange range;
@@ -51,7 +55,7 @@ final class BlobRoute {
         repo.upstream().policies().policyFor(repo.repository()) instanceof PullPolicy.Never;
     var context = Vertx.currentContext();
     blobs
-        .open(repo, digest, range, head, cacheOnly)
+        .open(repo, digest, range, head, cacheOnly, candidates)
         .onSuccess(source -> respond(response, digest, range, source, context))
         .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
   }

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 final class ErrorResponder {
   private static final Logger log = LoggerFactory.getLogger(ErrorResponder.class);
 
+  /** The challenge berth sends: Basic, which containerd answers with the pod's pull secret. */
+  static final String CHALLENGE = "Basic realm=\"berth\"";
+
   private ErrorResponder() {}
 
   /** Which kind of content a route serves, for the 404 code. */
@@ -72,6 +75,10 @@ final class ErrorResponder {
       response.putHeader("Content-Range", ByteRangeHeader.unsatisfied(rnse.blobSize()));
       return new OciError("RANGE_INVALID", e.getMessage(), 416);
     }
+    if (e instanceof dev.berth.proxy.access.AccessDeniedException) {
+      response.putHeader("WWW-Authenticate", CHALLENGE);
+      return new OciError("UNAUTHORIZED", e.getMessage(), 401);
+    }
     if (e instanceof UnknownUpstreamException) {
       return new OciError("NAME_UNKNOWN", e.getMessage(), 404);
     }
@@ -99,7 +106,11 @@ final class ErrorResponder {
       HttpServerResponse response, Subject subject, UpstreamException e) {
     return switch (e.kind()) {
       case NOT_FOUND -> new OciError(subject.unknownCode, e.getMessage(), 404);
-      case UNAUTHORIZED -> new OciError("UNAUTHORIZED", e.getMessage(), 401);
+      case UNAUTHORIZED -> {
+        // Lets the client retry with its own credentials (containerd sends the pod's secret).
+        response.putHeader("WWW-Authenticate", CHALLENGE);
+        yield new OciError("UNAUTHORIZED", e.getMessage(), 401);
+      }
       case DENIED -> new OciError("DENIED", e.getMessage(), 403);
       case TOO_MANY_REQUESTS -> {
         e.retryAfter()

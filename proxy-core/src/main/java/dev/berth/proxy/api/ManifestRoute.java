@@ -25,13 +25,17 @@ final class ManifestRoute {
     this.metrics = metrics;
   }
 
-  void handle(HttpServerRequest request, RoutedRepository repo, String referenceText) {
+  void handle(
+      HttpServerRequest request,
+      RoutedRepository repo,
+      String referenceText,
+      dev.berth.proxy.pull.Candidates candidates) {
     HttpServerResponse response = request.response();
     Reference reference = Reference.parse(referenceText);
     boolean head = request.method() == HttpMethod.HEAD;
     AcceptHeader accept = AcceptHeader.parse(request.headers().getAll("Accept"));
     manifests
-        .get(repo, reference, head)
+        .get(repo, reference, head, candidates)
         .onSuccess(served -> respond(request, response, served, accept, head))
         .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.MANIFEST, e));
   }

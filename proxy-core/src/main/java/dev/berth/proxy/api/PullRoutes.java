@@ -1,13 +1,17 @@
 package dev.berth.proxy.api;
 
+import dev.berth.auth.ClientIdentity;
+import dev.berth.proxy.access.AccessPolicy;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.BlobService;
+import dev.berth.proxy.pull.Candidates;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.UpstreamCredentials;
 import dev.berth.proxy.upstream.UpstreamRouter;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -22,6 +26,8 @@ import java.util.Optional;
  */
 public final class PullRoutes {
   private final UpstreamRouter router;
+  private final AccessPolicy access;
+  private final UpstreamCredentials credentials;
   private final ManifestRoute manifests;
   private final BlobRoute blobs;
   private final TagsRoute tags;
@@ -29,12 +35,16 @@ public final class PullRoutes {
 
   public PullRoutes(
       UpstreamRouter router,
+      AccessPolicy access,
+      UpstreamCredentials credentials,
       UpstreamClient client,
       ManifestService manifestService,
       BlobService blobService,
       StorageAccess storage,
       ProxyMetrics metrics) {
     this.router = router;
+    this.access = access;
+    this.credentials = credentials;
     this.manifests = new ManifestRoute(manifestService, metrics);
     this.blobs = new BlobRoute(blobService, storage, metrics);
     this.tags = new TagsRoute(client, storage);
@@ -74,24 +84,50 @@ public final class PullRoutes {
       return true;
     }
     response.putHeader("OCI-Namespace", repo.upstream().name());
+    ClientIdentity client = ClientIdentity.fromAuthorization(request.getHeader("Authorization"));
+    request.pause(); // nothing to read, but keep the request quiet while access is checked
+    access
+        .authorize(repo, client)
+        .onComplete(
+            ar -> {
+              request.resume();
+              if (ar.failed()) {
+                ErrorResponder.send(response, subjectOf(path.route()), ar.cause());
+                return;
+              }
+              dispatch(request, path, repo, new Candidates(credentials.candidates(repo, client)));
+            });
+    return true;
+  }
+
+  private void dispatch(
+      HttpServerRequest request, V2Path path, RoutedRepository repo, Candidates candidates) {
+    HttpServerResponse response = request.response();
     String reference = path.reference();
     try {
       switch (path.route()) {
-        case MANIFEST -> manifests.handle(request, repo, reference);
-        case BLOB -> blobs.handle(request, repo, reference);
+        case MANIFEST -> manifests.handle(request, repo, reference, candidates);
+        case BLOB -> blobs.handle(request, repo, reference, candidates);
         case TAGS_LIST -> {
-          if (method == HttpMethod.HEAD) {
+          if (request.method() == HttpMethod.HEAD) {
             response.setStatusCode(200).end();
           } else {
-            tags.handle(request, repo, path.name());
+            tags.handle(request, repo, path.name(), candidates);
           }
         }
-        case REFERRERS -> referrers.handle(request, repo, reference);
+        case REFERRERS -> referrers.handle(request, repo, reference, candidates);
         default -> new OciError("UNSUPPORTED", "not supported", 405).send(response);
       }
     } catch (InvalidReferenceException e) {
       ErrorResponder.send(response, ErrorResponder.Subject.MANIFEST, e);
     }
-    return true;
+  }
+
+  private static ErrorResponder.Subject subjectOf(V2Path.Route route) {
+    return switch (route) {
+      case MANIFEST -> ErrorResponder.Subject.MANIFEST;
+      case BLOB -> ErrorResponder.Subject.BLOB;
+      default -> ErrorResponder.Subject.REPOSITORY;
+    };
   }
 }

@@ -29,7 +29,11 @@ final class ReferrersRoute {
     this.client = client;
   }
 
-  void handle(HttpServerRequest request, RoutedRepository repo, String digestText) {
+  void handle(
+      HttpServerRequest request,
+      RoutedRepository repo,
+      String digestText,
+      dev.berth.proxy.pull.Candidates candidates) {
     HttpServerResponse response = request.response();
     Digest digest;
     try {
@@ -47,7 +51,13 @@ final class ReferrersRoute {
                 : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8));
     String action = "GET referrers of " + repo + "@" + digest;
     client
-        .send(repo, HttpMethod.GET, path, MultiMap.caseInsensitiveMultiMap(), action)
+        .send(
+            repo,
+            HttpMethod.GET,
+            path,
+            MultiMap.caseInsensitiveMultiMap(),
+            action,
+            candidates.list())
         .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
         .compose(
             r -> {

@@ -33,7 +33,11 @@ final class TagsRoute {
     this.storage = storage;
   }
 
-  void handle(HttpServerRequest request, RoutedRepository repo, String clientName) {
+  void handle(
+      HttpServerRequest request,
+      RoutedRepository repo,
+      String clientName,
+      dev.berth.proxy.pull.Candidates candidates) {
     HttpServerResponse response = request.response();
     String n = request.getParam("n");
     String last = request.getParam("last");
@@ -54,7 +58,13 @@ final class TagsRoute {
     }
     String action = "GET tags of " + repo;
     client
-        .send(repo, HttpMethod.GET, query.toString(), MultiMap.caseInsensitiveMultiMap(), action)
+        .send(
+            repo,
+            HttpMethod.GET,
+            query.toString(),
+            MultiMap.caseInsensitiveMultiMap(),
+            action,
+            candidates.list())
         .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
         .compose(
             r -> {

@@ -54,6 +54,18 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    */
   public static final String UPSTREAM_REQUESTS = "berth.upstream.requests";
 
+  /** Failed reloads of node credential files. {@code berth_credentials_reload_failures_total}. */
+  public static final String CREDENTIAL_RELOAD_FAILURES = "berth.credentials.reload.failures";
+
+  /** Registry keys in the node keyring. {@code berth_credentials_keys}. */
+  public static final String CREDENTIAL_KEYS = "berth.credentials.keys";
+
+  /**
+   * Tenancy decisions by basis ({@code public}, {@code credential}, {@code anonymous}) and result.
+   * {@code berth_access_decisions_total}.
+   */
+  public static final String ACCESS_DECISIONS = "berth.access.decisions";
+
   /** Bearer tokens fetched from token servers. {@code berth_upstream_token_fetches_total}. */
   public static final String TOKEN_FETCHES = "berth.upstream.token.fetches";
 
@@ -135,6 +147,16 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
         .tag("outcome", outcome)
         .register(registry)
         .record(duration);
+  }
+
+  /** One tenancy decision (per request; decisions cached upstream-side still count here). */
+  public void accessDecision(String basis, boolean allowed) {
+    Counter.builder(ACCESS_DECISIONS)
+        .description("Tenancy decisions by basis and result")
+        .tag("basis", basis)
+        .tag("result", allowed ? "allowed" : "denied")
+        .register(registry)
+        .increment();
   }
 
   /** Counters kept by the pull services, read at scrape time. */

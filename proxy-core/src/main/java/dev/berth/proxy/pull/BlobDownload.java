@@ -37,6 +37,7 @@ final class BlobDownload {
   private final Digest digest;
   private final UpstreamClient client;
   private final StorageAccess storage;
+  private final Candidates candidates;
   private final Promise<BlobWriter> writerReady = Promise.promise();
   private final Promise<BlobInfo> done = Promise.promise();
 
@@ -50,11 +51,17 @@ final class BlobDownload {
   private @Nullable BlobWriter writer;
   private long upstreamBytes;
 
-  BlobDownload(RoutedRepository repo, Digest digest, UpstreamClient client, StorageAccess storage) {
+  BlobDownload(
+      RoutedRepository repo,
+      Digest digest,
+      UpstreamClient client,
+      StorageAccess storage,
+      Candidates candidates) {
     this.repo = repo;
     this.digest = digest;
     this.client = client;
     this.storage = storage;
+    this.candidates = candidates;
   }
 
   /** Completes once the upstream answered and the writer exists: clients then follow it. */
@@ -74,7 +81,13 @@ final class BlobDownload {
   void start() {
     String action = "GET blob " + repo + "@" + digest;
     client
-        .send(repo, HttpMethod.GET, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap(), action)
+        .send(
+            repo,
+            HttpMethod.GET,
+            "blobs/" + digest,
+            MultiMap.caseInsensitiveMultiMap(),
+            action,
+            candidates.list())
         .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
         .compose(
             r -> {
@@ -134,7 +147,13 @@ final class BlobDownload {
       if (ended) {
         writing = true;
         storage
-            .run(w::commit)
+            .run(
+                () -> {
+                  BlobInfo info = w.commit();
+                  // The blob belongs to the repository it was fetched through.
+                  storage.links().link(repo.upstream().name(), repo.repository().value(), digest);
+                  return info;
+                })
             .onComplete(
                 ar -> {
                   writing = false;

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BlobService {
   private final UpstreamClient client;
   private final StorageAccess storage;
+  private final LinkProof links;
   private final Map<Digest, BlobDownload> downloads = new ConcurrentHashMap<>();
   private final AtomicLong coalesced = new AtomicLong();
   private final AtomicLong started = new AtomicLong();
@@ -26,6 +27,7 @@ public final class BlobService {
   public BlobService(UpstreamClient client, StorageAccess storage) {
     this.client = client;
     this.storage = storage;
+    this.links = new LinkProof(client, storage);
   }
 
   /**
@@ -36,12 +38,41 @@ public final class BlobService {
    * @param cacheOnly policy {@code never}: a miss fails with {@link NotCachedException}
    */
   public Future<BlobSource> open(
-      RoutedRepository repo, Digest digest, BlobRange range, boolean headOnly, boolean cacheOnly) {
+      RoutedRepository repo,
+      Digest digest,
+      BlobRange range,
+      boolean headOnly,
+      boolean cacheOnly,
+      Candidates candidates) {
+    String upstream = repo.upstream().name();
+    String repository = repo.repository().value();
+    return storage
+        .run(
+            () ->
+                storage.blobs().stat(digest).isPresent()
+                    && !storage.links().isLinked(upstream, repository, digest))
+        .compose(
+            unlinked ->
+                unlinked && !cacheOnly
+                    ? links.prove(repo, "blobs/" + digest, digest, candidates, "BLOB")
+                    : Future.<Void>succeededFuture())
+        .compose(v -> openLinked(repo, digest, range, headOnly, cacheOnly, candidates));
+  }
+
+  private Future<BlobSource> openLinked(
+      RoutedRepository repo,
+      Digest digest,
+      BlobRange range,
+      boolean headOnly,
+      boolean cacheOnly,
+      Candidates candidates) {
+    String upstream = repo.upstream().name();
+    String repository = repo.repository().value();
     return storage
         .run(
             () -> {
               var info = storage.blobs().stat(digest);
-              if (info.isEmpty()) {
+              if (info.isEmpty() || !storage.links().isLinked(upstream, repository, digest)) {
                 return null;
               }
               if (headOnly) {
@@ -64,18 +95,21 @@ public final class BlobService {
                     new NotCachedException(
                         repo + "@" + digest + " is not cached and the pull policy is never"));
               }
-              return headOnly ? headUpstream(repo, digest) : follow(repo, digest, range);
+              return headOnly
+                  ? headUpstream(repo, digest, candidates)
+                  : follow(repo, digest, range, candidates);
             });
   }
 
-  private Future<BlobSource> follow(RoutedRepository repo, Digest digest, BlobRange range) {
+  private Future<BlobSource> follow(
+      RoutedRepository repo, Digest digest, BlobRange range, Candidates candidates) {
     boolean[] created = {false};
     BlobDownload download =
         downloads.computeIfAbsent(
             digest,
             d -> {
               created[0] = true;
-              return new BlobDownload(repo, d, client, storage);
+              return new BlobDownload(repo, d, client, storage, candidates);
             });
     if (created[0]) {
       started.incrementAndGet();
@@ -98,10 +132,17 @@ public final class BlobService {
     }
   }
 
-  private Future<BlobSource> headUpstream(RoutedRepository repo, Digest digest) {
+  private Future<BlobSource> headUpstream(
+      RoutedRepository repo, Digest digest, Candidates candidates) {
     String action = "HEAD blob " + repo + "@" + digest;
     return client
-        .send(repo, HttpMethod.HEAD, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap(), action)
+        .send(
+            repo,
+            HttpMethod.HEAD,
+            "blobs/" + digest,
+            MultiMap.caseInsensitiveMultiMap(),
+            action,
+            candidates.list())
         .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
         .map(
             r -> {

@@ -1,5 +1,6 @@
 package dev.berth.proxy.pull;
 
+import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.image.MediaTypes;
 import dev.berth.proxy.image.Reference;
 import dev.berth.proxy.upstream.RoutedRepository;
@@ -17,6 +18,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import java.time.Clock;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers manifest requests under the pull policies (design.md item 4): tags are resolved through
@@ -30,6 +32,7 @@ public final class ManifestService {
 
   private final UpstreamClient client;
   private final StorageAccess storage;
+  private final LinkProof links;
   private final Clock clock;
   private final java.util.function.Consumer<Boolean> tagCacheResult;
   private final SingleFlight<String, ManifestDescriptor> resolutions = new SingleFlight<>();
@@ -46,6 +49,7 @@ public final class ManifestService {
       java.util.function.Consumer<Boolean> tagCacheResult) {
     this.client = client;
     this.storage = storage;
+    this.links = new LinkProof(client, storage);
     this.clock = clock;
     this.tagCacheResult = tagCacheResult;
   }
@@ -61,11 +65,12 @@ public final class ManifestService {
    * @param headOnly the client sent {@code HEAD}: the bytes are not needed when the upstream's
    *     {@code HEAD} already answered (a Docker Hub pull is not spent)
    */
-  public Future<ServedManifest> get(RoutedRepository repo, Reference reference, boolean headOnly) {
+  public Future<ServedManifest> get(
+      RoutedRepository repo, Reference reference, boolean headOnly, Candidates candidates) {
     if (reference instanceof Reference.DigestReference d) {
-      return byDigest(repo, d.digest(), cachedOnly(repo, null));
+      return byDigest(repo, d.digest(), cachedOnly(repo, null), candidates);
     }
-    return byTag(repo, (Reference.Tag) reference, headOnly);
+    return byTag(repo, (Reference.Tag) reference, headOnly, candidates);
   }
 
   private boolean cachedOnly(
@@ -73,7 +78,8 @@ public final class ManifestService {
     return repo.upstream().policies().policyFor(repo.repository()) instanceof PullPolicy.Never;
   }
 
-  private Future<ServedManifest> byTag(RoutedRepository repo, Reference.Tag tag, boolean headOnly) {
+  private Future<ServedManifest> byTag(
+      RoutedRepository repo, Reference.Tag tag, boolean headOnly, Candidates candidates) {
     String upstream = repo.upstream().name();
     String repository = repo.repository().value();
     return storage
@@ -87,23 +93,26 @@ public final class ManifestService {
               tagCacheResult.accept(action != TagAction.RESOLVE_UPSTREAM && cached.isPresent());
               switch (action) {
                 case USE_CACHED:
-                  return byDigest(repo, cached.orElseThrow().digest(), false);
+                  return byDigest(repo, cached.orElseThrow().digest(), false, candidates);
                 case CACHE_ONLY:
                   if (cached.isEmpty()) {
                     return Future.failedFuture(
                         new NotCachedException(
                             repo + ":" + tag + " is not cached and the pull policy is never"));
                   }
-                  return byDigest(repo, cached.get().digest(), true);
+                  return byDigest(repo, cached.get().digest(), true, candidates);
                 default:
-                  return resolve(repo, tag)
-                      .compose(descriptor -> serveResolved(repo, descriptor, headOnly));
+                  return resolve(repo, tag, candidates)
+                      .compose(descriptor -> serveResolved(repo, descriptor, headOnly, candidates));
               }
             });
   }
 
   private Future<ServedManifest> serveResolved(
-      RoutedRepository repo, ManifestDescriptor descriptor, boolean headOnly) {
+      RoutedRepository repo,
+      ManifestDescriptor descriptor,
+      boolean headOnly,
+      Candidates candidates) {
     return storage
         .run(() -> storage.manifests().get(descriptor.digest()))
         .compose(
@@ -115,30 +124,52 @@ public final class ManifestService {
                 return Future.succeededFuture(
                     new ServedManifest(descriptor, null, ServedManifest.Source.UPSTREAM));
               }
-              return fetch(repo, descriptor.digest())
+              return fetch(repo, descriptor.digest(), candidates)
                   .map(m -> served(m, ServedManifest.Source.UPSTREAM));
             });
   }
 
-  private Future<ServedManifest> byDigest(RoutedRepository repo, Digest digest, boolean cacheOnly) {
+  private Future<ServedManifest> byDigest(
+      RoutedRepository repo, Digest digest, boolean cacheOnly, Candidates candidates) {
+    String upstream = repo.upstream().name();
+    String repository = repo.repository().value();
     return storage
-        .run(() -> storage.manifests().get(digest))
+        .run(
+            () ->
+                storage
+                    .manifests()
+                    .get(digest)
+                    .map(
+                        m ->
+                            new Linked<>(
+                                m, storage.links().isLinked(upstream, repository, digest))))
         .compose(
             stored -> {
-              if (stored.isPresent()) {
-                return Future.succeededFuture(served(stored.get(), ServedManifest.Source.CACHE));
+              if (stored.isPresent() && stored.get().linked()) {
+                return Future.succeededFuture(
+                    served(stored.get().value(), ServedManifest.Source.CACHE));
+              }
+              if (stored.isPresent() && !cacheOnly) {
+                // Cached through another repository: this one must prove it has it upstream.
+                return links
+                    .prove(repo, "manifests/" + digest, digest, candidates, "MANIFEST")
+                    .map(v -> served(stored.get().value(), ServedManifest.Source.CACHE));
               }
               if (cacheOnly) {
                 return Future.failedFuture(
                     new NotCachedException(
                         repo + "@" + digest + " is not cached and the pull policy is never"));
               }
-              return fetch(repo, digest).map(m -> served(m, ServedManifest.Source.UPSTREAM));
+              return fetch(repo, digest, candidates)
+                  .map(m -> served(m, ServedManifest.Source.UPSTREAM));
             });
   }
 
+  private record Linked<T>(T value, boolean linked) {}
+
   /** One upstream HEAD per tag at a time; records the resolution. */
-  private Future<ManifestDescriptor> resolve(RoutedRepository repo, Reference.Tag tag) {
+  private Future<ManifestDescriptor> resolve(
+      RoutedRepository repo, Reference.Tag tag, Candidates candidates) {
     String key = repo + ":" + tag;
     return resolutions.run(
         key,
@@ -149,12 +180,13 @@ public final class ManifestService {
                     HttpMethod.HEAD,
                     "manifests/" + tag,
                     acceptHeaders(),
-                    "HEAD manifest " + key)
+                    "HEAD manifest " + key,
+                    candidates.list())
                 .compose(
                     r ->
                         UpstreamClient.expect(
                             r, repo.upstream().name(), "HEAD manifest " + key, 200))
-                .compose(response -> descriptorFromHead(repo, tag, response))
+                .compose(response -> descriptorFromHead(repo, tag, response, candidates))
                 .compose(
                     descriptor ->
                         storage.run(
@@ -171,7 +203,10 @@ public final class ManifestService {
   }
 
   private Future<ManifestDescriptor> descriptorFromHead(
-      RoutedRepository repo, Reference.Tag tag, HttpClientResponse response) {
+      RoutedRepository repo,
+      Reference.Tag tag,
+      HttpClientResponse response,
+      Candidates candidates) {
     UpstreamClient.discard(response);
     String digestHeader = response.getHeader("Docker-Content-Digest");
     String type = response.getHeader("Content-Type");
@@ -188,22 +223,23 @@ public final class ManifestService {
       }
     }
     // No usable digest header: GET by tag and hash the body (the reference proxy does the same).
-    return getManifest(repo, "manifests/" + tag, null)
+    return getManifest(repo, "manifests/" + tag, null, candidates)
         .map(m -> new ManifestDescriptor(m.digest(), m.mediaType(), m.size()));
   }
 
   /** One upstream GET per digest at a time; verifies and stores the bytes. */
-  private Future<StoredManifest> fetch(RoutedRepository repo, Digest digest) {
+  private Future<StoredManifest> fetch(
+      RoutedRepository repo, Digest digest, Candidates candidates) {
     return fetches.run(
-        repo.upstream().name() + "@" + digest,
-        () -> getManifest(repo, "manifests/" + digest, digest));
+        repo + "@" + digest, () -> getManifest(repo, "manifests/" + digest, digest, candidates));
   }
 
-  private Future<StoredManifest> getManifest(RoutedRepository repo, String path, Digest expected) {
+  private Future<StoredManifest> getManifest(
+      RoutedRepository repo, String path, @Nullable Digest expected, Candidates candidates) {
     String action = "GET " + repo + "/" + path;
     String upstream = repo.upstream().name();
     return client
-        .send(repo, HttpMethod.GET, path, acceptHeaders(), action)
+        .send(repo, HttpMethod.GET, path, acceptHeaders(), action, candidates.list())
         .compose(r -> UpstreamClient.expect(r, upstream, action, 200))
         .compose(
             response ->
@@ -235,7 +271,13 @@ public final class ManifestService {
                                       .orElse(MediaTypes.OCI_MANIFEST));
                           Digest verified = digest;
                           return storage
-                              .run(() -> storage.manifests().put(verified, type, bytes))
+                              .run(
+                                  () -> {
+                                    StoredManifest stored =
+                                        storage.manifests().put(verified, type, bytes);
+                                    linkWithReferences(repo, verified, bytes);
+                                    return stored;
+                                  })
                               .recover(
                                   e ->
                                       Future.failedFuture(
@@ -246,6 +288,16 @@ public final class ManifestService {
                                                   action + ": " + e.getMessage())
                                               : e));
                         }));
+  }
+
+  /** The manifest and everything it references now belong to {@code repo}. */
+  private void linkWithReferences(RoutedRepository repo, Digest digest, byte[] bytes) {
+    String upstream = repo.upstream().name();
+    String repository = repo.repository().value();
+    storage.links().link(upstream, repository, digest);
+    for (Digest referenced : ManifestReferences.of(bytes)) {
+      storage.links().link(upstream, repository, referenced);
+    }
   }
 
   private static Future<Buffer> readBounded(

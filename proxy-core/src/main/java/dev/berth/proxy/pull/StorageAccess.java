@@ -1,6 +1,7 @@
 package dev.berth.proxy.pull;
 
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.TagStore;
 import io.vertx.core.Future;
@@ -17,15 +18,21 @@ public final class StorageAccess {
   private final BlobStore blobs;
   private final ManifestStore manifests;
   private final TagStore tags;
+  private final LinkStore links;
   private final WorkerExecutor workers;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
   public StorageAccess(
-      BlobStore blobs, ManifestStore manifests, TagStore tags, WorkerExecutor workers) {
+      BlobStore blobs,
+      ManifestStore manifests,
+      TagStore tags,
+      LinkStore links,
+      WorkerExecutor workers) {
     this.blobs = blobs;
     this.manifests = manifests;
     this.tags = tags;
+    this.links = links;
     this.workers = workers;
   }
 
@@ -70,5 +77,9 @@ public final class StorageAccess {
 
   public TagStore tags() {
     return tags;
+  }
+
+  public LinkStore links() {
+    return links;
   }
 }

@@ -1,5 +1,7 @@
 package dev.berth.proxy.server;
 
+import dev.berth.auth.credential.DockerConfigSource;
+import dev.berth.proxy.access.AccessPolicy;
 import dev.berth.proxy.admin.AdminRoutes;
 import dev.berth.proxy.api.PullRoutes;
 import dev.berth.proxy.api.RegistryApi;
@@ -12,6 +14,7 @@ import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.Upstream;
 import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.UpstreamCredentials;
 import dev.berth.proxy.upstream.UpstreamRouter;
 import dev.berth.proxy.upstream.UpstreamTimeouts;
 import dev.berth.storage.StorageException;
@@ -96,6 +99,7 @@ public final class BerthServer implements AutoCloseable {
               rocks.blobs(),
               rocks.manifests(),
               rocks.tags(),
+              rocks.links(),
               vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS));
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
       PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
@@ -137,7 +141,7 @@ public final class BerthServer implements AutoCloseable {
   private static final int STORAGE_WORKERS = 32;
 
   private static PullRoutes pullRoutes(
-      Vertx vertx, BerthConfig config, StorageAccess access, ProxyMetrics proxyMetrics) {
+      Vertx vertx, BerthConfig config, StorageAccess storageAccess, ProxyMetrics proxyMetrics) {
     Clock clock = Clock.systemUTC();
     var http =
         vertx.createHttpClient(
@@ -145,11 +149,20 @@ public final class BerthServer implements AutoCloseable {
             new PoolOptions().setHttp1MaxSize(64));
     UpstreamClient client =
         new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock, proxyMetrics);
+    DockerConfigSource nodeCredentials = nodeCredentials(vertx, config, clock, proxyMetrics);
+    AccessPolicy access =
+        new AccessPolicy(
+            config.tenancy(),
+            client,
+            config.credentials().checkTtl(),
+            clock,
+            proxyMetrics::accessDecision);
     UpstreamRouter router =
         new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
     ManifestService manifests =
-        new ManifestService(client, access, clock, hit -> proxyMetrics.cacheRequest("tag", hit));
-    BlobService blobs = new BlobService(client, access);
+        new ManifestService(
+            client, storageAccess, clock, hit -> proxyMetrics.cacheRequest("tag", hit));
+    BlobService blobs = new BlobService(client, storageAccess);
     proxyMetrics.bindCounter(
         ProxyMetrics.COALESCED,
         "Requests that joined an upstream call already in flight",
@@ -169,7 +182,52 @@ public final class BerthServer implements AutoCloseable {
         "Bearer tokens fetched from token servers",
         client,
         UpstreamClient::tokenFetches);
-    return new PullRoutes(router, client, manifests, blobs, access, proxyMetrics);
+    return new PullRoutes(
+        router,
+        access,
+        new UpstreamCredentials(nodeCredentials::current),
+        client,
+        manifests,
+        blobs,
+        storageAccess,
+        proxyMetrics);
+  }
+
+  /**
+   * How often the node credential files are checked for changes (mounted secrets swap atomically).
+   */
+  private static final long CREDENTIAL_RELOAD_MILLIS = 2_000;
+
+  private static DockerConfigSource nodeCredentials(
+      Vertx vertx, BerthConfig config, Clock clock, ProxyMetrics proxyMetrics) {
+    DockerConfigSource source =
+        DockerConfigSource.load(
+            config.credentials().dockerConfig(),
+            clock,
+            new DockerConfigSource.Listener() {
+              @Override
+              public void onReloaded(int keys) {
+                log.info("node credentials loaded: {} registry keys", keys);
+              }
+
+              @Override
+              public void onReloadFailed(java.nio.file.Path file, String message) {
+                // The message names the file and key, never a secret; the last good keyring stays.
+                log.warn("node credentials not reloaded, keeping the previous ones: {}", message);
+              }
+            });
+    proxyMetrics.bindCounter(
+        ProxyMetrics.CREDENTIAL_RELOAD_FAILURES,
+        "Failed reloads of node credential files (the previous keyring stays in use)",
+        source,
+        DockerConfigSource::reloadFailures);
+    proxyMetrics.bindGauge(
+        ProxyMetrics.CREDENTIAL_KEYS,
+        "Registry keys in the node keyring",
+        () -> source.current().keys().size());
+    vertx.setPeriodic(
+        CREDENTIAL_RELOAD_MILLIS, id -> vertx.executeBlocking(source::reloadIfChanged, false));
+    return source;
   }
 
   private static RocksStorage openStorage(BerthConfig config) {

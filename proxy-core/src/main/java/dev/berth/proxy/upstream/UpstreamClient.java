@@ -1,11 +1,14 @@
 package dev.berth.proxy.upstream;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.auth.challenge.AuthChallenge;
 import dev.berth.auth.challenge.ChallengeParser;
 import dev.berth.auth.challenge.RealmPolicy;
 import dev.berth.auth.challenge.TokenCache;
 import dev.berth.auth.challenge.TokenRequest;
 import dev.berth.auth.challenge.TokenScope;
+import dev.berth.auth.credential.Credential;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
@@ -13,22 +16,25 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Sends requests to upstream registries over one pooled Vert.x client, handling what every call
- * needs: bearer-token challenges (learned per upstream on the first 401, tokens from {@link
- * TokenCache}), redirects (followed by hand so that {@code Authorization} never reaches another
- * host, e.g. Docker Hub's blob CDN), and the mapping of failures to {@link UpstreamException}.
+ * needs: credential candidates tried in order (a 401 or 403 moves on to the next, the one that
+ * worked is remembered per repository), Basic and Bearer challenges (learned per upstream on the
+ * first 401; tokens from {@link TokenCache}, per credential), redirects (followed by hand so that
+ * {@code Authorization} never reaches another host, e.g. Docker Hub's blob CDN), and the mapping of
+ * failures to {@link UpstreamException}. Secrets never appear in messages.
  *
  * <p>The returned response is paused: the caller reads or pipes its body and must consume it.
  */
@@ -38,7 +44,14 @@ public final class UpstreamClient {
   private final HttpClient http;
   private final TokenCache tokens;
   private final UpstreamTimeouts timeouts;
-  private final Map<String, AuthChallenge> bearerChallenges = new ConcurrentHashMap<>();
+
+  /** The last challenge each upstream sent (Bearer or Basic), by upstream name. */
+  private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+
+  /** The credential id that worked last per upstream repository. */
+  private final Cache<String, String> working =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
+
   private final UpstreamObserver observer;
 
   public UpstreamClient(
@@ -55,7 +68,9 @@ public final class UpstreamClient {
   }
 
   /**
-   * Sends {@code method} to {@code <upstream>/v2/<repository>/<pathSuffix>}.
+   * Sends {@code method} to {@code <upstream>/v2/<repository>/<pathSuffix>}, trying {@code
+   * candidates} in order (an empty Optional is anonymous): a 401 or 403 moves on to the next one.
+   * The candidate that worked last time for this repository goes first.
    *
    * @param action what is being done, for error messages ("HEAD manifest library/nginx:1.25")
    * @return the response after auth and redirects, paused, with any status: callers decide which
@@ -66,13 +81,83 @@ public final class UpstreamClient {
       HttpMethod method,
       String pathSuffix,
       MultiMap headers,
-      String action) {
+      String action,
+      List<Optional<Credential>> candidates) {
     Upstream upstream = target.upstream();
     URI url =
         URI.create(
             trimSlash(upstream.url().toString()) + "/v2/" + target.repository() + "/" + pathSuffix);
     Call call = new Call(target, method, headers, action);
-    return authorization(call, null).compose(auth -> attempt(call, url, auth, 0, true));
+    List<Optional<Credential>> ordered = rememberedFirst(target, candidates);
+    return tryCandidate(call, url, ordered, 0);
+  }
+
+  /** Sends anonymously: for calls that must not use any stored credential. */
+  public Future<HttpClientResponse> sendAnonymous(
+      RoutedRepository target, HttpMethod method, String pathSuffix, String action) {
+    return send(
+        target,
+        method,
+        pathSuffix,
+        MultiMap.caseInsensitiveMultiMap(),
+        action,
+        List.of(Optional.empty()));
+  }
+
+  private List<Optional<Credential>> rememberedFirst(
+      RoutedRepository target, List<Optional<Credential>> candidates) {
+    if (candidates.isEmpty()) {
+      return List.of(Optional.empty());
+    }
+    String remembered = working.getIfPresent(target.toString());
+    if (remembered == null || candidates.size() == 1) {
+      return candidates;
+    }
+    List<Optional<Credential>> ordered = new ArrayList<>(candidates.size());
+    for (Optional<Credential> c : candidates) {
+      if (idOf(c).equals(remembered)) {
+        ordered.add(0, c);
+      } else {
+        ordered.add(c);
+      }
+    }
+    return ordered;
+  }
+
+  private Future<HttpClientResponse> tryCandidate(
+      Call call, URI url, List<Optional<Credential>> ordered, int index) {
+    Optional<Credential> credential = ordered.get(index);
+    boolean more = index + 1 < ordered.size();
+    return authorization(call, credential, null)
+        .compose(auth -> attempt(call, credential, url, auth, 0, true))
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                if (more && ar.cause() instanceof UpstreamException ue && isAuthFailure(ue)) {
+                  return tryCandidate(call, url, ordered, index + 1);
+                }
+                return Future.failedFuture(ar.cause());
+              }
+              HttpClientResponse response = ar.result();
+              int status = response.statusCode();
+              if ((status == 401 || status == 403) && more) {
+                discard(response);
+                return tryCandidate(call, url, ordered, index + 1);
+              }
+              if (status != 401 && status != 403) {
+                working.put(call.target().toString(), idOf(credential));
+              }
+              return Future.succeededFuture(response);
+            });
+  }
+
+  private static boolean isAuthFailure(UpstreamException e) {
+    return e.kind() == UpstreamException.Kind.UNAUTHORIZED
+        || e.kind() == UpstreamException.Kind.DENIED;
+  }
+
+  private static String idOf(Optional<Credential> credential) {
+    return credential.map(Credential::id).orElse(TokenRequest.ANONYMOUS);
   }
 
   private record Call(RoutedRepository target, HttpMethod method, MultiMap headers, String action) {
@@ -82,7 +167,12 @@ public final class UpstreamClient {
   }
 
   private Future<HttpClientResponse> attempt(
-      Call call, URI url, @Nullable String auth, int redirects, boolean mayAnswerChallenge) {
+      Call call,
+      Optional<Credential> credential,
+      URI url,
+      @Nullable String auth,
+      int redirects,
+      boolean mayAnswerChallenge) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(call.method())
@@ -127,37 +217,59 @@ public final class UpstreamClient {
                 URI next = url.resolve(location);
                 // Credentials stay with the host they were issued for.
                 String nextAuth = sameHost(next, url) ? auth : null;
-                return attempt(call, next, nextAuth, redirects + 1, false);
+                return attempt(call, credential, next, nextAuth, redirects + 1, false);
               }
               if (status == 401 && mayAnswerChallenge && sameHost(url, call.upstream().url())) {
                 List<String> challenges = response.headers().getAll("WWW-Authenticate");
                 discard(response);
-                return answerChallenge(call, challenges, auth)
-                    .compose(newAuth -> attempt(call, url, newAuth, redirects, false));
+                return answerChallenge(call, credential, challenges, auth)
+                    .compose(newAuth -> attempt(call, credential, url, newAuth, redirects, false));
               }
               return Future.succeededFuture(response);
             });
   }
 
-  /** The Authorization value to start with: a token when the upstream is known to want one. */
-  private Future<@Nullable String> authorization(Call call, @Nullable AuthChallenge fresh) {
-    AuthChallenge challenge = fresh != null ? fresh : bearerChallenges.get(call.upstream().name());
+  /**
+   * The Authorization value for {@code credential}, given the upstream's known (or a fresh)
+   * challenge; null when nothing is to be sent.
+   */
+  private Future<@Nullable String> authorization(
+      Call call, Optional<Credential> credential, @Nullable AuthChallenge fresh) {
+    AuthChallenge challenge = fresh != null ? fresh : challenges.get(call.upstream().name());
     if (challenge == null) {
       return Future.succeededFuture(null);
     }
-    return tokenFor(call, challenge).map(token -> "Bearer " + token);
+    if (challenge.isBasic()) {
+      return Future.succeededFuture(
+          credential
+              .filter(c -> c.kind() == Credential.Kind.BASIC)
+              .map(UpstreamClient::basicHeader)
+              .orElse(null));
+    }
+    if (credential.isPresent() && credential.get().kind() == Credential.Kind.REGISTRY_TOKEN) {
+      return Future.succeededFuture("Bearer " + credential.get().secret());
+    }
+    return tokenFor(call, credential, challenge).map(token -> "Bearer " + token);
+  }
+
+  private static String basicHeader(Credential c) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8));
   }
 
   private Future<@Nullable String> answerChallenge(
-      Call call, List<String> headerValues, @Nullable String previousAuth) {
-    List<AuthChallenge> challenges = ChallengeParser.parse(headerValues);
-    Optional<AuthChallenge> bearer =
-        challenges.stream().filter(AuthChallenge::isBearer).findFirst();
-    if (bearer.isEmpty()) {
-      String schemes =
-          challenges.isEmpty()
-              ? "no WWW-Authenticate challenge"
-              : "a " + challenges.get(0).scheme() + " challenge";
+      Call call,
+      Optional<Credential> credential,
+      List<String> headerValues,
+      @Nullable String previousAuth) {
+    List<AuthChallenge> parsed = ChallengeParser.parse(headerValues);
+    Optional<AuthChallenge> usable =
+        parsed.stream()
+            .filter(AuthChallenge::isBearer)
+            .findFirst()
+            .or(() -> parsed.stream().filter(AuthChallenge::isBasic).findFirst());
+    if (usable.isEmpty()) {
       return Future.failedFuture(
           new UpstreamException(
               UpstreamException.Kind.UNAUTHORIZED,
@@ -165,19 +277,33 @@ public final class UpstreamClient {
               call.action()
                   + ": upstream "
                   + call.upstream().name()
-                  + " requires credentials ("
-                  + schemes
-                  + ") and none are configured"));
+                  + " answered 401 with "
+                  + (parsed.isEmpty()
+                      ? "no usable challenge"
+                      : "a " + parsed.get(0).scheme() + " challenge")));
     }
-    AuthChallenge challenge = bearer.get();
-    if (previousAuth != null) {
-      tokens.invalidate(tokenRequest(call, challenge));
+    AuthChallenge challenge = usable.get();
+    challenges.put(call.upstream().name(), challenge);
+    if (challenge.isBasic()
+        && credential.filter(c -> c.kind() == Credential.Kind.BASIC).isEmpty()) {
+      return Future.failedFuture(
+          new UpstreamException(
+              UpstreamException.Kind.UNAUTHORIZED,
+              call.upstream().name(),
+              call.action()
+                  + ": upstream "
+                  + call.upstream().name()
+                  + " requires a user name and password for "
+                  + call.target().repository()));
     }
-    bearerChallenges.put(call.upstream().name(), challenge);
-    return authorization(call, challenge);
+    if (challenge.isBearer() && previousAuth != null) {
+      tokens.invalidate(tokenRequest(call, credential, challenge));
+    }
+    return authorization(call, credential, challenge);
   }
 
-  private Future<String> tokenFor(Call call, AuthChallenge challenge) {
+  private Future<String> tokenFor(
+      Call call, Optional<Credential> credential, AuthChallenge challenge) {
     String realm = challenge.realm().orElse("");
     URI realmUri;
     try {
@@ -186,28 +312,38 @@ public final class UpstreamClient {
       return Future.failedFuture(refused(call, "token realm '" + realm + "' is not a URL"));
     }
     RealmPolicy.Decision decision =
-        new RealmPolicy(call.upstream().url(), Set.of()).check(realmUri);
+        new RealmPolicy(call.upstream().url(), call.upstream().config().tokenRealms())
+            .check(realmUri);
     if (!decision.allowed()) {
       return Future.failedFuture(refused(call, decision.reason()));
     }
-    return Future.fromCompletionStage(tokens.get(tokenRequest(call, challenge)))
+    return Future.fromCompletionStage(tokens.get(tokenRequest(call, credential, challenge)))
         .map(t -> t.token())
         .recover(
-            e ->
-                Future.failedFuture(
-                    new UpstreamException(
-                        UpstreamException.Kind.UNAVAILABLE,
-                        call.upstream().name(),
-                        call.action()
-                            + ": token from "
-                            + realmUri.getHost()
-                            + " failed: "
-                            + e.getMessage(),
-                        null,
-                        e)));
+            e -> {
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                      ? e.getCause()
+                      : e;
+              boolean refusedCredential = cause instanceof VertxTokenEndpoint.TokenRefusedException;
+              return Future.failedFuture(
+                  new UpstreamException(
+                      refusedCredential
+                          ? UpstreamException.Kind.UNAUTHORIZED
+                          : UpstreamException.Kind.UNAVAILABLE,
+                      call.upstream().name(),
+                      call.action()
+                          + ": token from "
+                          + realmUri.getHost()
+                          + " failed: "
+                          + cause.getMessage(),
+                      null,
+                      cause));
+            });
   }
 
-  private static TokenRequest tokenRequest(Call call, AuthChallenge challenge) {
+  private static TokenRequest tokenRequest(
+      Call call, Optional<Credential> credential, AuthChallenge challenge) {
     List<TokenScope> scopes = new ArrayList<>();
     scopes.add(TokenScope.repositoryPull(call.target().repository().value()));
     for (TokenScope s : challenge.scopes()) {
@@ -220,7 +356,7 @@ public final class UpstreamClient {
         URI.create(challenge.realm().orElse("")),
         challenge.service().orElse(""),
         scopes,
-        TokenRequest.ANONYMOUS);
+        credential.orElse(null));
   }
 
   /**

@@ -4,6 +4,9 @@ import dev.berth.auth.challenge.BearerToken;
 import dev.berth.auth.challenge.TokenEndpoint;
 import dev.berth.auth.challenge.TokenRequest;
 import dev.berth.auth.challenge.TokenScope;
+import dev.berth.auth.credential.Credential;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -14,14 +17,29 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 
 /**
- * Fetches anonymous bearer tokens with {@code GET <realm>?service=…&scope=…} (token.md §5.2, one
- * {@code scope} parameter per scope). Credentialed flows come with the credentials issue.
+ * Fetches bearer tokens from a token realm (distribution token.md / oauth.md, protocol.md §5.2):
+ * anonymously or with Basic credentials by {@code GET <realm>?service=…&scope=…} (one {@code scope}
+ * parameter per scope, {@code account=<user>} as the reference client sends it), and with an
+ * identity token by the OAuth2 {@code POST} with {@code grant_type=refresh_token}. Registry tokens
+ * never reach here: they are sent to the registry as they are. No secret is ever part of a message.
  */
 final class VertxTokenEndpoint implements TokenEndpoint {
   private static final int MAX_TOKEN_RESPONSE = 1 << 20;
+  private static final String CLIENT_ID = "berth";
+
+  /** The token server refused the credential (401/403): the next candidate may work. */
+  static final class TokenRefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TokenRefusedException(String message) {
+      super(message);
+    }
+  }
 
   private final HttpClient http;
   private final UpstreamTimeouts timeouts;
@@ -35,37 +53,69 @@ final class VertxTokenEndpoint implements TokenEndpoint {
 
   @Override
   public CompletionStage<BearerToken> fetch(TokenRequest request) {
-    StringBuilder url = new StringBuilder(request.realm().toString());
-    char sep = url.indexOf("?") >= 0 ? '&' : '?';
-    if (request.serviceParam().isPresent()) {
-      url.append(sep).append("service=").append(encode(request.serviceParam().get()));
-      sep = '&';
-    }
-    for (TokenScope scope : request.scopes()) {
-      url.append(sep).append("scope=").append(encode(scope.toString()));
-      sep = '&';
-    }
+    Credential credential = request.credential();
     RequestOptions options =
         new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setAbsoluteURI(url.toString())
             .setFollowRedirects(true)
             .setConnectTimeout(timeouts.connect().toMillis())
             .setIdleTimeout(timeouts.idle().toMillis());
-    return http.request(options)
-        .compose(req -> req.send())
-        .compose(this::readToken)
-        .toCompletionStage();
+    Future<HttpClientResponse> sent;
+    if (credential != null && credential.kind() == Credential.Kind.IDENTITY_TOKEN) {
+      StringBuilder form =
+          new StringBuilder("grant_type=refresh_token&client_id=" + CLIENT_ID)
+              .append("&refresh_token=")
+              .append(encode(credential.secret()));
+      request.serviceParam().ifPresent(s -> form.append("&service=").append(encode(s)));
+      form.append("&scope=")
+          .append(
+              encode(
+                  request.scopes().stream()
+                      .map(TokenScope::toString)
+                      .collect(Collectors.joining(" "))));
+      options
+          .setMethod(HttpMethod.POST)
+          .setAbsoluteURI(request.realm().toString())
+          .putHeader("Content-Type", "application/x-www-form-urlencoded");
+      sent = http.request(options).compose(req -> req.send(Buffer.buffer(form.toString())));
+    } else {
+      StringBuilder url = new StringBuilder(request.realm().toString());
+      char sep = url.indexOf("?") >= 0 ? '&' : '?';
+      if (request.serviceParam().isPresent()) {
+        url.append(sep).append("service=").append(encode(request.serviceParam().get()));
+        sep = '&';
+      }
+      for (TokenScope scope : request.scopes()) {
+        url.append(sep).append("scope=").append(encode(scope.toString()));
+        sep = '&';
+      }
+      if (credential != null && credential.kind() == Credential.Kind.BASIC) {
+        url.append(sep).append("account=").append(encode(credential.username()));
+        options.putHeader(
+            "Authorization",
+            "Basic "
+                + Base64.getEncoder()
+                    .encodeToString(
+                        (credential.username() + ":" + credential.secret())
+                            .getBytes(StandardCharsets.UTF_8)));
+      }
+      options.setMethod(HttpMethod.GET).setAbsoluteURI(url.toString());
+      sent = http.request(options).compose(req -> req.send());
+    }
+    return sent.compose(this::readToken).toCompletionStage();
   }
 
-  private io.vertx.core.Future<BearerToken> readToken(HttpClientResponse response) {
-    if (response.statusCode() != 200) {
+  private Future<BearerToken> readToken(HttpClientResponse response) {
+    int status = response.statusCode();
+    if (status != 200) {
       return response
           .body()
           .transform(
               ignored ->
-                  io.vertx.core.Future.failedFuture(
-                      new IllegalStateException("token server answered " + response.statusCode())));
+                  Future.failedFuture(
+                      status == 401 || status == 403
+                          ? new TokenRefusedException(
+                              "token server refused the credential (" + status + ")")
+                          : new IllegalStateException("token server answered " + status)));
     }
     return response
         .body()

@@ -42,9 +42,12 @@ final class RunningBerth implements AutoCloseable {
     return new RunningBerth(BerthServer.start(config));
   }
 
-  /** A config with one upstream named {@code name} at {@code url}, default, with {@code policy}. */
+  /**
+   * A config with one upstream named {@code name} at {@code url}, default, with {@code policy};
+   * {@code tenancy: open} (tenancy tests set their own).
+   */
   static String oneUpstream(String name, String url, String policy) {
-    return "upstreams:\n"
+    return "tenancy: open\nupstreams:\n"
         + "  - name: "
         + name
         + "\n"

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,12 @@ import org.jspecify.annotations.Nullable;
  * <p>The process's stdout and stderr are appended to {@code access.log} in the temporary directory;
  * the access lines there are Apache combined format (see {@link AccessLogEntry}). {@link #close()}
  * stops the process and deletes the directory.
+ *
+ * <p>{@linkplain #startNewWithHtpasswd With htpasswd} every request needs Basic credentials (the
+ * 401 says {@code WWW-Authenticate: Basic realm="basic-realm"}); {@link TokenAuthRegistry} runs one
+ * in token mode. The access log records every request, 401s included, and in these modes the log
+ * level is {@code info}, so {@link #logFile()} also says why a request was refused (for example
+ * {@code token from untrusted issuer}).
  *
  * <pre>{@code
  * try (LocalRegistry upstream = LocalRegistry.startNew()) {
@@ -53,16 +60,24 @@ public final class LocalRegistry implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
 
+  /** The realm of the htpasswd mode's Basic challenge. */
+  public static final String BASIC_REALM = "basic-realm";
+
+  /** Cost of the htpasswd entries: Go's minimum, since the registry re-hashes on every request. */
+  private static final int HTPASSWD_COST = Bcrypt.MIN_COST;
+
   private final Path dir;
   private final int port;
   private final @Nullable String remoteUrl;
+  private final @Nullable String authYaml;
   private @Nullable Daemon daemon;
   private boolean closed;
 
-  private LocalRegistry(Path dir, int port, @Nullable String remoteUrl) {
+  private LocalRegistry(Path dir, int port, @Nullable String remoteUrl, @Nullable String authYaml) {
     this.dir = dir;
     this.port = port;
     this.remoteUrl = remoteUrl;
+    this.authYaml = authYaml;
   }
 
   /**
@@ -71,7 +86,76 @@ public final class LocalRegistry implements AutoCloseable {
    * @return a running registry; close it
    */
   public static LocalRegistry startNew() {
-    return startNew(null);
+    return startNew(null, registryDir -> null);
+  }
+
+  /**
+   * Starts a registry that requires HTTP Basic authentication ({@code auth.htpasswd} with {@code
+   * realm: basic-realm}): without valid credentials every request, {@code GET /v2/} included, gets
+   * 401 with {@code WWW-Authenticate: Basic realm="basic-realm"}. Any listed user may pull and push
+   * anything. Push to it with {@code TestImages.pushingTo(registry).withCredentials(...)}.
+   *
+   * @param userToPassword at least one user; names must not contain {@code ':'}
+   * @return a running registry; close it
+   */
+  public static LocalRegistry startNewWithHtpasswd(Map<String, String> userToPassword) {
+    if (userToPassword.isEmpty()) {
+      throw new IllegalArgumentException("htpasswd mode needs at least one user");
+    }
+    StringBuilder htpasswd = new StringBuilder();
+    userToPassword.forEach(
+        (user, password) ->
+            htpasswd
+                .append(new Credentials(user, password).username())
+                .append(':')
+                .append(Bcrypt.hash(password, HTPASSWD_COST))
+                .append('\n'));
+    return startNew(
+        null,
+        registryDir -> {
+          Path file = registryDir.resolve("htpasswd");
+          write(file, htpasswd.toString());
+          return "auth:\n"
+              + "  htpasswd:\n"
+              + "    realm: "
+              + BASIC_REALM
+              + "\n"
+              + "    path: "
+              + file
+              + "\n";
+        });
+  }
+
+  /**
+   * Starts a registry in token mode ({@code auth.token}) that trusts {@code tokens}: requests need
+   * {@code Authorization: Bearer <JWT>} signed by the token server's key (its certificate is the
+   * {@code rootcertbundle}), with its issuer and service; the 401 is {@code Bearer
+   * realm="<tokens.realm()>",service="...",scope="repository:<repo>:pull"}. {@link
+   * TokenAuthRegistry} bundles the two.
+   *
+   * @return a running registry; close it
+   */
+  public static LocalRegistry startNewWithTokenAuth(TokenServer tokens) {
+    return startNew(
+        null,
+        registryDir -> {
+          Path bundle = registryDir.resolve("token-root.pem");
+          write(bundle, tokens.rootCertificatePem());
+          return "auth:\n"
+              + "  token:\n"
+              + "    realm: \""
+              + tokens.realm()
+              + "\"\n"
+              + "    service: \""
+              + tokens.service()
+              + "\"\n"
+              + "    issuer: \""
+              + tokens.issuer()
+              + "\"\n"
+              + "    rootcertbundle: "
+              + bundle
+              + "\n";
+        });
   }
 
   /**
@@ -82,18 +166,30 @@ public final class LocalRegistry implements AutoCloseable {
    * @return a running registry; close it
    */
   public static LocalRegistry startNewProxyOf(String remoteUrl) {
-    return startNew(remoteUrl);
+    return startNew(remoteUrl, registryDir -> null);
   }
 
-  private static LocalRegistry startNew(@Nullable String remoteUrl) {
+  /**
+   * @param auth writes what the auth config needs into the registry's directory and returns the
+   *     {@code auth:} section, or null for none
+   */
+  private static LocalRegistry startNew(
+      @Nullable String remoteUrl, Function<Path, @Nullable String> auth) {
     E2eTools.require("docker-registry");
     Path dir;
+    String authYaml;
     try {
       dir = Files.createTempDirectory("berth-registry-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    LocalRegistry registry = new LocalRegistry(dir, FreePorts.next(), remoteUrl);
+    try {
+      authYaml = auth.apply(dir);
+    } catch (RuntimeException | Error e) {
+      Files2.deleteRecursively(dir);
+      throw e;
+    }
+    LocalRegistry registry = new LocalRegistry(dir, FreePorts.next(), remoteUrl, authYaml);
     try {
       registry.start();
     } catch (RuntimeException | Error e) {
@@ -178,6 +274,11 @@ public final class LocalRegistry implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
   public String url() {
     return "http://" + hostPort();
+  }
+
+  /** True when requests need credentials (htpasswd or token mode). */
+  public boolean requiresAuth() {
+    return authYaml != null;
   }
 
   /** The upstream this registry proxies, or empty for a plain registry. */
@@ -280,7 +381,11 @@ public final class LocalRegistry implements AutoCloseable {
     StringBuilder yaml = new StringBuilder();
     yaml.append("version: 0.1\n")
         .append("log:\n")
-        .append("  level: warn\n")
+        // In the auth modes, info is the level at which the registry says why it refused a
+        // token or a password ("token intended for another audience", ...).
+        .append("  level: ")
+        .append(authYaml == null ? "warn" : "info")
+        .append('\n')
         .append("  formatter: text\n")
         .append("  accesslog:\n")
         .append("    disabled: false\n")
@@ -307,6 +412,9 @@ public final class LocalRegistry implements AutoCloseable {
         .append("    enabled: false\n");
     if (remoteUrl != null) {
       yaml.append("proxy:\n").append("  remoteurl: ").append(remoteUrl).append('\n');
+    }
+    if (authYaml != null) {
+      yaml.append(authYaml);
     }
     return yaml.toString();
   }
@@ -378,6 +486,14 @@ public final class LocalRegistry implements AutoCloseable {
       return Files.exists(logFile())
           ? Files.readAllLines(logFile(), StandardCharsets.UTF_8)
           : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void write(Path file, String content) {
+    try {
+      Files.writeString(file, content, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs {@code skopeo} (1.9) against loopback registries over plain HTTP, isolated from the host's
@@ -20,10 +22,16 @@ import java.util.Map;
  * anything) and {@code --tmpdir}, so no host credentials, mirrors or signature policies leak in.
  * Every call has a timeout, and a failure throws with skopeo's full stderr.
  *
+ * <p>Credentials are never read from an auth file: a runner made by {@link #withCredentials} passes
+ * them on the command line ({@code --src-creds} for copies from a registry, {@code --dest-creds}
+ * for pushes, {@code --creds} for inspect), and skopeo answers Basic and Bearer challenges with
+ * them itself (for Bearer it fetches the token from the challenge's realm with Basic auth).
+ *
  * <pre>{@code
  * Skopeo skopeo = Skopeo.create();
  * String digest = skopeo.inspectDigest(proxy.hostPort() + "/e2e/small:1");
  * Descriptor copied = skopeo.copyToOciDir(proxy.hostPort() + "/e2e/multi:1", dir, true);
+ * skopeo.withCredentials(alice).copyToOciDir(upstream.hostPort() + "/team-a/app:1", dir, true);
  * }</pre>
  */
 public final class Skopeo {
@@ -32,10 +40,12 @@ public final class Skopeo {
 
   private final Path home;
   private final Duration copyTimeout;
+  private final @Nullable Credentials credentials;
 
-  private Skopeo(Path home, Duration copyTimeout) {
+  private Skopeo(Path home, Duration copyTimeout, @Nullable Credentials credentials) {
     this.home = home;
     this.copyTimeout = copyTimeout;
+    this.credentials = credentials;
   }
 
   /**
@@ -55,7 +65,7 @@ public final class Skopeo {
           home.resolve("policy.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
       Runtime.getRuntime()
           .addShutdownHook(new Thread(() -> Files2.deleteRecursively(home), "berth-skopeo-home"));
-      return new Skopeo(home, DEFAULT_COPY_TIMEOUT);
+      return new Skopeo(home, DEFAULT_COPY_TIMEOUT, null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -63,7 +73,25 @@ public final class Skopeo {
 
   /** The same runner with another timeout for copies (default 5 minutes). */
   public Skopeo withCopyTimeout(Duration timeout) {
-    return new Skopeo(home, timeout);
+    return new Skopeo(home, timeout, credentials);
+  }
+
+  /**
+   * The same runner authenticating as {@code credentials} to the registry of every call (source of
+   * a copy, destination of a push, the inspected registry).
+   */
+  public Skopeo withCredentials(Credentials credentials) {
+    return new Skopeo(home, copyTimeout, credentials);
+  }
+
+  /** The same runner without credentials (anonymous, as {@link #create()}). */
+  public Skopeo anonymous() {
+    return new Skopeo(home, copyTimeout, null);
+  }
+
+  /** The credentials this runner sends, or empty when it is anonymous. */
+  public Optional<Credentials> credentials() {
+    return Optional.ofNullable(credentials);
   }
 
   /**
@@ -83,6 +111,7 @@ public final class Skopeo {
     if (allPlatforms) {
       args.add("--all");
     }
+    addCredentials(args, "--src-creds");
     args.add("docker://" + sourceDockerRef);
     args.add("oci:" + dest + ":" + OciLayoutWriter.REF_NAME);
     run(copyTimeout, args);
@@ -106,6 +135,7 @@ public final class Skopeo {
       args.add("--multi-arch");
       args.add("all");
     }
+    addCredentials(args, "--dest-creds");
     args.add("oci:" + layoutDir + ":" + refName);
     args.add("docker://" + destDockerRef);
     run(copyTimeout, args);
@@ -117,16 +147,11 @@ public final class Skopeo {
    * @param dockerRef {@code host:port/repo:tag}, without {@code docker://}
    */
   public byte[] inspectRaw(String dockerRef) {
-    return run(
-            INSPECT_TIMEOUT,
-            List.of(
-                "inspect",
-                "--raw",
-                "--tls-verify=false",
-                "--retry-times",
-                "0",
-                "docker://" + dockerRef))
-        .stdoutBytes();
+    List<String> args =
+        new ArrayList<>(List.of("inspect", "--raw", "--tls-verify=false", "--retry-times", "0"));
+    addCredentials(args, "--creds");
+    args.add("docker://" + dockerRef);
+    return run(INSPECT_TIMEOUT, args).stdoutBytes();
   }
 
   /**
@@ -155,6 +180,13 @@ public final class Skopeo {
     argv.add(timeout.toSeconds() + "s");
     argv.addAll(args);
     return Command.run(argv, environment(), timeout.plusSeconds(10));
+  }
+
+  private void addCredentials(List<String> args, String flag) {
+    if (credentials != null) {
+      args.add(flag);
+      args.add(credentials.colonSeparated());
+    }
   }
 
   private Map<String, String> environment() {

@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * PushedImage small = images.smallImage("e2e/small", "1");
  * PushedImage multi = images.multiArchImage("e2e/multi", "1");
  * PushedImage large = images.largeImage("e2e/large", "1", 256L << 20);
+ *
+ * // An authenticated upstream: skopeo pushes with --dest-creds, the check HEAD answers the 401.
+ * TestImages.pushingTo(upstream).withCredentials(alice).smallImage("team-a/app", "1");
  * }</pre>
  */
 public final class TestImages {
@@ -68,6 +71,11 @@ public final class TestImages {
     return pushingTo(registry.hostPort());
   }
 
+  /** Pushes to a running {@link TokenAuthRegistry}; add {@link #withCredentials} to push. */
+  public static TestImages pushingTo(TokenAuthRegistry registry) {
+    return pushingTo(registry.hostPort());
+  }
+
   /**
    * Pushes to any registry that accepts anonymous pushes over plain HTTP.
    *
@@ -77,9 +85,26 @@ public final class TestImages {
     return pushingTo(hostPort, sharedSkopeo());
   }
 
-  /** Pushes with a given skopeo runner, for example one with a longer copy timeout. */
+  /**
+   * Pushes with a given skopeo runner, for example one with a longer copy timeout. A runner {@link
+   * Skopeo#withCredentials with credentials} pushes with them, and the check after the push uses
+   * them too.
+   */
   public static TestImages pushingTo(String hostPort, Skopeo skopeo) {
     return new TestImages(hostPort, skopeo);
+  }
+
+  /**
+   * The same pusher authenticating as {@code credentials}: skopeo gets {@code --dest-creds}, and
+   * the digest check after each push answers the registry's Basic or Bearer challenge with them.
+   */
+  public TestImages withCredentials(Credentials credentials) {
+    return new TestImages(registry, skopeo.withCredentials(credentials));
+  }
+
+  /** Shorthand for {@code withCredentials(new Credentials(username, password))}. */
+  public TestImages withCredentials(String username, String password) {
+    return withCredentials(new Credentials(username, password));
   }
 
   private static synchronized Skopeo sharedSkopeo() {
@@ -130,7 +155,12 @@ public final class TestImages {
     boolean index = E2eMediaTypes.isIndex(layout.manifest().mediaType());
     String ref = registry + "/" + repository + ":" + tag;
     skopeo.pushOciLayout(layout.dir(), OciLayoutWriter.REF_NAME, ref, index);
-    String served = RegistryProbe.manifestDigest("http://" + registry, repository, tag);
+    String served =
+        skopeo
+            .credentials()
+            .map(RegistryProbe::as)
+            .map(probe -> probe.manifestDigest("http://" + registry, repository, tag))
+            .orElseGet(() -> RegistryProbe.manifestDigest("http://" + registry, repository, tag));
     if (!served.equals(layout.manifest().digest())) {
       throw new AssertionError(
           "pushed " + layout.manifest().digest() + " to " + ref + " but it serves " + served);
