@@ -52,8 +52,7 @@ public final class RegistryPath {
   public static RegistryPath parse(String s) {
     Objects.requireNonNull(s, "s");
     try {
-      GoUrl url = GoUrl.parse("https://" + s);
-      return new RegistryPath(url.host, url.path);
+      return parseOrThrow(s);
     } catch (GoUrl.ParseException e) {
       throw new IllegalArgumentException(
           "invalid registry path " + Json.quote(redactUserinfo(s)) + ": " + e.getMessage(), e);
