@@ -22,7 +22,14 @@ public final class RegistryApi {
   private RegistryApi() {}
 
   /** The router to put behind the registry listener. */
-  public static Router router(Vertx vertx, PullRoutes pulls, ProxyMetrics metrics) {
+  /**
+   * @param challengeAnonymous {@code tenancy: verify}: the version check challenges clients that
+   *     sent no credentials, as an authenticating registry does, because clients such as skopeo and
+   *     podman learn from this probe alone whether to send credentials at all (anonymous clients
+   *     carry on without)
+   */
+  public static Router router(
+      Vertx vertx, PullRoutes pulls, ProxyMetrics metrics, boolean challengeAnonymous) {
     Router router = Router.router(vertx);
     router.route().handler(context -> measure(context, metrics));
     for (String path : new String[] {"/v2/", "/v2"}) {
@@ -30,7 +37,7 @@ public final class RegistryApi {
           .route(path)
           .method(HttpMethod.GET)
           .method(HttpMethod.HEAD)
-          .handler(RegistryApi::version);
+          .handler(context -> version(context, challengeAnonymous));
     }
     router
         .route()
@@ -72,7 +79,17 @@ public final class RegistryApi {
   }
 
   /** {@code GET /v2/}: "this is a registry speaking API v2", which clients probe first. */
-  private static void version(RoutingContext context) {
+  private static void version(RoutingContext context, boolean challengeAnonymous) {
+    if (challengeAnonymous && context.request().getHeader("Authorization") == null) {
+      context.response().putHeader("WWW-Authenticate", ErrorResponder.CHALLENGE);
+      new OciError(
+              "UNAUTHORIZED",
+              "tenancy is verify: send your registry credentials (anonymous pulls of public images"
+                  + " work without)",
+              401)
+          .send(context.response());
+      return;
+    }
     var response =
         context
             .response()

@@ -106,7 +106,11 @@ public final class BerthServer implements AutoCloseable {
       registryServer =
           listen(
               vertx,
-              RegistryApi.router(vertx, pulls, proxyMetrics),
+              RegistryApi.router(
+                  vertx,
+                  pulls,
+                  proxyMetrics,
+                  config.tenancy() == dev.berth.proxy.config.Tenancy.VERIFY),
               config.listen(),
               "registry API");
       Router adminRouter =

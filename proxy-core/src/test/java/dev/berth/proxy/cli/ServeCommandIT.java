@@ -55,8 +55,21 @@ class ServeCommandIT {
             "--data",
             data.toString());
 
-    HttpResponse<String> version =
+    HttpResponse<String> anonymous =
         awaitUp(URI.create("http://127.0.0.1:" + registryPort + "/v2/"), run);
+    // The default tenancy (verify) challenges clients without credentials, as an authenticating
+    // registry does; with any credentials the version check answers {}.
+    assertEquals(401, anonymous.statusCode());
+    assertEquals(
+        "Basic realm=\"berth\"", anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+    HttpResponse<String> version =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + registryPort + "/v2/"))
+                    .header("Authorization", "Basic dXNlcjpwYXNz")
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, version.statusCode());
     assertEquals("{}", version.body());
     assertEquals(

@@ -232,6 +232,19 @@ public final class Containerd implements AutoCloseable {
     }
   }
 
+  /**
+   * Pulls the linux/amd64 image as {@code user} ({@code ctr images pull --user user:password}):
+   * containerd sends the credentials to the mirror when it challenges, as it does with a pod's pull
+   * secret.
+   */
+  public String pullAs(Credentials user, String imageRef, Path hostsDir, boolean plainHttp) {
+    return pullWith(
+        imageRef,
+        hostsDir,
+        plainHttp,
+        List.of("--platform", "linux/amd64", "--user", user.username() + ":" + user.password()));
+  }
+
   private String pullWith(
       String imageRef, Path hostsDir, boolean plainHttp, List<String> platformArgs) {
     List<String> args =

@@ -72,6 +72,18 @@ class BerthServerTest {
   }
 
   @Test
+  void versionCheck_tenancyVerify_challengesClientsWithoutCredentials() throws Exception {
+    server.close();
+    server = BerthServer.start(config(data.resolve("verify"), "127.0.0.1:0", "verify"));
+
+    HttpResponse<String> anonymous = send("GET", registry("/v2/"));
+    assertEquals(401, anonymous.statusCode());
+    assertEquals(
+        Optional.of("Basic realm=\"berth\""), anonymous.headers().firstValue("WWW-Authenticate"));
+    assertTrue(anonymous.body().contains("UNAUTHORIZED"), anonymous.body());
+  }
+
+  @Test
   void registryApi_unknownPath_answersOciUnsupported() throws Exception {
     for (String path : List.of("/v2/_catalog", "/", "/v3/", "/v2/library/alpine/unknown")) {
       HttpResponse<String> response = send("GET", registry(path));
@@ -187,8 +199,20 @@ class BerthServerTest {
   }
 
   private static BerthConfig config(Path dataDir, String listen) {
+    return config(dataDir, listen, "open");
+  }
+
+  private static BerthConfig config(Path dataDir, String listen, String tenancy) {
+    Path file;
+    try {
+      file = java.nio.file.Files.createTempFile("berth-test-config", ".yaml");
+      file.toFile().deleteOnExit();
+      java.nio.file.Files.writeString(file, "tenancy: " + tenancy + "\n");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return ConfigLoader.load(
-        Optional.empty(),
+        Optional.of(file),
         new CommandLineOverrides(
             Optional.of(listen),
             Optional.of("127.0.0.1:0"),
