@@ -41,7 +41,12 @@ public final class RealmPolicy {
       return Decision.ALLOW;
     }
     if (isIpLiteral(host) || host.equals("localhost") || isIpLiteral(upstreamHost)) {
-      return Decision.refuse("token realm host " + host + " is not the upstream " + upstreamHost);
+      return Decision.refuse(
+          "token realm host "
+              + host
+              + " is not the upstream "
+              + upstreamHost
+              + " (list it in the upstream's token-realms to allow it)");
     }
     if (registrableDomain(host).equals(registrableDomain(upstreamHost))) {
       return Decision.ALLOW;

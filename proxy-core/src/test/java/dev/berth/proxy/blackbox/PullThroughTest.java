@@ -482,6 +482,76 @@ class PullThroughTest {
     assertTrue(m.contains("berth_upstream_downloads_total 1.0"), m);
   }
 
+  @Test
+  void bearer_tokenRejectedLater_isRefreshedOnceAndTheRequestRetried() throws Exception {
+    // The token server hands out t1, then t2; tag "a" still takes t1, tag "b" only t2 (as if t1
+    // had expired early): the second request must drop t1, fetch t2 and succeed.
+    String scenario = "tokens";
+    upstream.stubFor(
+        get(urlPathEqualTo("/token"))
+            .inScenario(scenario)
+            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+            .willSetStateTo("second")
+            .atPriority(1)
+            .willReturn(
+                aResponse().withStatus(200).withBody("{\"token\":\"t1\",\"expires_in\":300}")));
+    upstream.stubFor(
+        get(urlPathEqualTo("/token"))
+            .inScenario(scenario)
+            .whenScenarioStateIs("second")
+            .atPriority(1)
+            .willReturn(
+                aResponse().withStatus(200).withBody("{\"token\":\"t2\",\"expires_in\":300}")));
+    for (String[] tagToken : new String[][] {{"a", "t1"}, {"b", "t2"}}) {
+      upstream.stubFor(
+          head(urlEqualTo("/v2/" + REPO + "/manifests/" + tagToken[0]))
+              .withHeader("Authorization", equalTo("Bearer " + tagToken[1]))
+              .atPriority(1)
+              .willReturn(
+                  aResponse()
+                      .withStatus(200)
+                      .withHeader("Content-Type", OCI_MANIFEST)
+                      .withHeader("Docker-Content-Digest", manifestDigest.toString())
+                      .withHeader("Content-Length", Integer.toString(manifest.length))));
+    }
+    startBerth("always");
+    assertEquals(200, berth.send("HEAD", "/v2/library/nginx/manifests/a").statusCode());
+    assertEquals(200, berth.send("HEAD", "/v2/library/nginx/manifests/b").statusCode());
+    upstream.verify(2, getRequestedFor(urlPathEqualTo("/token")));
+    upstream.verify(
+        1,
+        headRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/b"))
+            .withHeader("Authorization", equalTo("Bearer t1")));
+  }
+
+  @Test
+  void bearer_realmOnAForeignHost_isRefusedAndNeverContacted() throws Exception {
+    WireMockServer foreign = new WireMockServer(options().dynamicPort());
+    foreign.start();
+    try {
+      upstream.stubFor(
+          head(urlEqualTo("/v2/" + REPO + "/manifests/x"))
+              .atPriority(1)
+              .willReturn(
+                  aResponse()
+                      .withStatus(401)
+                      .withHeader(
+                          "WWW-Authenticate",
+                          "Bearer realm=\"http://localhost:"
+                              + foreign.port()
+                              + "/token\",service=\"s\"")));
+      startBerth("always");
+      HttpResponse<byte[]> r = berth.send("HEAD", "/v2/library/nginx/manifests/x");
+      assertEquals(502, r.statusCode());
+      HttpResponse<byte[]> g = berth.get("/v2/library/nginx/manifests/x");
+      String body = new String(g.body(), StandardCharsets.UTF_8);
+      assertTrue(body.contains("realm host localhost") && body.contains("token-realms"), body);
+      assertEquals(0, foreign.getAllServeEvents().size(), "credentials went to a foreign realm");
+    } finally {
+      foreign.stop();
+    }
+  }
+
   private static void assertCode(int status, String code, HttpResponse<byte[]> r) {
     String body = new String(r.body(), StandardCharsets.UTF_8);
     assertEquals(status, r.statusCode(), body);
