@@ -1,0 +1,115 @@
+package dev.berth.proxy.blackbox;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The token kinds of a docker {@code config.json}: an {@code identitytoken} is exchanged at the
+ * realm as an OAuth2 refresh token; a {@code registrytoken} is sent to the registry as it is.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TokenCredentialsTest {
+  private static final String DIGEST = "sha256:" + "d".repeat(64);
+
+  @TempDir Path dir;
+  private WireMockServer upstream;
+  private RunningBerth berth;
+
+  @BeforeEach
+  void start() {
+    upstream = new WireMockServer(options().dynamicPort());
+    upstream.start();
+    upstream.stubFor(
+        any(urlMatching("/v2/.*"))
+            .atPriority(10)
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader(
+                        "WWW-Authenticate",
+                        "Bearer realm=\"http://127.0.0.1:"
+                            + upstream.port()
+                            + "/token\",service=\"svc\"")));
+    upstream.stubFor(
+        head(urlEqualTo("/v2/team/app/manifests/1"))
+            .withHeader("Authorization", equalTo("Bearer granted"))
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                    .withHeader("Docker-Content-Digest", DIGEST)
+                    .withHeader("Content-Length", "10")));
+  }
+
+  @AfterEach
+  void stop() {
+    if (berth != null) {
+      berth.close();
+    }
+    upstream.stop();
+  }
+
+  private void startBerth(String entry) throws Exception {
+    Path config =
+        Files.writeString(
+            dir.resolve("config.json"), "{\"auths\":{\"tokens.test\":" + entry + "}}");
+    berth =
+        RunningBerth.start(
+            dir,
+            "tenancy: open\ncredentials:\n  docker-config:\n    - "
+                + config
+                + "\nupstreams:\n  - name: tokens.test\n    url: http://127.0.0.1:"
+                + upstream.port()
+                + "\n    default: true\n    policy: always\n");
+  }
+
+  @Test
+  void identityToken_isExchangedAsRefreshToken() throws Exception {
+    upstream.stubFor(
+        post(urlPathEqualTo("/token"))
+            .withRequestBody(containing("grant_type=refresh_token"))
+            .withRequestBody(containing("refresh_token=my-refresh-token"))
+            .withRequestBody(containing("service=svc"))
+            .withRequestBody(containing("scope=repository%3Ateam%2Fapp%3Apull"))
+            .willReturn(aResponse().withStatus(200).withBody("{\"access_token\":\"granted\"}")));
+    startBerth("{\"identitytoken\":\"my-refresh-token\"}");
+
+    assertEquals(200, berth.send("HEAD", "/v2/team/app/manifests/1").statusCode());
+    upstream.verify(1, postRequestedFor(urlPathEqualTo("/token")));
+  }
+
+  @Test
+  void registryToken_isSentAsTheBearerToken() throws Exception {
+    startBerth("{\"registrytoken\":\"granted\"}");
+    assertEquals(200, berth.send("HEAD", "/v2/team/app/manifests/1").statusCode());
+    assertEquals(
+        0,
+        upstream
+            .findAll(
+                com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(
+                    urlPathEqualTo("/token")))
+            .size(),
+        "a registry token needs no token server");
+  }
+}
