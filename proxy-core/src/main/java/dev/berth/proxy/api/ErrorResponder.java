@@ -117,7 +117,12 @@ final class ErrorResponder {
             .ifPresent(d -> response.putHeader("Retry-After", Long.toString(d.toSeconds())));
         yield new OciError("TOOMANYREQUESTS", e.getMessage(), 429);
       }
-      case UNAVAILABLE -> new OciError("UNAVAILABLE", e.getMessage(), 503);
+      case UNAVAILABLE -> {
+        // Set while berth backs off from the upstream: when asking again can succeed.
+        e.retryAfter()
+            .ifPresent(d -> response.putHeader("Retry-After", Long.toString(d.toSeconds())));
+        yield new OciError("UNAVAILABLE", e.getMessage(), 503);
+      }
       case BAD_RESPONSE, REFUSED -> new OciError("UNKNOWN", e.getMessage(), 502);
     };
   }

@@ -57,6 +57,12 @@ final class ManifestRoute {
       return;
     }
     String etag = "\"" + d.digest() + "\"";
+    if (served.staleAge() != null) {
+      // stale-if-error: the tag could not be revalidated upstream
+      response
+          .putHeader("Warning", "110 - \"Response is Stale\"")
+          .putHeader("Berth-Stale-Seconds", Long.toString(served.staleAge().toSeconds()));
+    }
     response
         .putHeader("Docker-Content-Digest", d.digest().toString())
         .putHeader("ETag", etag)

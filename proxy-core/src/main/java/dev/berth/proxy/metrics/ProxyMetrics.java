@@ -66,6 +66,15 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    */
   public static final String ACCESS_DECISIONS = "berth.access.decisions";
 
+  /**
+   * Manifests served from a tag resolution that could not be revalidated. {@code
+   * berth_stale_serves_total}.
+   */
+  public static final String STALE_SERVES = "berth.stale.serves";
+
+  /** Upstreams and repositories inside a back-off window. {@code berth_upstream_backoff_closed}. */
+  public static final String BACKOFF_CLOSED = "berth.upstream.backoff.closed";
+
   /** Bearer tokens fetched from token servers. {@code berth_upstream_token_fetches_total}. */
   public static final String TOKEN_FETCHES = "berth.upstream.token.fetches";
 
@@ -147,6 +156,13 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
         .tag("outcome", outcome)
         .register(registry)
         .record(duration);
+  }
+
+  public void staleServed() {
+    Counter.builder(STALE_SERVES)
+        .description("Manifests served from a tag resolution that could not be revalidated")
+        .register(registry)
+        .increment();
   }
 
   /** One tenancy decision (per request; decisions cached upstream-side still count here). */

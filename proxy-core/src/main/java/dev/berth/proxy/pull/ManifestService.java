@@ -35,6 +35,12 @@ public final class ManifestService {
   private final LinkProof links;
   private final Clock clock;
   private final java.util.function.Consumer<Boolean> tagCacheResult;
+  private final Backoff backoff;
+  private final Runnable staleServed;
+
+  /** Upstream 404s of tags, remembered briefly so a crash-looping pod does not hammer upstream. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, UpstreamException> notFound;
+
   private final SingleFlight<String, ManifestDescriptor> resolutions = new SingleFlight<>();
   private final SingleFlight<String, StoredManifest> fetches = new SingleFlight<>();
 
@@ -47,6 +53,33 @@ public final class ManifestService {
       StorageAccess storage,
       Clock clock,
       java.util.function.Consumer<Boolean> tagCacheResult) {
+    this(client, storage, clock, tagCacheResult, new Backoff(clock), () -> {}, NEGATIVE_TTL);
+  }
+
+  /** How long an upstream 404 for a tag is remembered. */
+  public static final java.time.Duration NEGATIVE_TTL = java.time.Duration.ofSeconds(30);
+
+  /**
+   * @param backoff closes an upstream (and a repository) for revalidations after failures
+   * @param staleServed told each time a stale resolution is served
+   * @param negativeTtl how long an upstream 404 of a tag is remembered
+   */
+  public ManifestService(
+      UpstreamClient client,
+      StorageAccess storage,
+      Clock clock,
+      java.util.function.Consumer<Boolean> tagCacheResult,
+      Backoff backoff,
+      Runnable staleServed,
+      java.time.Duration negativeTtl) {
+    this.backoff = backoff;
+    this.staleServed = staleServed;
+    this.notFound =
+        com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+            .ticker(() -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+            .expireAfterWrite(negativeTtl)
+            .maximumSize(100_000)
+            .build();
     this.client = client;
     this.storage = storage;
     this.links = new LinkProof(client, storage);
@@ -102,8 +135,9 @@ public final class ManifestService {
                   }
                   return byDigest(repo, cached.get().digest(), true, candidates);
                 default:
-                  return resolve(repo, tag, candidates)
-                      .compose(descriptor -> serveResolved(repo, descriptor, headOnly, candidates));
+                  return guardedResolve(repo, tag, candidates)
+                      .compose(descriptor -> serveResolved(repo, descriptor, headOnly, candidates))
+                      .recover(e -> staleIfError(repo, tag, cached, e, candidates));
               }
             });
   }
@@ -166,6 +200,104 @@ public final class ManifestService {
   }
 
   private record Linked<T>(T value, boolean linked) {}
+
+  /**
+   * Resolves a tag unless the upstream (or this repository) is backing off, or answered 404 for it
+   * moments ago; records the outcome in both.
+   */
+  private Future<ManifestDescriptor> guardedResolve(
+      RoutedRepository repo, Reference.Tag tag, Candidates candidates) {
+    String upstreamKey = repo.upstream().name();
+    String repoKey = repo.toString();
+    UpstreamException known = notFound.getIfPresent(repo + ":" + tag);
+    if (known != null) {
+      return Future.failedFuture(known);
+    }
+    Optional<java.time.Instant> closed =
+        backoff.closedUntil(upstreamKey).or(() -> backoff.closedUntil(repoKey));
+    if (closed.isPresent()) {
+      java.time.Duration wait = java.time.Duration.between(clock.instant(), closed.get());
+      return Future.failedFuture(
+          new UpstreamException(
+              UpstreamException.Kind.UNAVAILABLE,
+              upstreamKey,
+              "upstream "
+                  + upstreamKey
+                  + " failed recently; berth backs off and retries it after "
+                  + closed.get()
+                  + " (in "
+                  + Math.max(1, wait.toSeconds())
+                  + " s)",
+              wait.isNegative() ? java.time.Duration.ZERO : wait.plusSeconds(1),
+              null));
+    }
+    return resolve(repo, tag, candidates)
+        .onSuccess(
+            d -> {
+              backoff.success(upstreamKey);
+              backoff.success(repoKey);
+            })
+        .onFailure(
+            e -> {
+              if (e instanceof UpstreamException ue) {
+                if (ue.kind() == UpstreamException.Kind.NOT_FOUND) {
+                  notFound.put(repo + ":" + tag, ue);
+                } else if (isTransient(ue)) {
+                  backoff.failure(upstreamKey, ue.retryAfter());
+                  backoff.failure(repoKey, ue.retryAfter());
+                }
+              }
+            });
+  }
+
+  private static boolean isTransient(Throwable e) {
+    return e instanceof UpstreamException ue
+        && (ue.kind() == UpstreamException.Kind.UNAVAILABLE
+            || ue.kind() == UpstreamException.Kind.TOO_MANY_REQUESTS);
+  }
+
+  /**
+   * Stale-if-error: when revalidating a tag fails for a transient reason, its last known resolution
+   * is served if it is younger than the upstream's {@code max-stale}.
+   */
+  private Future<ServedManifest> staleIfError(
+      RoutedRepository repo,
+      Reference.Tag tag,
+      Optional<TagResolution> cached,
+      Throwable failure,
+      Candidates candidates) {
+    if (cached.isEmpty() || !isTransient(failure)) {
+      return Future.failedFuture(failure);
+    }
+    java.time.Duration age = java.time.Duration.between(cached.get().resolvedAt(), clock.instant());
+    java.time.Duration maxStale = repo.upstream().config().maxStale();
+    if (age.compareTo(maxStale) > 0) {
+      UpstreamException ue = (UpstreamException) failure;
+      return Future.failedFuture(
+          new UpstreamException(
+              ue.kind(),
+              ue.upstream(),
+              ue.getMessage()
+                  + "; the cached resolution of "
+                  + repo
+                  + ":"
+                  + tag
+                  + " is "
+                  + age.toMinutes()
+                  + " min old, past max-stale "
+                  + maxStale.toMinutes()
+                  + " min",
+              ue.retryAfter().orElse(null),
+              ue));
+    }
+    return byDigest(repo, cached.get().digest(), false, candidates)
+        .map(
+            m -> {
+              staleServed.run();
+              return m.stale(age);
+            })
+        .recover(e -> Future.failedFuture(failure));
+  }
 
   /** One upstream HEAD per tag at a time; records the resolution. */
   private Future<ManifestDescriptor> resolve(

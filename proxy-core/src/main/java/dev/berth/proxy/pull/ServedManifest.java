@@ -1,5 +1,6 @@
 package dev.berth.proxy.pull;
 
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,12 +10,27 @@ import org.jspecify.annotations.Nullable;
  * @param descriptor digest, media type, size
  * @param bytes the body, null when only headers are known
  * @param source where the answer came from, for metrics and the access log
+ * @param staleAge set when the tag could not be revalidated and its last resolution (this old) was
+ *     served instead (stale-if-error)
  */
 public record ServedManifest(
-    ManifestDescriptor descriptor, byte @Nullable [] bytes, Source source) {
+    ManifestDescriptor descriptor,
+    byte @Nullable [] bytes,
+    Source source,
+    @Nullable Duration staleAge) {
+
   /** Where a manifest answer came from. */
   public enum Source {
     CACHE,
     UPSTREAM
+  }
+
+  public ServedManifest(ManifestDescriptor descriptor, byte @Nullable [] bytes, Source source) {
+    this(descriptor, bytes, source, null);
+  }
+
+  /** The same answer, marked as served from a resolution that could not be revalidated. */
+  public ServedManifest stale(Duration age) {
+    return new ServedManifest(descriptor, bytes, source, age);
   }
 }

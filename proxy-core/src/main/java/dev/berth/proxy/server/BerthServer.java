@@ -9,6 +9,7 @@ import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.HostPort;
 import dev.berth.proxy.metrics.PrometheusMetrics;
 import dev.berth.proxy.metrics.ProxyMetrics;
+import dev.berth.proxy.pull.Backoff;
 import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
@@ -163,9 +164,20 @@ public final class BerthServer implements AutoCloseable {
             proxyMetrics::accessDecision);
     UpstreamRouter router =
         new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
+    Backoff backoff = new Backoff(clock);
     ManifestService manifests =
         new ManifestService(
-            client, storageAccess, clock, hit -> proxyMetrics.cacheRequest("tag", hit));
+            client,
+            storageAccess,
+            clock,
+            hit -> proxyMetrics.cacheRequest("tag", hit),
+            backoff,
+            proxyMetrics::staleServed,
+            ManifestService.NEGATIVE_TTL);
+    proxyMetrics.bindGauge(
+        ProxyMetrics.BACKOFF_CLOSED,
+        "Upstreams and repositories inside a back-off window",
+        backoff::closedCount);
     BlobService blobs = new BlobService(client, storageAccess);
     proxyMetrics.bindCounter(
         ProxyMetrics.COALESCED,

@@ -552,6 +552,64 @@ class PullThroughTest {
     }
   }
 
+  @Test
+  void upstreamDown_alwaysServesStaleMarked_thenBacksOffFast() throws Exception {
+    stubManifest("1.25", 0);
+    startBerth("always");
+    assertEquals(200, berth.get("/v2/library/nginx/manifests/1.25").statusCode());
+    upstream.stop();
+
+    HttpResponse<byte[]> stale = berth.get("/v2/library/nginx/manifests/1.25");
+    assertEquals(200, stale.statusCode());
+    assertArrayEquals(manifest, stale.body());
+    assertEquals("110 - \"Response is Stale\"", stale.headers().firstValue("Warning").orElse(""));
+    assertTrue(stale.headers().firstValue("Berth-Stale-Seconds").isPresent());
+    assertTrue(berth.metrics().contains("berth_stale_serves_total 1.0"), berth.metrics());
+
+    // Inside the back-off window nothing is attempted: an uncached tag fails fast, saying when.
+    long started = System.nanoTime();
+    HttpResponse<byte[]> fast = berth.get("/v2/library/other/manifests/1");
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(503, fast.statusCode());
+    String body = new String(fast.body(), StandardCharsets.UTF_8);
+    assertTrue(body.contains("backs off"), body);
+    assertTrue(fast.headers().firstValue("Retry-After").isPresent());
+    assertTrue(millis < 1000, "took " + millis + " ms");
+    assertTrue(berth.metrics().contains("berth_upstream_backoff_closed 2.0"), berth.metrics());
+  }
+
+  @Test
+  void upstreamDown_pastMaxStale_failsNamingIt() throws Exception {
+    stubManifest("1.25", 0);
+    berth =
+        RunningBerth.start(
+            dir,
+            RunningBerth.oneUpstream(
+                    "upstream.test", "http://127.0.0.1:" + upstream.port(), "always")
+                + "    max-stale: 1ms\n");
+    assertEquals(200, berth.get("/v2/library/nginx/manifests/1.25").statusCode());
+    upstream.stop();
+    Thread.sleep(5);
+    HttpResponse<byte[]> r = berth.get("/v2/library/nginx/manifests/1.25");
+    assertEquals(503, r.statusCode());
+    assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("past max-stale"));
+  }
+
+  @Test
+  void tag404_isRememberedBriefly() throws Exception {
+    upstream.stubFor(
+        authorized(head(urlEqualTo("/v2/" + REPO + "/manifests/nope")))
+            .willReturn(aResponse().withStatus(404)));
+    startBerth("always");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(404, berth.send("HEAD", "/v2/library/nginx/manifests/nope").statusCode());
+    }
+    upstream.verify(
+        1,
+        headRequestedFor(urlEqualTo("/v2/" + REPO + "/manifests/nope"))
+            .withHeader("Authorization", equalTo("Bearer tok")));
+  }
+
   private static void assertCode(int status, String code, HttpResponse<byte[]> r) {
     String body = new String(r.body(), StandardCharsets.UTF_8);
     assertEquals(status, r.statusCode(), body);
