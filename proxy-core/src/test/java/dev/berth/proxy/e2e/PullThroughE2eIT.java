@@ -194,7 +194,8 @@ class PullThroughE2eIT {
 
   @Test
   @Order(5)
-  void upstreamStopped_digestAndIfNotPresentPullsWork_alwaysFailsClearly() throws Exception {
+  void upstreamStopped_digestAndIfNotPresentPullsWork_alwaysServesStaleOrFailsClearly()
+      throws Exception {
     registry.stop();
     try {
       Skopeo skopeo = Skopeo.create();
@@ -222,13 +223,21 @@ class PullThroughE2eIT {
       assertEquals(200, tag.statusCode(), tag.body());
       assertEquals(multi.digest(), tag.headers().firstValue("Docker-Content-Digest").orElse(""));
 
-      // Policy always must ask the upstream, which is down: a clear error naming it.
+      // Policy always must ask the upstream, which is down: the cached resolution is served stale
+      // (stale-if-error, within max-stale), and a tag never resolved fails with an error naming
+      // the upstream.
+      Descriptor stale =
+          skopeo.copyToOciDir(
+              berthHost() + "/" + PATH_NAME + "/e2e/small:1", dir.resolve("d2"), false);
+      assertEquals(small.digest(), stale.digest());
       CommandFailedException e =
           assertThrows(
               CommandFailedException.class,
               () ->
                   skopeo.copyToOciDir(
-                      berthHost() + "/" + PATH_NAME + "/e2e/small:1", dir.resolve("d2"), false));
+                      berthHost() + "/" + PATH_NAME + "/e2e/small:never-pulled",
+                      dir.resolve("d3"),
+                      false));
       assertTrue(e.getMessage().contains(PATH_NAME), e.getMessage());
     } finally {
       registry.start();
