@@ -75,6 +75,14 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   /** Upstreams and repositories inside a back-off window. {@code berth_upstream_backoff_closed}. */
   public static final String BACKOFF_CLOSED = "berth.upstream.backoff.closed";
 
+  /**
+   * Docker Hub pulls left in the window, per upstream. {@code berth_upstream_ratelimit_remaining}.
+   */
+  public static final String RATELIMIT_REMAINING = "berth.upstream.ratelimit.remaining";
+
+  /** Docker Hub pulls allowed per window, per upstream. {@code berth_upstream_ratelimit_limit}. */
+  public static final String RATELIMIT_LIMIT = "berth.upstream.ratelimit.limit";
+
   /** Bearer tokens fetched from token servers. {@code berth_upstream_token_fetches_total}. */
   public static final String TOKEN_FETCHES = "berth.upstream.token.fetches";
 
@@ -173,6 +181,35 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
         .tag("result", allowed ? "allowed" : "denied")
         .register(registry)
         .increment();
+  }
+
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong[]> rateLimits =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public void rateLimit(String upstream, long limit, long remaining) {
+    java.util.concurrent.atomic.AtomicLong[] values =
+        rateLimits.computeIfAbsent(
+            upstream,
+            u -> {
+              var pair =
+                  new java.util.concurrent.atomic.AtomicLong[] {
+                    new java.util.concurrent.atomic.AtomicLong(),
+                    new java.util.concurrent.atomic.AtomicLong()
+                  };
+              Gauge.builder(RATELIMIT_LIMIT, pair[0], java.util.concurrent.atomic.AtomicLong::get)
+                  .description("Pulls the upstream allows per rate-limit window (Docker Hub)")
+                  .tag("upstream", u)
+                  .register(registry);
+              Gauge.builder(
+                      RATELIMIT_REMAINING, pair[1], java.util.concurrent.atomic.AtomicLong::get)
+                  .description("Pulls left in the upstream's rate-limit window (Docker Hub)")
+                  .tag("upstream", u)
+                  .register(registry);
+              return pair;
+            });
+    values[0].set(limit);
+    values[1].set(remaining);
   }
 
   /** Counters kept by the pull services, read at scrape time. */

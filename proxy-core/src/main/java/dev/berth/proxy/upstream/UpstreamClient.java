@@ -203,6 +203,7 @@ public final class UpstreamClient {
                   method,
                   Integer.toString(response.statusCode()),
                   Duration.ofNanos(System.nanoTime() - started));
+              rateLimit(upstreamName, response);
               int status = response.statusCode();
               String location = response.getHeader("Location");
               if (isRedirect(status) && location != null) {
@@ -227,6 +228,27 @@ public final class UpstreamClient {
               }
               return Future.succeededFuture(response);
             });
+  }
+
+  /** Passes Docker Hub's rate-limit headers ({@code 100;w=21600}) to the observer. */
+  private void rateLimit(String upstream, HttpClientResponse response) {
+    long limit = leadingNumber(response.getHeader("ratelimit-limit"));
+    long remaining = leadingNumber(response.getHeader("ratelimit-remaining"));
+    if (limit >= 0 && remaining >= 0) {
+      observer.rateLimit(upstream, limit, remaining);
+    }
+  }
+
+  static long leadingNumber(@Nullable String header) {
+    if (header == null) {
+      return -1;
+    }
+    int end = 0;
+    String h = header.trim();
+    while (end < h.length() && Character.isDigit(h.charAt(end)) && end < 18) {
+      end++;
+    }
+    return end == 0 ? -1 : Long.parseLong(h.substring(0, end));
   }
 
   /**

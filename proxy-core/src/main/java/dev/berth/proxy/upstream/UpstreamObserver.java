@@ -17,5 +17,11 @@ public interface UpstreamObserver {
    */
   void exchanged(String upstream, String method, String outcome, Duration duration);
 
+  /**
+   * Docker Hub's {@code ratelimit-limit} / {@code ratelimit-remaining} headers as last seen from
+   * {@code upstream} (protocol.md §6); not called when an upstream sends none.
+   */
+  default void rateLimit(String upstream, long limit, long remaining) {}
+
   UpstreamObserver NONE = (u, m, o, d) -> {};
 }

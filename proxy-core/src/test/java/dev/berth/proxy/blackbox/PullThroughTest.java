@@ -596,6 +596,26 @@ class PullThroughTest {
   }
 
   @Test
+  void dockerHubRateLimitHeaders_becomeGauges() throws Exception {
+    upstream.stubFor(
+        authorized(head(urlEqualTo("/v2/" + REPO + "/manifests/rl")))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", OCI_MANIFEST)
+                    .withHeader("Docker-Content-Digest", manifestDigest.toString())
+                    .withHeader("Content-Length", Integer.toString(manifest.length))
+                    .withHeader("ratelimit-limit", "100;w=21600")
+                    .withHeader("ratelimit-remaining", "42;w=21600")));
+    startBerth("always");
+    assertEquals(200, berth.send("HEAD", "/v2/library/nginx/manifests/rl").statusCode());
+    String m = berth.metrics();
+    assertTrue(
+        m.contains("berth_upstream_ratelimit_remaining{upstream=\"upstream.test\"} 42.0"), m);
+    assertTrue(m.contains("berth_upstream_ratelimit_limit{upstream=\"upstream.test\"} 100.0"), m);
+  }
+
+  @Test
   void tag404_isRememberedBriefly() throws Exception {
     upstream.stubFor(
         authorized(head(urlEqualTo("/v2/" + REPO + "/manifests/nope")))
