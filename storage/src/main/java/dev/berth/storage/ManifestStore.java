@@ -19,4 +19,7 @@ public interface ManifestStore {
   Optional<StoredManifest> get(Digest digest);
 
   boolean delete(Digest digest);
+
+  /** Calls {@code action} for every stored manifest; it must not write to the store. */
+  void forEach(java.util.function.Consumer<StoredManifest> action);
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
     name = "berth",
     mixinStandardHelpOptions = true,
     versionProvider = ManifestVersion.class,
-    subcommands = {ServeCommand.class},
+    subcommands = {ServeCommand.class, VerifyCommand.class},
     description = {
       "A pull-through caching proxy for container images: a registry mirror for containerd, CRI-O,"
           + " Docker and any OCI client, which fetches each image from its upstream registry once"
@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "  berth serve",
       "  berth serve --config /etc/berth/config.yaml",
-      "  berth serve --upstream registry.internal:5000=http://registry.internal:5000"
+      "  berth serve --upstream registry.internal:5000=http://registry.internal:5000",
+      "  berth verify --data /var/lib/berth"
     })
 public final class BerthCli implements Runnable {
   @Spec private CommandSpec spec;

@@ -79,6 +79,16 @@ final class RocksManifestStore implements ManifestStore {
     }
   }
 
+  @Override
+  public void forEach(java.util.function.Consumer<StoredManifest> action) {
+    try (org.rocksdb.RocksIterator it = db.newIterator(manifests)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        Digest digest = Digest.fromKeyBytes(it.key(), 0);
+        action.accept(decode(digest, it.value()));
+      }
+    }
+  }
+
   private static byte[] encode(StoredManifest m) {
     byte[] type = m.mediaType().getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(1 + 8 + 2 + type.length + m.bytes().length)

@@ -1,0 +1,85 @@
+package dev.berth.proxy.cli;
+
+import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.config.CommandLineOverrides;
+import dev.berth.proxy.config.ConfigLoader;
+import dev.berth.proxy.server.ServerStartException;
+import dev.berth.storage.StorageException;
+import dev.berth.storage.rocksdb.RocksStorage;
+import dev.berth.storage.rocksdb.StorageOptions;
+import dev.berth.storage.rocksdb.StoreVerifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code berth verify}: re-hash everything in the cache, remove what is damaged. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Re-hashes every blob and manifest in the cache against its digest and removes the damaged"
+          + " ones (a later pull fetches them again). Run it while berth is stopped: the cache is"
+          + " locked by a running server.",
+      "",
+      "Exit code: 0 when everything verified, 1 when damage was found and removed, 2 on a"
+          + " configuration error."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {"  berth verify", "  berth verify --data /var/lib/berth"})
+final class VerifyCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML config file whose storage.path is checked. Default: none.")
+  private Optional<Path> config = Optional.empty();
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Cache directory to check. Default: ./berth-data (config key: storage.path).")
+  private Optional<String> data = Optional.empty();
+
+  @Override
+  public Integer call() {
+    BerthConfig berth =
+        ConfigLoader.load(
+            config, new CommandLineOverrides(Optional.empty(), Optional.empty(), data, List.of()));
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    Path path = berth.storage().path();
+    RocksStorage storage;
+    try {
+      storage =
+          RocksStorage.open(
+              path, StorageOptions.defaults().withChunkSize(berth.storage().chunkSize()));
+    } catch (StorageException e) {
+      throw new ServerStartException(
+          e.getMessage() + " (is a berth server using it? stop it first)", e);
+    }
+    try (storage) {
+      ProgressBar bar = new ProgressBar(err, System.console() != null);
+      StoreVerifier.Report report = StoreVerifier.verify(storage, bar);
+      bar.finish();
+      for (String removed : report.removed()) {
+        out.println("removed " + removed);
+      }
+      out.printf(
+          "verified %d blobs (%s) and %d manifests in %s: %s%n",
+          report.blobs(),
+          ProgressBar.bytes(report.bytes()),
+          report.manifests(),
+          path,
+          report.damaged() ? report.removed().size() + " damaged, removed" : "all good");
+      out.flush();
+      return report.damaged() ? 1 : 0;
+    }
+  }
+}
