@@ -106,9 +106,26 @@ final class BlobDownload {
         .onFailure(this::fail);
   }
 
+  /** How often a broken upstream transfer is resumed with {@code Range} before giving up. */
+  static final int MAX_RESUMES = 3;
+
+  private int resumes;
+
+  /** Bytes to drop from the start of an answer: a resume answered 200 with the whole blob. */
+  private long skip;
+
   private void stream(HttpClientResponse r, String action) {
     r.handler(
-        buffer -> {
+        received -> {
+          Buffer buffer = received;
+          if (skip > 0) {
+            if (skip >= buffer.length()) {
+              skip -= buffer.length();
+              return;
+            }
+            buffer = buffer.getBuffer((int) skip, buffer.length());
+            skip = 0;
+          }
           upstreamBytes += buffer.length();
           pending.add(buffer);
           pendingBytes += buffer.length();
@@ -118,15 +135,7 @@ final class BlobDownload {
           }
           writeNext();
         });
-    r.exceptionHandler(
-        e ->
-            fail(
-                new UpstreamException(
-                    UpstreamException.Kind.UNAVAILABLE,
-                    repo.upstream().name(),
-                    action + ": connection broke after " + upstreamBytes + " bytes (" + e + ")",
-                    null,
-                    e)));
+    r.exceptionHandler(e -> broken(action, e));
     r.endHandler(
         v -> {
           ended = true;
@@ -191,6 +200,62 @@ final class BlobDownload {
                 writeNext();
               }
             });
+  }
+
+  /**
+   * The upstream connection broke mid-body: ask again from the first missing byte ({@code Range:
+   * bytes=<offset>-}), at most {@link #MAX_RESUMES} times. The writer's hash state simply
+   * continues; the digest check at the end still decides. An upstream that ignores the range and
+   * sends the whole blob again (200) has the bytes berth already has skipped.
+   */
+  private void broken(String action, Throwable e) {
+    if (done.future().isComplete()) {
+      return;
+    }
+    UpstreamException failure =
+        new UpstreamException(
+            UpstreamException.Kind.UNAVAILABLE,
+            repo.upstream().name(),
+            action + ": connection broke after " + upstreamBytes + " bytes (" + e + ")",
+            null,
+            e);
+    if (resumes >= MAX_RESUMES || upstreamBytes == 0) {
+      fail(failure);
+      return;
+    }
+    resumes++;
+    long offset = upstreamBytes;
+    String resume = action + " (resuming at byte " + offset + ")";
+    client
+        .send(
+            repo,
+            HttpMethod.GET,
+            "blobs/" + digest,
+            MultiMap.caseInsensitiveMultiMap().add("Range", "bytes=" + offset + "-"),
+            resume,
+            candidates.list())
+        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), resume, 200, 206))
+        .onSuccess(
+            r -> {
+              if (r.statusCode() == 206) {
+                String range = r.getHeader("Content-Range");
+                if (range == null || !range.trim().startsWith("bytes " + offset + "-")) {
+                  UpstreamClient.discard(r);
+                  fail(
+                      new UpstreamException(
+                          UpstreamException.Kind.BAD_RESPONSE,
+                          repo.upstream().name(),
+                          resume + ": answered Content-Range " + range));
+                  return;
+                }
+                skip = 0;
+              } else {
+                skip = offset;
+              }
+              response = r;
+              stream(r, action);
+            })
+        .onFailure(this::fail);
   }
 
   private void fail(Throwable cause) {
