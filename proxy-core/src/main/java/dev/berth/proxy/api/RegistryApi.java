@@ -80,7 +80,9 @@ public final class RegistryApi {
 
   /** {@code GET /v2/}: "this is a registry speaking API v2", which clients probe first. */
   private static void version(RoutingContext context, boolean challengeAnonymous) {
-    if (challengeAnonymous && context.request().getHeader("Authorization") == null) {
+    if (challengeAnonymous
+        && context.request().getHeader("Authorization") == null
+        && !isDockerDaemon(context.request().getHeader("User-Agent"))) {
       context.response().putHeader("WWW-Authenticate", ErrorResponder.CHALLENGE);
       new OciError(
               "UNAUTHORIZED",
@@ -100,6 +102,15 @@ public final class RegistryApi {
     } else {
       response.end(VERSION_BODY);
     }
+  }
+
+  /**
+   * The Docker daemon uses a mirror only for Docker Hub and, unlike skopeo or containerd, fails a
+   * mirror that challenges with Basic when it has no credentials for it, falling back to Docker Hub
+   * for every pull. It never sends pull secrets to a mirror anyway, so it is not challenged.
+   */
+  static boolean isDockerDaemon(@org.jspecify.annotations.Nullable String userAgent) {
+    return userAgent != null && userAgent.startsWith("docker/");
   }
 
   private static void internalError(RoutingContext context) {

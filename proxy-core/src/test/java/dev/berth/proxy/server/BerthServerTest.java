@@ -81,6 +81,14 @@ class BerthServerTest {
     assertEquals(
         Optional.of("Basic realm=\"berth\""), anonymous.headers().firstValue("WWW-Authenticate"));
     assertTrue(anonymous.body().contains("UNAUTHORIZED"), anonymous.body());
+
+    HttpResponse<String> docker =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(registry("/v2/"))
+                .header("User-Agent", "docker/27.3.1 go/go1.22.7 git-commit/41ca978 os/linux")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, docker.statusCode(), "the Docker daemon is not challenged");
   }
 
   @Test
