@@ -60,6 +60,11 @@ final class BlobStreamer {
         .compose(v -> storage.run(reader::read))
         .onComplete(
             ar -> {
+              if (done.future().isComplete() || response.closed()) {
+                reader.close(); // the client left while this read ran
+                done.tryComplete();
+                return;
+              }
               if (ar.failed()) {
                 stop(ar.cause());
                 return;
@@ -67,7 +72,11 @@ final class BlobStreamer {
               ByteBuffer bytes = ar.result();
               if (!bytes.hasRemaining()) {
                 reader.close();
-                response.end().onComplete(x -> done.tryComplete());
+                if (response.ended()) {
+                  done.tryComplete();
+                } else {
+                  response.end().onComplete(x -> done.tryComplete());
+                }
                 return;
               }
               int n = bytes.remaining();

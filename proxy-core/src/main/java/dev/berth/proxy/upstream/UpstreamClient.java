@@ -41,6 +41,12 @@ import org.jspecify.annotations.Nullable;
 public final class UpstreamClient {
   static final int MAX_REDIRECTS = 10;
 
+  /** Identifies berth to upstream registries and their logs. */
+  static final String USER_AGENT =
+      "berth/"
+          + java.util.Objects.requireNonNullElse(
+              UpstreamClient.class.getPackage().getImplementationVersion(), "dev");
+
   private final HttpClient http;
   private final TokenCache tokens;
   private final UpstreamTimeouts timeouts;
@@ -181,6 +187,7 @@ public final class UpstreamClient {
             .setConnectTimeout(timeouts.connect().toMillis())
             .setIdleTimeout(timeouts.idle().toMillis());
     options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(call.headers()));
+    options.putHeader("User-Agent", USER_AGENT);
     if (auth != null) {
       options.putHeader("Authorization", auth);
     }
