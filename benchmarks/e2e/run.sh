@@ -198,7 +198,10 @@ start_berth() {
   INSTANCE=$((INSTANCE + 1))
   dir="$WORK/berth-$INSTANCE"; mkdir -p "$dir"
   read -r -a ports <<<"$(free_ports 2)"
+  # tenancy open: a single-tenant loopback benchmark (under the default verify, GET /v2/ answers
+  # 401 to clients without credentials, and each repository costs one cached access check).
   cat >"$dir/config.yaml" <<EOF
+tenancy: open
 upstreams:
   - name: $UP
     url: http://$UP
