@@ -26,7 +26,13 @@ public record UpstreamConfig(
     PullPolicy policy,
     List<RepositoryPolicy> policies,
     Duration maxStale,
-    java.util.Set<String> tokenRealms) {
+    java.util.Set<String> tokenRealms,
+    Duration connectTimeout,
+    Duration readTimeout) {
+  /** Short on purpose: containerd falls back to the next host when the mirror fails quickly. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_STALE = Duration.ofHours(24);
 
   public UpstreamConfig {
@@ -39,6 +45,14 @@ public record UpstreamConfig(
       throw new IllegalArgumentException("maxStale must not be negative, was " + maxStale);
     }
     tokenRealms = java.util.Set.copyOf(tokenRealms);
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(readTimeout, "readTimeout");
+    if (connectTimeout.isNegative()
+        || connectTimeout.isZero()
+        || readTimeout.isNegative()
+        || readTimeout.isZero()) {
+      throw new IllegalArgumentException("timeouts must be positive");
+    }
   }
 
   /** An upstream as {@code --upstream NAME=URL} declares it: policy kubernetes, no overrides. */
@@ -50,10 +64,21 @@ public record UpstreamConfig(
         PullPolicy.KubernetesDefault.INSTANCE,
         List.of(),
         DEFAULT_MAX_STALE,
-        java.util.Set.of());
+        java.util.Set.of(),
+        DEFAULT_CONNECT_TIMEOUT,
+        DEFAULT_READ_TIMEOUT);
   }
 
   public UpstreamConfig withDefault(boolean newIsDefault) {
-    return new UpstreamConfig(name, url, newIsDefault, policy, policies, maxStale, tokenRealms);
+    return new UpstreamConfig(
+        name,
+        url,
+        newIsDefault,
+        policy,
+        policies,
+        maxStale,
+        tokenRealms,
+        connectTimeout,
+        readTimeout);
   }
 }

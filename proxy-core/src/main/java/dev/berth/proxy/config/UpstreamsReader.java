@@ -16,7 +16,16 @@ import java.util.Optional;
  */
 final class UpstreamsReader {
   private static final List<String> UPSTREAM_KEYS =
-      List.of("name", "url", "default", "policy", "policies", "max-stale", "token-realms");
+      List.of(
+          "name",
+          "url",
+          "default",
+          "policy",
+          "policies",
+          "max-stale",
+          "token-realms",
+          "connect-timeout",
+          "read-timeout");
   private static final List<String> POLICY_KEYS = List.of("repositories", "policy");
 
   private UpstreamsReader() {}
@@ -73,7 +82,21 @@ final class UpstreamsReader {
                     list.list().stream()
                         .map(host -> host.as(UpstreamsReader::realmHost))
                         .collect(java.util.stream.Collectors.toSet()))
-            .orElse(java.util.Set.of()));
+            .orElse(java.util.Set.of()),
+        node.optional("connect-timeout")
+            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .orElse(UpstreamConfig.DEFAULT_CONNECT_TIMEOUT),
+        node.optional("read-timeout")
+            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .orElse(UpstreamConfig.DEFAULT_READ_TIMEOUT));
+  }
+
+  private static java.time.Duration positiveDuration(String text) {
+    java.time.Duration d = Durations.parse(text);
+    if (d.isZero()) {
+      throw new InvalidValueException(text, "expected a positive duration such as 5s");
+    }
+    return d;
   }
 
   /** A host name (no scheme, port or path) allowed to receive credentials as a token realm. */

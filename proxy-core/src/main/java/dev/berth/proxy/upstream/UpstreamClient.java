@@ -184,8 +184,8 @@ public final class UpstreamClient {
             .setMethod(call.method())
             .setAbsoluteURI(url.toString())
             .setFollowRedirects(false)
-            .setConnectTimeout(timeouts.connect().toMillis())
-            .setIdleTimeout(timeouts.idle().toMillis());
+            .setConnectTimeout(call.upstream().config().connectTimeout().toMillis())
+            .setIdleTimeout(call.upstream().config().readTimeout().toMillis());
     options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(call.headers()));
     options.putHeader("User-Agent", USER_AGENT);
     if (auth != null) {

@@ -616,6 +616,22 @@ class PullThroughTest {
   }
 
   @Test
+  void slowUpstream_readTimeoutPerUpstream_failsFast() throws Exception {
+    stubManifest("slow", 4000);
+    berth =
+        RunningBerth.start(
+            dir,
+            RunningBerth.oneUpstream(
+                    "upstream.test", "http://127.0.0.1:" + upstream.port(), "always")
+                + "    read-timeout: 1s\n    connect-timeout: 1s\n");
+    long started = System.nanoTime();
+    HttpResponse<byte[]> r = berth.send("HEAD", "/v2/library/nginx/manifests/slow");
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(503, r.statusCode());
+    assertTrue(millis < 3500, "took " + millis + " ms with a 1 s read timeout");
+  }
+
+  @Test
   void tag404_isRememberedBriefly() throws Exception {
     upstream.stubFor(
         authorized(head(urlEqualTo("/v2/" + REPO + "/manifests/nope")))

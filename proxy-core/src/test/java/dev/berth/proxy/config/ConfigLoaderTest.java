@@ -96,7 +96,9 @@ class ConfigLoaderTest {
                     new RepositoryPolicy("library/*", new PullPolicy.Ttl(Duration.ofMinutes(10))),
                     new RepositoryPolicy("internal/**", PullPolicy.Never.INSTANCE)),
                 Duration.ofMinutes(90),
-                java.util.Set.of()),
+                java.util.Set.of(),
+                UpstreamConfig.DEFAULT_CONNECT_TIMEOUT,
+                UpstreamConfig.DEFAULT_READ_TIMEOUT),
             upstream("registry.internal:5000", "http://registry.internal:5000", false)),
         config.upstreams(),
         "the upstreams list replaces the default list as a whole");
@@ -187,7 +189,7 @@ class ConfigLoaderTest {
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n    polcy: always\n",
             "unknown key 'upstreams[0].polcy' (known keys: name, url, default, policy, policies,"
-                + " max-stale, token-realms)"),
+                + " max-stale, token-realms, connect-timeout, read-timeout)"),
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n"
                 + "  - name: b.io\n    url: https://b.io\n    policy: sometimes\n",
