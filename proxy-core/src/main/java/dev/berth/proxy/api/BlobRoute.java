@@ -3,7 +3,6 @@ package dev.berth.proxy.api;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.BlobSource;
-import dev.berth.proxy.pull.PullPolicy;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.storage.BlobRange;
@@ -51,8 +50,7 @@ final class BlobRoute {
       return;
     }
     boolean head = request.method() == HttpMethod.HEAD;
-    boolean cacheOnly =
-        repo.upstream().policies().policyFor(repo.repository()) instanceof PullPolicy.Never;
+    boolean cacheOnly = repo.upstream().policies().isCacheOnly(repo.repository());
     var context = Vertx.currentContext();
     blobs
         .open(repo, digest, range, head, cacheOnly, candidates)

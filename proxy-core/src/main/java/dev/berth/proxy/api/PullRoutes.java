@@ -16,6 +16,7 @@ import dev.berth.proxy.upstream.UpstreamRouter;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,9 @@ import java.util.Optional;
  * UNSUPPORTED}: berth is a read-only mirror.
  */
 public final class PullRoutes {
+  /** Routing-context key of the parsed route, for the request metrics' {@code route} label. */
+  static final String ROUTE_LABEL = "berth.route";
+
   private final UpstreamRouter router;
   private final AccessPolicy access;
   private final UpstreamCredentials credentials;
@@ -51,14 +55,19 @@ public final class PullRoutes {
     this.referrers = new ReferrersRoute(client);
   }
 
-  /** Handles a request under {@code /v2/}; returns false when the path is no pull endpoint. */
-  public boolean handle(HttpServerRequest request) {
+  /**
+   * Handles a request under {@code /v2/}; returns false when the path is no pull endpoint. Records
+   * the parsed route in {@code context} under {@link #ROUTE_LABEL}.
+   */
+  public boolean handle(RoutingContext context) {
+    HttpServerRequest request = context.request();
     HttpServerResponse response = request.response();
     response.putHeader(RegistryApi.API_VERSION_HEADER, RegistryApi.API_VERSION);
     Optional<V2Path> parsed;
     try {
       parsed = V2Path.parse(request.path());
     } catch (InvalidReferenceException e) {
+      context.put(ROUTE_LABEL, "invalid");
       ErrorResponder.send(response, ErrorResponder.Subject.REPOSITORY, e);
       return true;
     }
@@ -66,6 +75,7 @@ public final class PullRoutes {
       return false;
     }
     V2Path path = parsed.get();
+    context.put(ROUTE_LABEL, path.route().name().toLowerCase(java.util.Locale.ROOT));
     HttpMethod method = request.method();
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
     if (!read || path.route() == V2Path.Route.BLOB_UPLOAD) {

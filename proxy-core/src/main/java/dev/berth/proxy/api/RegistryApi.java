@@ -43,7 +43,7 @@ public final class RegistryApi {
         .route()
         .handler(
             context -> {
-              if (!pulls.handle(context.request())) {
+              if (!pulls.handle(context)) {
                 OciError.unsupported(404).send(context.response());
               }
             });
@@ -57,25 +57,24 @@ public final class RegistryApi {
     context.addEndHandler(
         ignored ->
             metrics.httpRequest(
-                routeLabel(context.request().path()),
+                routeLabel(context),
                 context.request().method().name(),
                 context.response().getStatusCode(),
                 java.time.Duration.ofNanos(System.nanoTime() - started)));
     context.next();
   }
 
-  /** A bounded label for a path: never a repository name or digest. */
-  static String routeLabel(String path) {
+  /**
+   * A bounded label for the request: never a repository name or digest. {@link PullRoutes} records
+   * the route it parsed, so the path is parsed once per request.
+   */
+  private static String routeLabel(RoutingContext context) {
+    String path = context.request().path();
     if (path.equals("/v2/") || path.equals("/v2")) {
       return "version";
     }
-    try {
-      return V2Path.parse(path)
-          .map(p -> p.route().name().toLowerCase(java.util.Locale.ROOT))
-          .orElse("other");
-    } catch (IllegalArgumentException e) {
-      return "invalid";
-    }
+    String route = context.get(PullRoutes.ROUTE_LABEL);
+    return route != null ? route : "other";
   }
 
   /** {@code GET /v2/}: "this is a registry speaking API v2", which clients probe first. */

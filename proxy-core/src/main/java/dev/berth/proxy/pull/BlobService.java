@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Blob requests: a cache hit streams from storage; a miss joins the one {@link BlobDownload} for
@@ -44,61 +45,77 @@ public final class BlobService {
       boolean headOnly,
       boolean cacheOnly,
       Candidates candidates) {
-    String upstream = repo.upstream().name();
-    String repository = repo.repository().value();
-    return storage
-        .run(
-            () ->
-                storage.blobs().stat(digest).isPresent()
-                    && !storage.links().isLinked(upstream, repository, digest))
+    return lookup(repo, digest, range, headOnly)
         .compose(
-            unlinked ->
-                unlinked && !cacheOnly
-                    ? links.prove(repo, "blobs/" + digest, digest, candidates, "BLOB")
-                    : Future.<Void>succeededFuture())
-        .compose(v -> openLinked(repo, digest, range, headOnly, cacheOnly, candidates));
+            found -> {
+              if (found.source() != null) {
+                return Future.succeededFuture(found.source());
+              }
+              if (found.unlinked() && !cacheOnly) {
+                // Cached through another repository: this one must prove it has it upstream.
+                return links
+                    .prove(repo, "blobs/" + digest, digest, candidates, "BLOB")
+                    .compose(v -> lookup(repo, digest, range, headOnly))
+                    .compose(
+                        again ->
+                            again.source() != null
+                                ? Future.succeededFuture(again.source())
+                                : miss(repo, digest, range, headOnly, false, candidates));
+              }
+              return miss(repo, digest, range, headOnly, cacheOnly, candidates);
+            });
   }
 
-  private Future<BlobSource> openLinked(
+  /**
+   * What storage holds for {@code repo}: a source to serve, or nothing; {@code unlinked} when the
+   * blob is stored but does not belong to {@code repo} yet.
+   */
+  private record Found(@Nullable BlobSource source, boolean unlinked) {}
+
+  /** One storage round trip: stat, link check and (for a GET) opening the reader. */
+  private Future<Found> lookup(
+      RoutedRepository repo, Digest digest, BlobRange range, boolean headOnly) {
+    String upstream = repo.upstream().name();
+    String repository = repo.repository().value();
+    return storage.run(
+        () -> {
+          var info = storage.blobs().stat(digest);
+          if (info.isEmpty()) {
+            return new Found(null, false);
+          }
+          if (!storage.links().isLinked(upstream, repository, digest)) {
+            return new Found(null, true);
+          }
+          if (headOnly) {
+            range.resolve(info.get().size()); // 416 for HEAD too
+            return new Found(new BlobSource(info.get().size(), null, true), false);
+          }
+          return new Found(
+              storage
+                  .blobs()
+                  .openReader(digest, range)
+                  .map(reader -> new BlobSource(info.get().size(), reader, true))
+                  .orElse(null),
+              false);
+        });
+  }
+
+  /** Not servable from storage: fetch it (or, for policy {@code never}, refuse). */
+  private Future<BlobSource> miss(
       RoutedRepository repo,
       Digest digest,
       BlobRange range,
       boolean headOnly,
       boolean cacheOnly,
       Candidates candidates) {
-    String upstream = repo.upstream().name();
-    String repository = repo.repository().value();
-    return storage
-        .run(
-            () -> {
-              var info = storage.blobs().stat(digest);
-              if (info.isEmpty() || !storage.links().isLinked(upstream, repository, digest)) {
-                return null;
-              }
-              if (headOnly) {
-                range.resolve(info.get().size()); // 416 for HEAD too
-                return new BlobSource(info.get().size(), null, true);
-              }
-              return storage
-                  .blobs()
-                  .openReader(digest, range)
-                  .map(reader -> new BlobSource(info.get().size(), reader, true))
-                  .orElse(null);
-            })
-        .compose(
-            hit -> {
-              if (hit != null) {
-                return Future.succeededFuture(hit);
-              }
-              if (cacheOnly) {
-                return Future.failedFuture(
-                    new NotCachedException(
-                        repo + "@" + digest + " is not cached and the pull policy is never"));
-              }
-              return headOnly
-                  ? headUpstream(repo, digest, candidates)
-                  : follow(repo, digest, range, candidates);
-            });
+    if (cacheOnly) {
+      return Future.failedFuture(
+          new NotCachedException(
+              repo + "@" + digest + " is not cached and the pull policy is never"));
+    }
+    return headOnly
+        ? headUpstream(repo, digest, candidates)
+        : follow(repo, digest, range, candidates);
   }
 
   private Future<BlobSource> follow(

@@ -101,14 +101,10 @@ public final class ManifestService {
   public Future<ServedManifest> get(
       RoutedRepository repo, Reference reference, boolean headOnly, Candidates candidates) {
     if (reference instanceof Reference.DigestReference d) {
-      return byDigest(repo, d.digest(), cachedOnly(repo, null), candidates);
+      return byDigest(
+          repo, d.digest(), repo.upstream().policies().isCacheOnly(repo.repository()), candidates);
     }
     return byTag(repo, (Reference.Tag) reference, headOnly, candidates);
-  }
-
-  private boolean cachedOnly(
-      RoutedRepository repo, Reference.@org.jspecify.annotations.Nullable Tag tag) {
-    return repo.upstream().policies().policyFor(repo.repository()) instanceof PullPolicy.Never;
   }
 
   private Future<ServedManifest> byTag(

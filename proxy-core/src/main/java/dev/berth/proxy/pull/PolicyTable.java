@@ -36,6 +36,13 @@ public final class PolicyTable {
     return fallback;
   }
 
+  /**
+   * Policy {@code never}: this repository is served from the cache only, tags and digests alike.
+   */
+  public boolean isCacheOnly(RepositoryName repository) {
+    return policyFor(repository) instanceof PullPolicy.Never;
+  }
+
   static Pattern compile(String glob) {
     StringBuilder regex = new StringBuilder();
     for (int i = 0; i < glob.length(); i++) {

@@ -3,36 +3,15 @@ package dev.berth.proxy.pull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import dev.berth.storage.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The ImagePullBackOff sequence of protocol.md §2.3, on a clock moved by hand. */
 class BackoffTest {
-  static final class FakeClock extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final FakeClock clock = new FakeClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final Backoff backoff = new Backoff(clock);
 
   @Test
@@ -40,16 +19,16 @@ class BackoffTest {
     long[] expected = {10, 20, 40, 80, 160, 300, 300};
     for (long seconds : expected) {
       assertEquals(Duration.ofSeconds(seconds), backoff.failure("up", Optional.empty()));
-      clock.now = clock.now.plusSeconds(1);
+      clock.advance(Duration.ofSeconds(1));
     }
   }
 
   @Test
   void closedUntil_insideWindowOnly() {
     backoff.failure("up", Optional.empty());
-    assertEquals(Optional.of(clock.now.plusSeconds(10)), backoff.closedUntil("up"));
+    assertEquals(Optional.of(clock.instant().plusSeconds(10)), backoff.closedUntil("up"));
     assertTrue(backoff.closedUntil("other").isEmpty());
-    clock.now = clock.now.plusSeconds(10);
+    clock.advance(Duration.ofSeconds(10));
     assertTrue(backoff.closedUntil("up").isEmpty());
     assertEquals(0, backoff.closedCount());
   }
@@ -66,7 +45,7 @@ class BackoffTest {
   void quietFor600s_resets() {
     backoff.failure("up", Optional.empty());
     backoff.failure("up", Optional.empty());
-    clock.now = clock.now.plusSeconds(601);
+    clock.advance(Duration.ofSeconds(601));
     assertEquals(Duration.ofSeconds(10), backoff.failure("up", Optional.empty()));
   }
 
