@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +22,12 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.SstFileManager;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +57,7 @@ public final class RocksStorage implements AutoCloseable {
   private final List<ColumnFamilyOptions> cfOptions;
   private final List<ColumnFamilyHandle> handles;
   private final LRUCache blockCache;
+  private final SstFileManager sstFiles;
   private final WriteOptions syncWrites;
   private final WriteOptions plainWrites;
   private final RocksBlobStore blobs;
@@ -66,8 +70,12 @@ public final class RocksStorage implements AutoCloseable {
   private RocksStorage(Path path, StorageOptions options) throws RocksDBException {
     this.path = path;
     this.blockCache = new LRUCache(64L << 20);
+    // With a file manager attached, RocksDB recovers by itself from a full disk: it polls free
+    // space and resumes writes once there is room, instead of staying read-only until reopened.
+    this.sstFiles = new SstFileManager(Env.getDefault());
     this.dbOptions =
         new DBOptions()
+            .setSstFileManager(sstFiles)
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setMaxBackgroundJobs(2)
@@ -173,6 +181,31 @@ public final class RocksStorage implements AutoCloseable {
     return path;
   }
 
+  private static final byte[] PROBE_KEY = "berth:write-probe".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * Tries one small synced write. After a full disk RocksDB refuses every write until it has
+   * recovered by itself (its file manager polls for free space), so this tells when writing works
+   * again. Blocking.
+   *
+   * @return empty when writes work, otherwise RocksDB's reason
+   */
+  public Optional<String> writeProblem() {
+    if (closed.get()) {
+      return Optional.of("storage closed");
+    }
+    try {
+      db.put(
+          handles.get(0),
+          syncWrites,
+          PROBE_KEY,
+          Long.toString(System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
+      return Optional.empty();
+    } catch (RocksDBException e) {
+      return Optional.of(String.valueOf(e.getMessage()));
+    }
+  }
+
   /**
    * Whether the store is open and RocksDB reports no background error (a full disk stops background
    * writes and shows here).
@@ -228,5 +261,6 @@ public final class RocksStorage implements AutoCloseable {
     dbOptions.close();
     cfOptions.forEach(ColumnFamilyOptions::close);
     blockCache.close();
+    sstFiles.close();
   }
 }
