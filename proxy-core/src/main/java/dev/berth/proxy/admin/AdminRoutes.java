@@ -8,7 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /healthz} (the process answers), {@code GET /readyz} (storage can serve) and {@code
@@ -18,11 +20,17 @@ import java.util.concurrent.Callable;
 public final class AdminRoutes {
   private final Vertx vertx;
   private final Callable<StorageHealth> storageHealth;
+  private final Supplier<Optional<String>> cacheWritesPaused;
   private final Callable<String> scrape;
 
-  private AdminRoutes(Vertx vertx, Callable<StorageHealth> storageHealth, Callable<String> scrape) {
+  private AdminRoutes(
+      Vertx vertx,
+      Callable<StorageHealth> storageHealth,
+      Supplier<Optional<String>> cacheWritesPaused,
+      Callable<String> scrape) {
     this.vertx = vertx;
     this.storageHealth = storageHealth;
+    this.cacheWritesPaused = cacheWritesPaused;
     this.scrape = scrape;
   }
 
@@ -30,11 +38,16 @@ public final class AdminRoutes {
    * The router to put behind the admin listener.
    *
    * @param storageHealth a blocking call (run on a worker) reporting whether storage can serve
+   * @param cacheWritesPaused why berth does not cache right now (a full disk), empty while it does;
+   *     berth stays ready then, since it still serves hits and streams misses through
    * @param scrape produces the Prometheus text format ({@code text/plain; version=0.0.4})
    */
   public static Router router(
-      Vertx vertx, Callable<StorageHealth> storageHealth, Callable<String> scrape) {
-    AdminRoutes routes = new AdminRoutes(vertx, storageHealth, scrape);
+      Vertx vertx,
+      Callable<StorageHealth> storageHealth,
+      Supplier<Optional<String>> cacheWritesPaused,
+      Callable<String> scrape) {
+    AdminRoutes routes = new AdminRoutes(vertx, storageHealth, cacheWritesPaused, scrape);
     Router router = Router.router(vertx);
     router.get("/healthz").handler(AdminRoutes::healthz);
     router.get("/readyz").handler(routes::readyz);
@@ -58,7 +71,7 @@ public final class AdminRoutes {
                     .response()
                     .setStatusCode(health.ready() ? 200 : 503)
                     .putHeader("Content-Type", "application/json")
-                    .end(readiness(health)));
+                    .end(readiness(health, cacheWritesPaused.get())));
   }
 
   private void metrics(RoutingContext context) {
@@ -73,10 +86,15 @@ public final class AdminRoutes {
         .onFailure(context::fail);
   }
 
-  private static String readiness(StorageHealth health) {
+  private static String readiness(StorageHealth health, Optional<String> cacheWritesPaused) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("ready", health.ready());
     body.put("storage", health.detail());
+    body.put(
+        "cache_writes",
+        cacheWritesPaused
+            .map(reason -> "paused (hits serve, misses stream through uncached): " + reason)
+            .orElse("accepting"));
     return body.toString();
   }
 }

@@ -4,16 +4,19 @@ import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.BlobSource;
 import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.pull.UncachedBlob;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.Digest;
+import dev.berth.storage.DiskFullException;
 import dev.berth.storage.InvalidDigestException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET|HEAD /v2/<name>/blobs/<digest>} with single {@code Range} requests (206 + {@code
@@ -52,10 +55,40 @@ final class BlobRoute {
     boolean head = request.method() == HttpMethod.HEAD;
     boolean cacheOnly = repo.upstream().policies().isCacheOnly(repo.repository());
     var context = Vertx.currentContext();
+    Runnable openAgain =
+        () ->
+            blobs
+                .open(repo, digest, range, head, cacheOnly, candidates)
+                .onSuccess(source -> respond(response, digest, range, source, context, null))
+                .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
     blobs
         .open(repo, digest, range, head, cacheOnly, candidates)
-        .onSuccess(source -> respond(response, digest, range, source, context))
+        .onSuccess(source -> respond(response, digest, range, source, context, openAgain))
         .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
+  }
+
+  /**
+   * A download stopped by a full disk before this client got a byte: cache writes are paused now,
+   * so opening the blob again streams it from the upstream uncached.
+   */
+  private static boolean servedAgain(
+      Throwable failure, HttpServerResponse response, @Nullable Runnable openAgain) {
+    if (openAgain == null || !causedByFullDisk(failure)) {
+      return false;
+    }
+    response.setStatusCode(200).setChunked(false);
+    response.headers().remove("Content-Range").remove("Content-Length");
+    openAgain.run();
+    return true;
+  }
+
+  private static boolean causedByFullDisk(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof DiskFullException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void respond(
@@ -63,7 +96,8 @@ final class BlobRoute {
       Digest digest,
       BlobRange range,
       BlobSource source,
-      io.vertx.core.Context context) {
+      io.vertx.core.Context context,
+      @Nullable Runnable openAgain) {
     metrics.cacheRequest("blob", source.fromCache());
     response
         .putHeader("Docker-Content-Digest", digest.toString())
@@ -71,6 +105,11 @@ final class BlobRoute {
         .putHeader("Accept-Ranges", "bytes")
         .putHeader("Cache-Control", "max-age=31536000")
         .putHeader("Content-Type", "application/octet-stream");
+    UncachedBlob uncached = source.uncached();
+    if (uncached != null) {
+      respondUncached(response, uncached);
+      return;
+    }
     BlobReader reader = source.reader();
     if (reader == null) {
       if (source.size() >= 0) {
@@ -94,7 +133,8 @@ final class BlobRoute {
                       digest,
                       range,
                       new BlobSource(size, reader, source.fromCache()),
-                      context);
+                      context,
+                      openAgain);
                 }
               })
           .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
@@ -114,7 +154,26 @@ final class BlobRoute {
     if (range.isAll() && source.size() < 0) {
       response.setChunked(true);
     }
-    BlobStreamer.stream(reader, response, storage, context, n -> metrics.servedBytes(fromCache, n));
+    BlobStreamer.stream(
+        reader,
+        response,
+        storage,
+        context,
+        n -> metrics.servedBytes(fromCache, n),
+        failure -> servedAgain(failure, response, openAgain));
+  }
+
+  private void respondUncached(HttpServerResponse response, UncachedBlob blob) {
+    if (blob.partial()) {
+      response.setStatusCode(206).putHeader("Content-Range", blob.contentRange());
+    }
+    long length = blob.bodyLength();
+    if (length >= 0) {
+      response.putHeader("Content-Length", Long.toString(length));
+    } else {
+      response.setChunked(true);
+    }
+    UncachedBlobStreamer.stream(blob, response, n -> metrics.servedBytes(false, n));
   }
 
   /** The size once known; -1 when the write failed first (reading then reports why). */

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 
 /**
  * Pumps a {@link BlobReader} into an HTTP response with backpressure (Armeria's {@code
@@ -24,6 +25,7 @@ final class BlobStreamer {
   private final StorageAccess storage;
   private final Context context;
   private final LongConsumer bytesSent;
+  private final Predicate<Throwable> takeOver;
   private final Promise<Void> done = Promise.promise();
 
   private BlobStreamer(
@@ -31,12 +33,14 @@ final class BlobStreamer {
       HttpServerResponse response,
       StorageAccess storage,
       Context context,
-      LongConsumer bytesSent) {
+      LongConsumer bytesSent,
+      Predicate<Throwable> takeOver) {
     this.reader = reader;
     this.response = response;
     this.storage = storage;
     this.context = context;
     this.bytesSent = bytesSent;
+    this.takeOver = takeOver;
   }
 
   /** Streams the reader's range into the (already prepared) response and ends it. */
@@ -46,7 +50,23 @@ final class BlobStreamer {
       StorageAccess storage,
       Context context,
       LongConsumer bytesSent) {
-    BlobStreamer s = new BlobStreamer(reader, response, storage, context, bytesSent);
+    return stream(reader, response, storage, context, bytesSent, failure -> false);
+  }
+
+  /**
+   * Like {@link #stream(BlobReader, HttpServerResponse, StorageAccess, Context, LongConsumer)}; a
+   * failure before any byte went out is first offered to {@code takeOver}, which answers the
+   * response itself when it returns true (a download the full disk stopped is served again
+   * uncached).
+   */
+  static Future<Void> stream(
+      BlobReader reader,
+      HttpServerResponse response,
+      StorageAccess storage,
+      Context context,
+      LongConsumer bytesSent,
+      Predicate<Throwable> takeOver) {
+    BlobStreamer s = new BlobStreamer(reader, response, storage, context, bytesSent, takeOver);
     response.closeHandler(v -> s.clientGone());
     s.pump();
     return s.done.future();
@@ -103,6 +123,9 @@ final class BlobStreamer {
       return;
     }
     if (done.tryFail(cause)) {
+      if (!response.headWritten() && takeOver.test(cause)) {
+        return;
+      }
       ErrorResponder.send(response, ErrorResponder.Subject.BLOB, cause);
     }
   }

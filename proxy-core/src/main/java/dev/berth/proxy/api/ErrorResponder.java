@@ -1,6 +1,7 @@
 package dev.berth.proxy.api;
 
 import dev.berth.proxy.image.InvalidReferenceException;
+import dev.berth.proxy.pull.DownloadLimitException;
 import dev.berth.proxy.pull.NotCachedException;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.proxy.upstream.UpstreamException;
@@ -81,6 +82,10 @@ final class ErrorResponder {
     }
     if (e instanceof UnknownUpstreamException) {
       return new OciError("NAME_UNKNOWN", e.getMessage(), 404);
+    }
+    if (e instanceof DownloadLimitException) {
+      response.putHeader("Retry-After", "1");
+      return new OciError("UNAVAILABLE", e.getMessage(), 503);
     }
     if (e instanceof NotCachedException) {
       return new OciError(subject.unknownCode, e.getMessage(), 404);

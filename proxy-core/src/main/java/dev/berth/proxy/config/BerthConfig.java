@@ -17,6 +17,7 @@ import java.util.Set;
  * @param upstreams the reachable registries, at least one, unique by name, at most one default
  * @param credentials node-level credential sources
  * @param tenancy whether cached private content is checked per client
+ * @param limits what protects the node from too many clients or downloads
  */
 public record BerthConfig(
     HostPort listen,
@@ -24,7 +25,8 @@ public record BerthConfig(
     StorageConfig storage,
     List<UpstreamConfig> upstreams,
     CredentialsConfig credentials,
-    Tenancy tenancy) {
+    Tenancy tenancy,
+    LimitsConfig limits) {
 
   public BerthConfig {
     Objects.requireNonNull(listen, "listen");
@@ -33,6 +35,7 @@ public record BerthConfig(
     upstreams = List.copyOf(upstreams);
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(tenancy, "tenancy");
+    Objects.requireNonNull(limits, "limits");
     if (upstreams.isEmpty()) {
       throw new IllegalArgumentException("at least one upstream is required");
     }
@@ -53,18 +56,22 @@ public record BerthConfig(
   }
 
   public BerthConfig withListen(HostPort newListen) {
-    return new BerthConfig(newListen, admin, storage, upstreams, credentials, tenancy);
+    return new BerthConfig(newListen, admin, storage, upstreams, credentials, tenancy, limits);
   }
 
   public BerthConfig withAdmin(HostPort newAdmin) {
-    return new BerthConfig(listen, newAdmin, storage, upstreams, credentials, tenancy);
+    return new BerthConfig(listen, newAdmin, storage, upstreams, credentials, tenancy, limits);
   }
 
   public BerthConfig withStorage(StorageConfig newStorage) {
-    return new BerthConfig(listen, admin, newStorage, upstreams, credentials, tenancy);
+    return new BerthConfig(listen, admin, newStorage, upstreams, credentials, tenancy, limits);
+  }
+
+  public BerthConfig withLimits(LimitsConfig newLimits) {
+    return new BerthConfig(listen, admin, storage, upstreams, credentials, tenancy, newLimits);
   }
 
   public BerthConfig withUpstreams(List<UpstreamConfig> newUpstreams) {
-    return new BerthConfig(listen, admin, storage, newUpstreams, credentials, tenancy);
+    return new BerthConfig(listen, admin, storage, newUpstreams, credentials, tenancy, limits);
   }
 }

@@ -10,8 +10,11 @@ import java.util.OptionalLong;
 /** Turns a (merged) config tree into a {@link BerthConfig}, key by key. */
 final class ConfigReader {
   private static final List<String> TOP_KEYS =
-      List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy");
-  private static final List<String> STORAGE_KEYS = List.of("path", "max-size", "chunk-size");
+      List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy", "limits");
+  private static final List<String> STORAGE_KEYS =
+      List.of("path", "max-size", "chunk-size", "min-free");
+  private static final List<String> LIMITS_KEYS =
+      List.of("max-connections", "max-downloads", "max-header-size", "idle-timeout");
   private static final List<String> CREDENTIALS_KEYS = List.of("docker-config", "check-ttl");
 
   private ConfigReader() {}
@@ -24,7 +27,8 @@ final class ConfigReader {
         storage(root.required("storage")),
         UpstreamsReader.read(root.required("upstreams")),
         credentials(root.required("credentials")),
-        root.required("tenancy").as(Tenancy::parse));
+        root.required("tenancy").as(Tenancy::parse),
+        root.optional("limits").map(ConfigReader::limits).orElse(LimitsConfig.DEFAULTS));
   }
 
   private static StorageConfig storage(ConfigNode node) {
@@ -38,7 +42,49 @@ final class ConfigReader {
         node.optional("chunk-size")
             .map(size -> size.as(ConfigReader::chunkSize))
             .orElse(StorageConfig.DEFAULT_CHUNK_SIZE);
-    return new StorageConfig(path, maxSize, chunkSize);
+    long minFree =
+        node.optional("min-free")
+            .map(size -> size.as(ByteSizes::parse))
+            .orElse(StorageConfig.DEFAULT_MIN_FREE);
+    return new StorageConfig(path, maxSize, chunkSize, minFree);
+  }
+
+  private static LimitsConfig limits(ConfigNode node) {
+    node.requireMap(LIMITS_KEYS);
+    LimitsConfig d = LimitsConfig.DEFAULTS;
+    return new LimitsConfig(
+        node.optional("max-connections")
+            .map(n -> n.as(text -> positiveInt(text, "connections")))
+            .orElse(d.maxConnections()),
+        node.optional("max-downloads")
+            .map(n -> n.as(text -> positiveInt(text, "downloads")))
+            .orElse(d.maxDownloads()),
+        node.optional("max-header-size")
+            .map(n -> n.as(ConfigReader::headerSize))
+            .orElse(d.maxHeaderSize()),
+        node.optional("idle-timeout")
+            .map(n -> n.as(dev.berth.proxy.text.Durations::parse))
+            .orElse(d.idleTimeout()));
+  }
+
+  private static int positiveInt(String text, String what) {
+    try {
+      int n = Integer.parseInt(text.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidValueException(text, "expected a whole number of " + what + " above zero");
+  }
+
+  private static int headerSize(String text) {
+    long size = ByteSizes.parse(text);
+    if (size < LimitsConfig.MIN_HEADER_SIZE || size > LimitsConfig.MAX_HEADER_SIZE) {
+      throw new InvalidValueException(text, "expected a size between 4KiB and 1MiB");
+    }
+    return (int) size;
   }
 
   private static CredentialsConfig credentials(ConfigNode node) {

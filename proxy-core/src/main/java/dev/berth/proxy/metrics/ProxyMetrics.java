@@ -86,6 +86,33 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   /** Bearer tokens fetched from token servers. {@code berth_upstream_token_fetches_total}. */
   public static final String TOKEN_FETCHES = "berth.upstream.token.fetches";
 
+  /**
+   * 1 while berth stores what it fetches, 0 while cache writes are paused (full disk; hits still
+   * serve, misses stream through). {@code berth_storage_writable}.
+   */
+  public static final String STORAGE_WRITABLE = "berth.storage.writable";
+
+  /**
+   * Bytes available on the data directory's filesystem at the last check. {@code
+   * berth_storage_free_bytes}.
+   */
+  public static final String STORAGE_FREE = "berth.storage.free";
+
+  /**
+   * Blob misses streamed from the upstream without caching, while cache writes were paused. {@code
+   * berth_uncached_blobs_total}.
+   */
+  public static final String UNCACHED_BLOBS = "berth.uncached.blobs";
+
+  /**
+   * Client connections closed at once because {@code limits.max-connections} were open. {@code
+   * berth_connections_rejected_total}.
+   */
+  public static final String CONNECTIONS_REJECTED = "berth.connections.rejected";
+
+  /** Open client connections on the registry listener. {@code berth_connections_open}. */
+  public static final String CONNECTIONS_OPEN = "berth.connections.open";
+
   private final MeterRegistry registry;
   private final Counter tagHit;
   private final Counter tagMiss;
@@ -220,6 +247,15 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
 
   public void bindGauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).strongReference(true).register(registry);
+  }
+
+  /** A gauge in bytes: Prometheus shows it with a {@code _bytes} suffix. */
+  public void bindBytesGauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value)
+        .description(description)
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
   }
 
   /**

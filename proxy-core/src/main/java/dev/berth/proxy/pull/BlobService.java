@@ -4,18 +4,26 @@ import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.Digest;
+import dev.berth.storage.DiskFullException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Blob requests: a cache hit streams from storage; a miss joins the one {@link BlobDownload} for
- * that digest (starting it when there is none) and follows it from storage. Blob bytes are shared
+ * that digest (starting it when there is none) and follows it from storage. While cache writes are
+ * paused (full disk) a miss streams from the upstream uncached instead. Blob bytes are shared
  * across repositories of an upstream; who may read which repository is decided before this.
+ *
+ * <p>Upstream transfers, cached or not, are capped at {@code maxDownloads}; a miss that would start
+ * one more fails fast with {@link DownloadLimitException}, while joining a running download is
+ * always allowed.
  */
 public final class BlobService {
   private final UpstreamClient client;
@@ -24,11 +32,15 @@ public final class BlobService {
   private final Map<Digest, BlobDownload> downloads = new ConcurrentHashMap<>();
   private final AtomicLong coalesced = new AtomicLong();
   private final AtomicLong started = new AtomicLong();
+  private final AtomicLong uncachedServed = new AtomicLong();
+  private final AtomicInteger transfers = new AtomicInteger();
+  private final int maxDownloads;
 
-  public BlobService(UpstreamClient client, StorageAccess storage) {
+  public BlobService(UpstreamClient client, StorageAccess storage, int maxDownloads) {
     this.client = client;
     this.storage = storage;
     this.links = new LinkProof(client, storage);
+    this.maxDownloads = maxDownloads;
   }
 
   /**
@@ -45,7 +57,7 @@ public final class BlobService {
       boolean headOnly,
       boolean cacheOnly,
       Candidates candidates) {
-    return lookup(repo, digest, range, headOnly)
+    return lookup(repo, digest, range, headOnly, true)
         .compose(
             found -> {
               if (found.source() != null) {
@@ -55,7 +67,7 @@ public final class BlobService {
                 // Cached through another repository: this one must prove it has it upstream.
                 return links
                     .prove(repo, "blobs/" + digest, digest, candidates, "BLOB")
-                    .compose(v -> lookup(repo, digest, range, headOnly))
+                    .compose(v -> lookup(repo, digest, range, headOnly, false))
                     .compose(
                         again ->
                             again.source() != null
@@ -72,9 +84,12 @@ public final class BlobService {
    */
   private record Found(@Nullable BlobSource source, boolean unlinked) {}
 
-  /** One storage round trip: stat, link check and (for a GET) opening the reader. */
+  /**
+   * One storage round trip: stat, link check (unless {@code repo} was just proven to have the blob)
+   * and, for a GET, opening the reader.
+   */
   private Future<Found> lookup(
-      RoutedRepository repo, Digest digest, BlobRange range, boolean headOnly) {
+      RoutedRepository repo, Digest digest, BlobRange range, boolean headOnly, boolean checkLink) {
     String upstream = repo.upstream().name();
     String repository = repo.repository().value();
     return storage.run(
@@ -83,7 +98,7 @@ public final class BlobService {
           if (info.isEmpty()) {
             return new Found(null, false);
           }
-          if (!storage.links().isLinked(upstream, repository, digest)) {
+          if (checkLink && !storage.links().isLinked(upstream, repository, digest)) {
             return new Found(null, true);
           }
           if (headOnly) {
@@ -120,17 +135,32 @@ public final class BlobService {
 
   private Future<BlobSource> follow(
       RoutedRepository repo, Digest digest, BlobRange range, Candidates candidates) {
+    if (!storage.writes().accepting()) {
+      return uncached(repo, digest, range, candidates);
+    }
     boolean[] created = {false};
-    BlobDownload download =
-        downloads.computeIfAbsent(
-            digest,
-            d -> {
-              created[0] = true;
-              return new BlobDownload(repo, d, client, storage, candidates);
-            });
+    BlobDownload download;
+    try {
+      download =
+          downloads.computeIfAbsent(
+              digest,
+              d -> {
+                takeTransferSlot();
+                created[0] = true;
+                return new BlobDownload(repo, d, client, storage, candidates);
+              });
+    } catch (DownloadLimitException e) {
+      return Future.failedFuture(e);
+    }
     if (created[0]) {
       started.incrementAndGet();
-      download.done().onComplete(ar -> downloads.remove(digest, download));
+      download
+          .done()
+          .onComplete(
+              ar -> {
+                transfers.decrementAndGet();
+                downloads.remove(digest, download);
+              });
       download.start();
     } else {
       coalesced.incrementAndGet();
@@ -138,7 +168,41 @@ public final class BlobService {
     return download
         .writerReady()
         .compose(writer -> storage.run(() -> writer.follow(range)))
-        .map(reader -> new BlobSource(sizeOrUnknown(reader), reader, false));
+        .map(reader -> new BlobSource(sizeOrUnknown(reader), reader, false))
+        .recover(
+            e ->
+                // The disk filled before this download stored a byte: serve it uncached instead.
+                e instanceof DiskFullException
+                    ? uncached(repo, digest, range, candidates)
+                    : Future.failedFuture(e));
+  }
+
+  /** Streams the upstream's answer through without storing it; the slot frees when it ends. */
+  private Future<BlobSource> uncached(
+      RoutedRepository repo, Digest digest, BlobRange range, Candidates candidates) {
+    try {
+      takeTransferSlot();
+    } catch (DownloadLimitException e) {
+      return Future.failedFuture(e);
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            transfers.decrementAndGet();
+          }
+        };
+    return UncachedBlob.fetch(client, repo, digest, range, candidates, release)
+        .onSuccess(blob -> uncachedServed.incrementAndGet())
+        .onFailure(e -> release.run())
+        .map(blob -> new BlobSource(blob.size(), null, false, blob));
+  }
+
+  private void takeTransferSlot() {
+    if (transfers.incrementAndGet() > maxDownloads) {
+      transfers.decrementAndGet();
+      throw new DownloadLimitException(maxDownloads);
+    }
   }
 
   private static long sizeOrUnknown(dev.berth.storage.BlobReader reader) {
@@ -183,6 +247,11 @@ public final class BlobService {
   /** Requests that joined a download already running. */
   public long coalescedCount() {
     return coalesced.get();
+  }
+
+  /** Blob misses streamed from the upstream without caching (cache writes were paused). */
+  public long uncachedCount() {
+    return uncachedServed.get();
   }
 
   public int inFlightCount() {

@@ -3,6 +3,7 @@ package dev.berth.proxy.pull;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.storage.Digest;
+import dev.berth.storage.DiskFullException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -40,11 +41,20 @@ final class LinkProof {
         .compose(
             r -> {
               UpstreamClient.discard(r);
-              return storage.run(
-                  () -> {
-                    storage.links().link(repo.upstream().name(), repo.repository().value(), digest);
-                    return null;
-                  });
+              return storage
+                  .<Void>run(
+                      () -> {
+                        storage
+                            .links()
+                            .link(repo.upstream().name(), repo.repository().value(), digest);
+                        return null;
+                      })
+                  // Proven all the same; on a full disk it is only not remembered.
+                  .recover(
+                      e ->
+                          e instanceof DiskFullException
+                              ? Future.succeededFuture()
+                              : Future.failedFuture(e));
             });
   }
 }

@@ -7,6 +7,8 @@ import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
 import dev.berth.storage.Digest;
+import dev.berth.storage.DigestVerifier;
+import dev.berth.storage.DiskFullException;
 import dev.berth.storage.InvalidDigestException;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
@@ -317,17 +319,24 @@ public final class ManifestService {
                 .compose(response -> descriptorFromHead(repo, tag, response, candidates))
                 .compose(
                     descriptor ->
-                        storage.run(
-                            () -> {
-                              storage
-                                  .tags()
-                                  .put(
-                                      repo.upstream().name(),
-                                      repo.repository().value(),
-                                      tag.value(),
-                                      new TagResolution(descriptor.digest(), clock.instant()));
-                              return descriptor;
-                            })));
+                        storage
+                            .run(
+                                () -> {
+                                  storage
+                                      .tags()
+                                      .put(
+                                          repo.upstream().name(),
+                                          repo.repository().value(),
+                                          tag.value(),
+                                          new TagResolution(descriptor.digest(), clock.instant()));
+                                  return descriptor;
+                                })
+                            // A full disk loses the record, not the answer.
+                            .recover(
+                                e ->
+                                    e instanceof DiskFullException
+                                        ? Future.succeededFuture(descriptor)
+                                        : Future.failedFuture(e))));
   }
 
   private Future<ManifestDescriptor> descriptorFromHead(
@@ -408,14 +417,35 @@ public final class ManifestService {
                                   })
                               .recover(
                                   e ->
-                                      Future.failedFuture(
-                                          e instanceof dev.berth.storage.DigestMismatchException
-                                              ? new UpstreamException(
-                                                  UpstreamException.Kind.BAD_RESPONSE,
-                                                  upstream,
-                                                  action + ": " + e.getMessage())
-                                              : e));
+                                      e instanceof DiskFullException
+                                          ? uncached(verified, type, bytes, upstream, action)
+                                          : Future.failedFuture(
+                                              e instanceof dev.berth.storage.DigestMismatchException
+                                                  ? new UpstreamException(
+                                                      UpstreamException.Kind.BAD_RESPONSE,
+                                                      upstream,
+                                                      action + ": " + e.getMessage())
+                                                  : e));
                         }));
+  }
+
+  /**
+   * A fetched manifest served without being stored (the disk is full): checked against its digest
+   * here, as storing it would have.
+   */
+  private Future<StoredManifest> uncached(
+      Digest digest, String type, byte[] bytes, String upstream, String action) {
+    DigestVerifier verifier = digest.newVerifier();
+    verifier.update(bytes, 0, bytes.length);
+    Digest actual = verifier.finish();
+    if (!actual.equals(digest)) {
+      return Future.failedFuture(
+          new UpstreamException(
+              UpstreamException.Kind.BAD_RESPONSE,
+              upstream,
+              action + ": body hashes to " + actual + ", not to " + digest));
+    }
+    return Future.succeededFuture(new StoredManifest(digest, type, bytes, clock.instant()));
   }
 
   /** The manifest and everything it references now belong to {@code repo}. */

@@ -1,6 +1,7 @@
 package dev.berth.proxy.pull;
 
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.DiskFullException;
 import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.TagStore;
@@ -12,7 +13,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The stores plus the worker pool their blocking calls run on. Every RocksDB call from request
- * handling goes through {@link #run}, so none runs on an event loop.
+ * handling goes through {@link #run}, so none runs on an event loop, and a full disk met by any of
+ * them pauses cache writes in one place.
  */
 public final class StorageAccess {
   private final BlobStore blobs;
@@ -20,6 +22,7 @@ public final class StorageAccess {
   private final TagStore tags;
   private final LinkStore links;
   private final WorkerExecutor workers;
+  private final CacheWrites writes;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -28,12 +31,14 @@ public final class StorageAccess {
       ManifestStore manifests,
       TagStore tags,
       LinkStore links,
-      WorkerExecutor workers) {
+      WorkerExecutor workers,
+      CacheWrites writes) {
     this.blobs = blobs;
     this.manifests = manifests;
     this.tags = tags;
     this.links = links;
     this.workers = workers;
+    this.writes = writes;
   }
 
   /** Runs blocking storage work on the worker pool; completes on the caller's context. */
@@ -42,8 +47,9 @@ public final class StorageAccess {
   }
 
   /**
-   * Runs {@code work} unless storage is closing. Closing Vert.x does not wait for worker threads,
-   * and a RocksDB call racing the store's close would touch freed native memory.
+   * Runs {@code work} unless storage is closing; a full disk found on the way pauses cache writes.
+   * Closing Vert.x does not wait for worker threads, and a RocksDB call racing the store's close
+   * would touch freed native memory.
    */
   private <T> T guarded(Callable<T> work) throws Exception {
     lock.readLock().lock();
@@ -52,6 +58,9 @@ public final class StorageAccess {
         throw new dev.berth.storage.StorageException("storage is closed: berth is shutting down");
       }
       return work.call();
+    } catch (DiskFullException e) {
+      writes.pause(e.getMessage());
+      throw e;
     } finally {
       lock.readLock().unlock();
     }
@@ -65,6 +74,11 @@ public final class StorageAccess {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** Whether fetched content is stored now; see {@link CacheWrites}. */
+  public CacheWrites writes() {
+    return writes;
   }
 
   public BlobStore blobs() {

@@ -7,10 +7,12 @@ import dev.berth.proxy.api.PullRoutes;
 import dev.berth.proxy.api.RegistryApi;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.HostPort;
+import dev.berth.proxy.config.LimitsConfig;
 import dev.berth.proxy.metrics.PrometheusMetrics;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.Backoff;
 import dev.berth.proxy.pull.BlobService;
+import dev.berth.proxy.pull.CacheWrites;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.Upstream;
@@ -26,15 +28,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,18 +103,25 @@ public final class BerthServer implements AutoCloseable {
       StorageGate storage = new StorageGate(rocks);
       opened = storage;
       ProxyMetrics.bindStorage(metrics.registry(), rocks.blobs());
+      CacheWrites writes = new CacheWrites();
       access =
           new StorageAccess(
               rocks.blobs(),
               rocks.manifests(),
               rocks.tags(),
               rocks.links(),
-              vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS));
+              vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS),
+              writes);
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
+      watchDiskSpace(vertx, config, rocks.path(), storage, writes, proxyMetrics);
       PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
+      ConnectionLimit connections = new ConnectionLimit(config.limits().maxConnections());
+      bindConnectionMeters(proxyMetrics, connections);
       registryServer =
           listen(
               vertx,
+              registryOptions(config.limits()),
+              connections,
               RegistryApi.router(
                   vertx,
                   pulls,
@@ -116,8 +131,13 @@ public final class BerthServer implements AutoCloseable {
               "registry API");
       Router adminRouter =
           AdminRoutes.router(
-              vertx, () -> storage.call(RocksStorage::health, CLOSED), metrics::scrape);
-      HttpServer adminServer = listen(vertx, adminRouter, config.admin(), "admin endpoints");
+              vertx,
+              () -> storage.call(RocksStorage::health, CLOSED),
+              writes::pausedReason,
+              metrics::scrape);
+      HttpServer adminServer =
+          listen(
+              vertx, new HttpServerOptions(), null, adminRouter, config.admin(), "admin endpoints");
       BerthServer server =
           new BerthServer(storage, access, metrics, vertx, registryServer, adminServer);
       log.info(
@@ -178,7 +198,12 @@ public final class BerthServer implements AutoCloseable {
         ProxyMetrics.BACKOFF_CLOSED,
         "Upstreams and repositories inside a back-off window",
         backoff::closedCount);
-    BlobService blobs = new BlobService(client, storageAccess);
+    BlobService blobs = new BlobService(client, storageAccess, config.limits().maxDownloads());
+    proxyMetrics.bindCounter(
+        ProxyMetrics.UNCACHED_BLOBS,
+        "Blob misses streamed from the upstream uncached while cache writes were paused",
+        blobs,
+        BlobService::uncachedCount);
     proxyMetrics.bindCounter(
         ProxyMetrics.COALESCED,
         "Requests that joined an upstream call already in flight",
@@ -256,9 +281,91 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  private static HttpServer listen(Vertx vertx, Router router, HostPort address, String what) {
+  private static HttpServerOptions registryOptions(LimitsConfig limits) {
+    return new HttpServerOptions()
+        .setMaxHeaderSize(limits.maxHeaderSize())
+        .setMaxInitialLineLength(Math.min(limits.maxHeaderSize(), 8192))
+        .setIdleTimeout((int) limits.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+  }
+
+  private static void bindConnectionMeters(ProxyMetrics metrics, ConnectionLimit connections) {
+    metrics.bindGauge(
+        ProxyMetrics.CONNECTIONS_OPEN,
+        "Open client connections on the registry listener",
+        connections::openCount);
+    metrics.bindCounter(
+        ProxyMetrics.CONNECTIONS_REJECTED,
+        "Client connections turned away because limits.max-connections were open",
+        connections,
+        ConnectionLimit::rejectedCount);
+  }
+
+  /** How often free space is checked and, while cache writes are paused, a probe write tried. */
+  private static final long DISK_CHECK_MILLIS = 2_000;
+
+  /**
+   * Checks once now (so a nearly full disk pauses caching before the first request) and then
+   * periodically on a worker thread.
+   */
+  private static void watchDiskSpace(
+      Vertx vertx,
+      BerthConfig config,
+      Path dataDir,
+      StorageGate storage,
+      CacheWrites writes,
+      ProxyMetrics metrics) {
+    DiskSpaceMonitor monitor =
+        new DiskSpaceMonitor(
+            dataDir,
+            config.storage().minFree(),
+            writes,
+            () -> usableSpace(dataDir),
+            () -> storage.call(RocksStorage::writeProblem, Optional.of("storage closed")));
+    monitor.check();
+    metrics.bindGauge(
+        ProxyMetrics.STORAGE_WRITABLE,
+        "1 while berth caches what it fetches, 0 while cache writes are paused (full disk)",
+        () -> writes.accepting() ? 1 : 0);
+    metrics.bindBytesGauge(
+        ProxyMetrics.STORAGE_FREE,
+        "Bytes available on the data directory's filesystem",
+        monitor::lastUsableBytes);
+    vertx.setPeriodic(
+        DISK_CHECK_MILLIS,
+        id ->
+            vertx.executeBlocking(
+                () -> {
+                  monitor.check();
+                  return null;
+                },
+                false));
+  }
+
+  private static long usableSpace(Path dir) {
+    try {
+      return Files.getFileStore(dir).getUsableSpace();
+    } catch (IOException e) {
+      // An unreadable filesystem cannot be written either.
+      return 0;
+    }
+  }
+
+  private static HttpServer listen(
+      Vertx vertx,
+      HttpServerOptions options,
+      @Nullable ConnectionLimit connections,
+      Router router,
+      HostPort address,
+      String what) {
+    HttpServer server = vertx.createHttpServer(options);
+    if (connections != null) {
+      server.connectionHandler(connections::connected);
+    }
     Future<HttpServer> bound =
-        vertx.createHttpServer().requestHandler(router).listen(address.port(), address.host());
+        server
+            .requestHandler(connections != null ? connections.guard(router) : router)
+            .listen(address.port(), address.host());
     try {
       return await(bound);
     } catch (ExecutionException | TimeoutException e) {

@@ -30,6 +30,11 @@ final class RunningBerth implements AutoCloseable {
 
   /** Starts berth with {@code yaml} as its config file (listen/admin/data are set here). */
   static RunningBerth start(Path dir, String yaml) throws IOException {
+    return start(dir, dir.resolve("data"), yaml);
+  }
+
+  /** Starts berth with its data directory at {@code data} (the config file goes to {@code dir}). */
+  static RunningBerth start(Path dir, Path data, String yaml) throws IOException {
     Path file = Files.writeString(dir.resolve("config.yaml"), yaml);
     BerthConfig config =
         ConfigLoader.load(
@@ -37,7 +42,7 @@ final class RunningBerth implements AutoCloseable {
             new CommandLineOverrides(
                 Optional.of("127.0.0.1:0"),
                 Optional.of("127.0.0.1:0"),
-                Optional.of(dir.resolve("data").toString()),
+                Optional.of(data.toString()),
                 List.of()));
     return new RunningBerth(BerthServer.start(config));
   }
@@ -81,6 +86,11 @@ final class RunningBerth implements AutoCloseable {
 
   HttpResponse<byte[]> get(String path, String... headers) throws Exception {
     return send("GET", path, headers);
+  }
+
+  HttpResponse<String> adminGet(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(admin(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   String metrics() throws Exception {

@@ -80,7 +80,7 @@ class BerthCliTest {
     assertEquals(
         "berth: "
             + config
-            + ": unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size)",
+            + ": unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size, min-free)",
         err.toString().trim());
   }
 

@@ -31,7 +31,7 @@ class ConfigLoaderTest {
     assertEquals(new HostPort("0.0.0.0", 5000), config.listen());
     assertEquals(new HostPort("127.0.0.1", 9090), config.admin());
     assertEquals(
-        new StorageConfig(Path.of("./berth-data"), OptionalLong.empty(), 1 << 20),
+        new StorageConfig(Path.of("./berth-data"), OptionalLong.empty(), 1 << 20, 512L << 20),
         config.storage());
     assertEquals(
         List.of(
@@ -47,6 +47,7 @@ class ConfigLoaderTest {
         config.credentials());
     assertEquals(Tenancy.VERIFY, config.tenancy());
     assertEquals("docker.io", config.defaultUpstream().orElseThrow().name());
+    assertEquals(new LimitsConfig(1024, 64, 16 << 10, Duration.ofSeconds(120)), config.limits());
   }
 
   @Test
@@ -58,6 +59,7 @@ class ConfigLoaderTest {
             storage:
               max-size: 50GiB
               chunk-size: 4MiB
+              min-free: 2GiB
             upstreams:
               - name: docker.io
                 url: https://mirror.gcr.io
@@ -75,6 +77,9 @@ class ConfigLoaderTest {
               docker-config:
                 - /etc/berth/config.json
             tenancy: open
+            limits:
+              max-connections: 200
+              idle-timeout: 30s
             """);
 
     BerthConfig config = ConfigLoader.load(Optional.of(file), CommandLineOverrides.none());
@@ -82,7 +87,7 @@ class ConfigLoaderTest {
     assertEquals(new HostPort("127.0.0.1", 5001), config.listen());
     assertEquals(new HostPort("127.0.0.1", 9090), config.admin(), "default kept");
     assertEquals(
-        new StorageConfig(Path.of("./berth-data"), OptionalLong.of(50L << 30), 4 << 20),
+        new StorageConfig(Path.of("./berth-data"), OptionalLong.of(50L << 30), 4 << 20, 2L << 30),
         config.storage(),
         "the storage map merges key by key, so the default path stays");
     assertEquals(
@@ -105,6 +110,10 @@ class ConfigLoaderTest {
     assertEquals(
         new CredentialsConfig(List.of(Path.of("/etc/berth/config.json"))), config.credentials());
     assertEquals(Tenancy.OPEN, config.tenancy());
+    assertEquals(
+        new LimitsConfig(200, 64, 16 << 10, Duration.ofSeconds(30)),
+        config.limits(),
+        "unset limits keep their defaults");
   }
 
   @Test
@@ -181,11 +190,32 @@ class ConfigLoaderTest {
     return Stream.of(
         bad(
             "storage:\n  max-sise: 10GiB\n",
-            "unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size)"),
+            "unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size, min-free)"),
         bad(
             "listn: 0.0.0.0:5000\n",
             "unknown key 'listn' (known keys: listen, admin, storage, upstreams, credentials,"
-                + " tenancy)"),
+                + " tenancy, limits)"),
+        bad(
+            "limits:\n  max-conections: 5\n",
+            "unknown key 'limits.max-conections' (known keys: max-connections, max-downloads,"
+                + " max-header-size, idle-timeout)"),
+        bad(
+            "limits:\n  max-downloads: 0\n",
+            "limits.max-downloads: invalid value '0': expected a whole number of downloads above"
+                + " zero"),
+        bad(
+            "limits:\n  max-connections: many\n",
+            "limits.max-connections: invalid value 'many': expected a whole number of connections"
+                + " above zero"),
+        bad(
+            "limits:\n  max-header-size: 1KiB\n",
+            "limits.max-header-size: invalid value '1KiB': expected a size between 4KiB and 1MiB"),
+        bad(
+            "limits:\n  idle-timeout: soon\n",
+            "limits.idle-timeout: invalid value 'soon': expected a duration"),
+        bad(
+            "storage:\n  min-free: plenty\n",
+            "storage.min-free: invalid value 'plenty': expected a size"),
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n    polcy: always\n",
             "unknown key 'upstreams[0].polcy' (known keys: name, url, default, policy, policies,"

@@ -137,7 +137,9 @@ class BerthServerTest {
     HttpResponse<String> response = send("GET", admin("/readyz"));
 
     assertEquals(503, response.statusCode());
-    assertEquals("{\"ready\":false,\"storage\":\"storage closed\"}", response.body());
+    assertEquals(
+        "{\"ready\":false,\"storage\":\"storage closed\",\"cache_writes\":\"accepting\"}",
+        response.body());
   }
 
   @Test

@@ -207,20 +207,22 @@ public final class RocksStorage implements AutoCloseable {
   }
 
   /**
-   * Whether the store is open and RocksDB reports no background error (a full disk stops background
-   * writes and shows here).
+   * Whether the store is open and can be read. Background errors (a full disk stops flushes and
+   * compactions) do not make it unready, since reads still work and a proxy keeps serving hits;
+   * they show in the detail.
    */
   public StorageHealth health() {
     if (closed.get()) {
       return new StorageHealth(false, "storage closed");
     }
     try {
+      db.get(handles.get(0), PROBE_KEY); // reads work
+      String summary = blobs.count() + " blobs, " + blobs.totalBytes() + " bytes in " + path;
       long errors = db.getLongProperty("rocksdb.background-errors");
       if (errors > 0) {
-        return new StorageHealth(false, "rocksdb reports " + errors + " background errors");
+        summary += "; rocksdb reports " + errors + " background errors (writes may be refused)";
       }
-      return new StorageHealth(
-          true, blobs.count() + " blobs, " + blobs.totalBytes() + " bytes in " + path);
+      return new StorageHealth(true, summary);
     } catch (RocksDBException e) {
       return new StorageHealth(false, "rocksdb: " + e.getMessage());
     }

@@ -1,0 +1,42 @@
+package dev.berth.proxy.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits that protect the node berth runs on. Over a limit a client gets a clear error at once (and
+ * containerd moves on to its next host), never a hang.
+ *
+ * @param maxConnections open client connections on the registry listener; requests on connections
+ *     beyond it are answered 503 and the connection closed
+ * @param maxDownloads upstream blob transfers at once (cached or streamed through); a miss beyond
+ *     it is answered 503 with {@code Retry-After}
+ * @param maxHeaderSize bytes of request line plus headers; beyond it 431 (or 414 for the line)
+ * @param idleTimeout a client connection with no traffic either way for this long is closed
+ *     (slowloris)
+ */
+public record LimitsConfig(
+    int maxConnections, int maxDownloads, int maxHeaderSize, Duration idleTimeout) {
+  public static final int MIN_HEADER_SIZE = 4 << 10;
+  public static final int MAX_HEADER_SIZE = 1 << 20;
+
+  /**
+   * Sized for a node mirror: a node starts tens of pods at once, each pulling a handful of layers;
+   * the idle timeout is above the upstream read timeout so a slow upstream is reported, not cut.
+   */
+  public static final LimitsConfig DEFAULTS =
+      new LimitsConfig(1024, 64, 16 << 10, Duration.ofSeconds(120));
+
+  public LimitsConfig {
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (maxConnections <= 0 || maxDownloads <= 0) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+    if (maxHeaderSize < MIN_HEADER_SIZE || maxHeaderSize > MAX_HEADER_SIZE) {
+      throw new IllegalArgumentException("maxHeaderSize " + maxHeaderSize + " out of range");
+    }
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout must be positive");
+    }
+  }
+}
