@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Assumptions;
  * {@code ENOSPC} it would on a full node. Growing it ({@link #resize}) is "space returns"; {@link
  * #remountReadOnly} is a storage path gone read-only.
  *
- * <p>Mounting needs root (CI runs as root). Elsewhere the test is skipped with the reason in its
- * output, unless {@code BERTH_E2E=required}, under which a test that cannot mount fails instead.
+ * <p>Mounting needs root (CI runs as root). Where mounting is impossible the test is skipped, and
+ * says so on stderr and in the skip reason: the issue allows that one skip, even under {@code
+ * BERTH_E2E=required}, since no tool install can grant the right to mount.
  */
 public final class SizeCappedFilesystem implements AutoCloseable {
   private final Path mountPoint;
@@ -28,10 +29,9 @@ public final class SizeCappedFilesystem implements AutoCloseable {
     String failure =
         run("mount", "-t", "tmpfs", "-o", "size=" + megabytes + "m", "tmpfs", dir.toString());
     if (failure != null) {
-      String reason = "cannot mount a size-capped tmpfs (needs root): " + failure;
-      if ("required".equals(System.getenv("BERTH_E2E"))) {
-        throw new IllegalStateException(reason + " (BERTH_E2E=required)");
-      }
+      String reason =
+          "SKIPPED disk-full test: cannot mount a size-capped tmpfs (needs root): " + failure;
+      System.err.println(reason);
       Assumptions.abort(reason);
     }
     return new SizeCappedFilesystem(dir);
