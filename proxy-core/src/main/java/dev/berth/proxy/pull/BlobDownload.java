@@ -92,6 +92,10 @@ final class BlobDownload {
         .compose(
             r -> {
               long length = contentLength(r);
+              // The body stays paused during the storage hop, but a broken connection is reported
+              // at once: keep it, or it would be lost and the download would never end.
+              Throwable[] early = {null};
+              r.exceptionHandler(e -> early[0] = e);
               return storage
                   .run(() -> storage.blobs().beginWrite(digest, length))
                   .map(
@@ -100,8 +104,12 @@ final class BlobDownload {
                         this.response = r;
                         writerReady.complete(w);
                         stream(r, action);
+                        if (early[0] != null) {
+                          broken(action, early[0]);
+                        }
                         return w;
-                      });
+                      })
+                  .onFailure(e -> r.request().reset());
             })
         .onFailure(this::fail);
   }
