@@ -31,13 +31,34 @@ public interface BlobReader extends AutoCloseable {
 
   /**
    * Returns the next bytes of the range, at most one chunk, or an empty buffer when the range is
-   * exhausted. Blocks on disk I/O and, for a live write, until bytes are available.
+   * exhausted, in a fresh heap buffer. Blocks on disk I/O and, for a live write, until bytes are
+   * available. The serving path uses {@link #readInto} instead, which neither allocates nor copies
+   * into the Java heap.
    *
    * @throws WriteAbortedException when the followed write failed
    * @throws BlobGoneException when the blob was deleted meanwhile
    * @throws CorruptBlobException when a stored chunk is missing or damaged
    */
-  ByteBuffer read();
+  default ByteBuffer read() {
+    ByteBuffer chunk = ByteBuffer.allocate(chunkSize());
+    return readInto(chunk) ? chunk.slice() : ByteBuffer.allocate(0);
+  }
+
+  /**
+   * Reads the chunk holding the next bytes of the range into {@code chunk} (from position 0; a
+   * direct buffer saves a copy) and sets its position and limit around the bytes that belong to the
+   * range: at most one chunk. Blocks like {@link #read}.
+   *
+   * @param chunk capacity at least {@link #chunkSize()}; its content is overwritten
+   * @return false, with {@code chunk} untouched, when the range is exhausted
+   * @throws WriteAbortedException when the followed write failed
+   * @throws BlobGoneException when the blob was deleted meanwhile
+   * @throws CorruptBlobException when a stored chunk is missing or damaged
+   */
+  boolean readInto(ByteBuffer chunk);
+
+  /** The size of the stored chunks: the capacity {@link #readInto} needs. */
+  int chunkSize();
 
   @Override
   void close();

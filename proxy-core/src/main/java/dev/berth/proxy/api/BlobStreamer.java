@@ -2,7 +2,8 @@ package dev.berth.proxy.api;
 
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.storage.BlobReader;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,6 +12,7 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pumps a {@link BlobReader} into an HTTP response with backpressure (Armeria's {@code
@@ -77,10 +79,12 @@ final class BlobStreamer {
       return;
     }
     Future.fromCompletionStage(reader.readable(), context)
-        .compose(v -> storage.run(reader::read))
+        .compose(v -> storage.run(this::readChunk))
         .onComplete(
             ar -> {
+              ByteBuf chunk = ar.succeeded() ? ar.result() : null;
               if (done.future().isComplete() || response.closed()) {
+                release(chunk);
                 reader.close(); // the client left while this read ran
                 done.tryComplete();
                 return;
@@ -89,8 +93,7 @@ final class BlobStreamer {
                 stop(ar.cause());
                 return;
               }
-              ByteBuffer bytes = ar.result();
-              if (!bytes.hasRemaining()) {
+              if (chunk == null) {
                 reader.close();
                 if (response.ended()) {
                   done.tryComplete();
@@ -99,8 +102,16 @@ final class BlobStreamer {
                 }
                 return;
               }
-              int n = bytes.remaining();
-              response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(bytes)));
+              int n = chunk.readableBytes();
+              try {
+                // Vert.x hands Netty an unreleasable view, so the pooled buffer goes back to the
+                // pool here, once its bytes are on the wire (or the write failed).
+                response.write(BufferInternal.buffer(chunk)).onComplete(x -> chunk.release());
+              } catch (RuntimeException e) {
+                release(chunk);
+                stop(e);
+                return;
+              }
               bytesSent.accept(n);
               if (response.writeQueueFull()) {
                 response.drainHandler(v -> pump());
@@ -108,6 +119,34 @@ final class BlobStreamer {
                 pump();
               }
             });
+  }
+
+  /**
+   * Reads the next chunk on a storage worker into a pooled direct buffer: RocksDB copies the bytes
+   * straight into it and Netty writes it to the socket as it is, so the blob never passes through
+   * the Java heap. Null when the range is exhausted.
+   */
+  private @Nullable ByteBuf readChunk() {
+    int size = reader.chunkSize();
+    ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+    try {
+      ByteBuffer view = chunk.nioBuffer(0, size);
+      if (!reader.readInto(view)) {
+        chunk.release();
+        return null;
+      }
+      chunk.setIndex(view.position(), view.limit());
+      return chunk;
+    } catch (RuntimeException e) {
+      chunk.release();
+      throw e;
+    }
+  }
+
+  private static void release(@Nullable ByteBuf chunk) {
+    if (chunk != null) {
+      chunk.release();
+    }
   }
 
   /** The client closed the connection: a normal event (it may have what it needed). */

@@ -12,7 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import java.nio.ByteBuffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,7 +195,8 @@ final class BlobDownload {
         .run(
             () -> {
               for (Buffer b : batch) {
-                w.append(ByteBuffer.wrap(b.getBytes()));
+                // A view, not a copy: the client hands over heap buffers it no longer touches.
+                w.append(((BufferInternal) b).getByteBuf().nioBuffer());
               }
               return null;
             })

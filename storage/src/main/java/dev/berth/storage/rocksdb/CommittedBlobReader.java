@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionStage;
 /** Reads a committed blob's range one chunk per {@link #read}. */
 final class CommittedBlobReader implements BlobReader {
   private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private final RocksBlobStore store;
   private final Digest digest;
@@ -50,14 +49,19 @@ final class CommittedBlobReader implements BlobReader {
   }
 
   @Override
-  public ByteBuffer read() {
+  public int chunkSize() {
+    return record.chunkSize();
+  }
+
+  @Override
+  public boolean readInto(ByteBuffer chunk) {
     if (isDone()) {
-      return EMPTY;
+      return false;
     }
     int index = (int) (position / record.chunkSize());
     long chunkStart = (long) index * record.chunkSize();
-    byte[] chunk = store.getChunk(digest, record.generation(), index);
-    if (chunk == null) {
+    int length = store.getChunkInto(digest, record.generation(), index, chunk);
+    if (length < 0) {
       BlobRecord now = store.record(digest);
       if (now == null || now.generation() != record.generation()) {
         throw new BlobGoneException(digest);
@@ -65,15 +69,14 @@ final class CommittedBlobReader implements BlobReader {
       throw new CorruptBlobException(digest, "chunk " + index + " is missing");
     }
     long expectedLength = Math.min(record.chunkSize(), record.size() - chunkStart);
-    if (chunk.length != expectedLength) {
+    if (length != expectedLength) {
       throw new CorruptBlobException(
-          digest, "chunk " + index + " has " + chunk.length + " bytes, expected " + expectedLength);
+          digest, "chunk " + index + " has " + length + " bytes, expected " + expectedLength);
     }
-    long end = Math.min(range.endExclusive(), chunkStart + chunk.length);
-    ByteBuffer slice =
-        ByteBuffer.wrap(chunk, (int) (position - chunkStart), (int) (end - position)).slice();
+    long end = Math.min(range.endExclusive(), chunkStart + length);
+    chunk.limit((int) (end - chunkStart)).position((int) (position - chunkStart));
     position = end;
-    return slice;
+    return true;
   }
 
   @Override

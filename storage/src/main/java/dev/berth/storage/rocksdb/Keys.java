@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 final class Keys {
   private Keys() {}
 
+  /** The longest chunk key: a sha512 digest key (1 + 64 bytes), generation and index. */
+  static final int CHUNK_KEY_MAX = 1 + 64 + 12;
+
   /** {@code digest ‖ generation ‖ index}: one chunk of one writer's bytes. */
   static byte[] chunk(Digest digest, long generation, int index) {
     return ByteBuffer.allocate(digest.keyLength() + 12)

@@ -19,8 +19,6 @@ import org.jspecify.annotations.Nullable;
  * writer, so a slow follower never holds the writer back and costs no memory beyond one chunk.
  */
 final class LiveBlobReader implements BlobReader {
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
   private final RocksBlobStore store;
   private final Digest digest;
   private final int chunkSize;
@@ -120,7 +118,12 @@ final class LiveBlobReader implements BlobReader {
   }
 
   @Override
-  public ByteBuffer read() {
+  public int chunkSize() {
+    return chunkSize;
+  }
+
+  @Override
+  public boolean readInto(ByteBuffer chunk) {
     while (true) {
       try {
         readable().toCompletableFuture().join();
@@ -129,7 +132,7 @@ final class LiveBlobReader implements BlobReader {
       }
       WriteProgress.Snapshot s = progress.snapshot();
       if (closed) {
-        return EMPTY;
+        return false;
       }
       if (s.state() == WriteProgress.State.FAILED) {
         Throwable failure = s.failure();
@@ -138,12 +141,12 @@ final class LiveBlobReader implements BlobReader {
       }
       BlobRange.Resolved r = resolved != null ? resolved : resolve(s.size());
       if (position >= r.endExclusive()) {
-        return EMPTY;
+        return false;
       }
       int index = (int) (position / chunkSize);
       long chunkStart = (long) index * chunkSize;
-      byte[] chunk = store.getChunk(digest, s.generation(), index);
-      if (chunk == null) {
+      int length = store.getChunkInto(digest, s.generation(), index, chunk);
+      if (length < 0) {
         WriteProgress.Snapshot after = progress.snapshot();
         if (after.generation() != s.generation() || after.state() != s.state()) {
           continue; // a racing writer won, or ours failed: look again
@@ -153,14 +156,13 @@ final class LiveBlobReader implements BlobReader {
         }
         throw new CorruptBlobException(digest, "chunk " + index + " vanished during the write");
       }
-      long end = Math.min(readableLimit(s, r), chunkStart + chunk.length);
+      long end = Math.min(readableLimit(s, r), chunkStart + length);
       if (end <= position) {
         continue; // only the held-back last byte is left: wait for the commit
       }
-      ByteBuffer slice =
-          ByteBuffer.wrap(chunk, (int) (position - chunkStart), (int) (end - position)).slice();
+      chunk.limit((int) (end - chunkStart)).position((int) (position - chunkStart));
       position = end;
-      return slice;
+      return true;
     }
   }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -36,6 +38,9 @@ final class RocksBlobStore implements BlobStore {
   private final ColumnFamilyHandle uploads;
   private final WriteOptions syncWrites;
   private final WriteOptions plainWrites;
+  private final WriteOptions chunkWrites;
+  private final FlushOptions flushChunks;
+  private final ReadOptions readOptions;
   private final StorageOptions options;
   private final AccessRecorder accesses;
   private final ReentrantLock metaLock = new ReentrantLock();
@@ -50,8 +55,14 @@ final class RocksBlobStore implements BlobStore {
       ColumnFamilyHandle uploads,
       WriteOptions syncWrites,
       WriteOptions plainWrites,
+      WriteOptions chunkWrites,
+      FlushOptions flushChunks,
+      ReadOptions readOptions,
       StorageOptions options) {
     this.db = db;
+    this.chunkWrites = chunkWrites;
+    this.flushChunks = flushChunks;
+    this.readOptions = readOptions;
     this.chunks = chunks;
     this.blobs = blobs;
     this.uploads = uploads;
@@ -140,21 +151,85 @@ final class RocksBlobStore implements BlobStore {
     return new RocksBlobWriter(this, digest, generation, expectedSize, options.chunkSize());
   }
 
-  void putChunk(Digest digest, long generation, int index, byte[] bytes, int length) {
+  /**
+   * Stores {@code value} (position to limit) as a chunk. A direct buffer goes to RocksDB without a
+   * copy into a Java array and back out of it. Chunks skip the WAL: {@link #publish} flushes them
+   * to their files before the commit record is written.
+   */
+  void putChunk(Digest digest, long generation, int index, ByteBuffer value) {
     try {
-      byte[] value = length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
-      db.put(chunks, plainWrites, Keys.chunk(digest, generation, index), value);
+      if (value.isDirect()) {
+        db.put(chunks, chunkWrites, directChunkKey(digest, generation, index), value);
+      } else {
+        byte[] key = Keys.chunk(digest, generation, index);
+        db.put(
+            chunks,
+            chunkWrites,
+            key,
+            0,
+            key.length,
+            value.array(),
+            value.arrayOffset() + value.position(),
+            value.remaining());
+        value.position(value.limit());
+      }
     } catch (RocksDBException e) {
       throw RocksErrors.translate("writing chunk " + index + " of " + digest, e);
     }
   }
 
-  byte @Nullable [] getChunk(Digest digest, long generation, int index) {
+  /**
+   * Reads a chunk into {@code into} from position 0 (a direct buffer: no Java array is allocated
+   * and nothing is copied through the heap).
+   *
+   * @return the chunk's length, or -1 when it is not stored
+   * @throws IllegalArgumentException when the chunk does not fit into {@code into}
+   */
+  int getChunkInto(Digest digest, long generation, int index, ByteBuffer into) {
+    into.clear();
     try {
-      return db.get(chunks, Keys.chunk(digest, generation, index));
+      int length;
+      if (into.isDirect()) {
+        length = db.get(chunks, readOptions, directChunkKey(digest, generation, index), into);
+      } else {
+        byte[] key = Keys.chunk(digest, generation, index);
+        length =
+            db.get(
+                chunks,
+                readOptions,
+                key,
+                0,
+                key.length,
+                into.array(),
+                into.arrayOffset(),
+                into.capacity());
+      }
+      if (length > into.capacity()) {
+        throw new IllegalArgumentException(
+            "chunk "
+                + index
+                + " of "
+                + digest
+                + " has "
+                + length
+                + " bytes, more than "
+                + into.capacity());
+      }
+      return length == RocksDB.NOT_FOUND ? -1 : length;
     } catch (RocksDBException e) {
       throw RocksErrors.translate("reading chunk " + index + " of " + digest, e);
     }
+  }
+
+  /** RocksDB wants a direct key with a direct value: one per thread, reused. */
+  private static final ThreadLocal<ByteBuffer> DIRECT_KEY =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Keys.CHUNK_KEY_MAX));
+
+  private static ByteBuffer directChunkKey(Digest digest, long generation, int index) {
+    ByteBuffer buffer = DIRECT_KEY.get();
+    buffer.clear();
+    buffer.put(Keys.chunk(digest, generation, index)).flip();
+    return buffer;
   }
 
   /**
@@ -162,6 +237,13 @@ final class RocksBlobStore implements BlobStore {
    * the one a racing writer committed first (this writer's chunks are then dropped).
    */
   BlobRecord publish(Digest digest, long generation, long size, int chunkSize) {
+    try {
+      // Chunks were written without the WAL (it cost a second copy of every byte, checksummed):
+      // they become durable here, before the commit record that makes them visible.
+      db.flush(flushChunks, chunks);
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("flushing the chunks of " + digest, e);
+    }
     metaLock.lock();
     try (WriteBatch batch = new WriteBatch()) {
       BlobRecord existing = record(digest);

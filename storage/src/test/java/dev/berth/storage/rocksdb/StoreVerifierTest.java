@@ -33,7 +33,11 @@ class StoreVerifierTest {
       // Bit rot: overwrite a stored chunk of the second blob behind the store's back.
       RocksBlobStore blobs = (RocksBlobStore) storage.blobs();
       byte[] garbage = new byte[chunk];
-      blobs.putChunk(bad.digest(), blobs.record(bad.digest()).generation(), 1, garbage, chunk);
+      blobs.putChunk(
+          bad.digest(),
+          blobs.record(bad.digest()).generation(),
+          1,
+          ByteBuffer.wrap(garbage, 0, chunk));
 
       AtomicLong progressCalls = new AtomicLong();
       StoreVerifier.Report report =

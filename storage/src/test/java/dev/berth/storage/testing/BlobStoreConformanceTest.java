@@ -74,13 +74,33 @@ public abstract class BlobStoreConformanceTest {
     }
   }
 
+  /**
+   * Reads the whole range, alternating {@link BlobReader#read} (a heap buffer per call) and {@link
+   * BlobReader#readInto} with one reused direct buffer (the serving path), so that every test
+   * covers both and their mix.
+   */
   protected static byte[] readAll(BlobReader reader) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteBuffer direct = ByteBuffer.allocateDirect(reader.chunkSize());
+    boolean useDirect = false;
     try (reader) {
-      for (ByteBuffer b = reader.read(); b.hasRemaining(); b = reader.read()) {
+      while (true) {
+        ByteBuffer b;
+        if (useDirect) {
+          if (!reader.readInto(direct)) {
+            break;
+          }
+          b = direct;
+        } else {
+          b = reader.read();
+          if (!b.hasRemaining()) {
+            break;
+          }
+        }
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
         out.writeBytes(bytes);
+        useDirect = !useDirect;
       }
     }
     return out.toByteArray();
