@@ -43,6 +43,7 @@ public final class ManifestService {
   /** Upstream 404s of tags, remembered briefly so a crash-looping pod does not hammer upstream. */
   private final com.github.benmanes.caffeine.cache.Cache<String, UpstreamException> notFound;
 
+  private final ManifestMemory memory = new ManifestMemory();
   private final SingleFlight<String, ManifestDescriptor> resolutions = new SingleFlight<>();
   private final SingleFlight<String, StoredManifest> fetches = new SingleFlight<>();
 
@@ -113,31 +114,39 @@ public final class ManifestService {
       RoutedRepository repo, Reference.Tag tag, boolean headOnly, Candidates candidates) {
     String upstream = repo.upstream().name();
     String repository = repo.repository().value();
-    return storage
-        .run(() -> storage.tags().get(upstream, repository, tag.value()))
-        .compose(
-            cached -> {
-              PullPolicy policy = repo.upstream().policies().policyFor(repo.repository());
-              TagAction action =
-                  TagAction.decide(
-                      policy, tag, cached.map(TagResolution::resolvedAt), clock.instant());
-              tagCacheResult.accept(action != TagAction.RESOLVE_UPSTREAM && cached.isPresent());
-              switch (action) {
-                case USE_CACHED:
-                  return byDigest(repo, cached.orElseThrow().digest(), false, candidates);
-                case CACHE_ONLY:
-                  if (cached.isEmpty()) {
-                    return Future.failedFuture(
-                        new NotCachedException(
-                            repo + ":" + tag + " is not cached and the pull policy is never"));
-                  }
-                  return byDigest(repo, cached.get().digest(), true, candidates);
-                default:
-                  return guardedResolve(repo, tag, candidates)
-                      .compose(descriptor -> serveResolved(repo, descriptor, headOnly, candidates))
-                      .recover(e -> staleIfError(repo, tag, cached, e, candidates));
+    Optional<TagResolution> remembered = memory.tag(upstream, repository, tag.value());
+    Future<Optional<TagResolution>> resolution =
+        remembered.isPresent()
+            ? Future.succeededFuture(remembered)
+            : storage.run(
+                () -> {
+                  Optional<TagResolution> stored =
+                      storage.tags().get(upstream, repository, tag.value());
+                  stored.ifPresent(r -> memory.tagStored(upstream, repository, tag.value(), r));
+                  return stored;
+                });
+    return resolution.compose(
+        cached -> {
+          PullPolicy policy = repo.upstream().policies().policyFor(repo.repository());
+          TagAction action =
+              TagAction.decide(policy, tag, cached.map(TagResolution::resolvedAt), clock.instant());
+          tagCacheResult.accept(action != TagAction.RESOLVE_UPSTREAM && cached.isPresent());
+          switch (action) {
+            case USE_CACHED:
+              return byDigest(repo, cached.orElseThrow().digest(), false, candidates);
+            case CACHE_ONLY:
+              if (cached.isEmpty()) {
+                return Future.failedFuture(
+                    new NotCachedException(
+                        repo + ":" + tag + " is not cached and the pull policy is never"));
               }
-            });
+              return byDigest(repo, cached.get().digest(), true, candidates);
+            default:
+              return guardedResolve(repo, tag, candidates)
+                  .compose(descriptor -> serveResolved(repo, descriptor, headOnly, candidates))
+                  .recover(e -> staleIfError(repo, tag, cached, e, candidates));
+          }
+        });
   }
 
   private Future<ServedManifest> serveResolved(
@@ -165,6 +174,10 @@ public final class ManifestService {
       RoutedRepository repo, Digest digest, boolean cacheOnly, Candidates candidates) {
     String upstream = repo.upstream().name();
     String repository = repo.repository().value();
+    Optional<StoredManifest> inMemory = memory.linkedManifest(upstream, repository, digest);
+    if (inMemory.isPresent()) {
+      return Future.succeededFuture(served(inMemory.get(), ServedManifest.Source.CACHE));
+    }
     return storage
         .run(
             () ->
@@ -172,9 +185,14 @@ public final class ManifestService {
                     .manifests()
                     .get(digest)
                     .map(
-                        m ->
-                            new Linked<>(
-                                m, storage.links().isLinked(upstream, repository, digest))))
+                        m -> {
+                          boolean linked = storage.links().isLinked(upstream, repository, digest);
+                          memory.manifestStored(m);
+                          if (linked) {
+                            memory.linked(upstream, repository, digest);
+                          }
+                          return new Linked<>(m, linked);
+                        }))
         .compose(
             stored -> {
               if (stored.isPresent() && stored.get().linked()) {
@@ -322,13 +340,20 @@ public final class ManifestService {
                         storage
                             .run(
                                 () -> {
+                                  TagResolution resolved =
+                                      new TagResolution(descriptor.digest(), clock.instant());
                                   storage
                                       .tags()
                                       .put(
                                           repo.upstream().name(),
                                           repo.repository().value(),
                                           tag.value(),
-                                          new TagResolution(descriptor.digest(), clock.instant()));
+                                          resolved);
+                                  memory.tagStored(
+                                      repo.upstream().name(),
+                                      repo.repository().value(),
+                                      tag.value(),
+                                      resolved);
                                   return descriptor;
                                 })
                             // A full disk loses the record, not the answer.
@@ -413,6 +438,12 @@ public final class ManifestService {
                                     StoredManifest stored =
                                         storage.manifests().put(verified, type, bytes);
                                     linkWithReferences(repo, verified, bytes);
+                                    memory.manifestStored(stored);
+                                    memory.linked(
+                                        repo.upstream().name(),
+                                        repo.repository().value(),
+                                        verified);
+
                                     return stored;
                                   })
                               .recover(

@@ -26,6 +26,7 @@ import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -36,6 +37,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -66,7 +69,7 @@ public final class BerthServer implements AutoCloseable {
   private final StorageAccess storageAccess;
   private final PrometheusMetrics metrics;
   private final Vertx vertx;
-  private final HttpServer registryServer;
+  private final List<HttpServer> registryServers;
   private final HttpServer adminServer;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -76,13 +79,13 @@ public final class BerthServer implements AutoCloseable {
       StorageAccess storageAccess,
       PrometheusMetrics metrics,
       Vertx vertx,
-      HttpServer registryServer,
+      List<HttpServer> registryServers,
       HttpServer adminServer) {
     this.storage = storage;
     this.storageAccess = storageAccess;
     this.metrics = metrics;
     this.vertx = vertx;
-    this.registryServer = registryServer;
+    this.registryServers = registryServers;
     this.adminServer = adminServer;
   }
 
@@ -94,10 +97,10 @@ public final class BerthServer implements AutoCloseable {
    */
   public static BerthServer start(BerthConfig config) {
     PrometheusMetrics metrics = PrometheusMetrics.create();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(vertxOptions());
     StorageGate opened = null;
     StorageAccess access = null;
-    HttpServer registryServer = null;
+    List<HttpServer> registryServers = new ArrayList<>();
     try {
       RocksStorage rocks = openStorage(config);
       StorageGate storage = new StorageGate(rocks);
@@ -117,18 +120,30 @@ public final class BerthServer implements AutoCloseable {
       PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
       ConnectionLimit connections = new ConnectionLimit(config.limits().maxConnections());
       bindConnectionMeters(proxyMetrics, connections);
-      registryServer =
-          listen(
+      Router registryRouter =
+          RegistryApi.router(
               vertx,
-              registryOptions(config.limits()),
-              connections,
-              RegistryApi.router(
-                  vertx,
-                  pulls,
-                  proxyMetrics,
-                  config.tenancy() == dev.berth.proxy.config.Tenancy.VERIFY),
-              config.listen(),
-              "registry API");
+              pulls,
+              proxyMetrics,
+              config.tenancy() == dev.berth.proxy.config.Tenancy.VERIFY);
+      HostPort address = config.listen();
+      // One listener per event loop on the same port: Vert.x spreads connections over them, so
+      // every core serves requests (one listener alone would keep them all on one event loop).
+      // For port 0, Vert.x shares one random port among listeners asking for the same negative
+      // port.
+      int sharedPort = address.port() == 0 ? -1 : address.port();
+      for (int i = 0; i < EVENT_LOOPS; i++) {
+        HttpServer server =
+            listen(
+                vertx,
+                registryOptions(config.limits()),
+                connections,
+                registryRouter,
+                address,
+                sharedPort,
+                "registry API");
+        registryServers.add(server);
+      }
       Router adminRouter =
           AdminRoutes.router(
               vertx,
@@ -137,18 +152,28 @@ public final class BerthServer implements AutoCloseable {
               metrics::scrape);
       HttpServer adminServer =
           listen(
-              vertx, new HttpServerOptions(), null, adminRouter, config.admin(), "admin endpoints");
+              vertx,
+              new HttpServerOptions(),
+              null,
+              adminRouter,
+              config.admin(),
+              config.admin().port(),
+              "admin endpoints");
       BerthServer server =
-          new BerthServer(storage, access, metrics, vertx, registryServer, adminServer);
+          new BerthServer(storage, access, metrics, vertx, registryServers, adminServer);
       log.info(
-          "berth listening on registry http://{}, admin http://{}, data {}",
+          "berth listening on registry http://{}, admin http://{}, data {} ({} event loops, {})",
           new HostPort(config.listen().host(), server.registryPort()),
           new HostPort(config.admin().host(), server.adminPort()),
-          rocks.path().toAbsolutePath().normalize());
+          rocks.path().toAbsolutePath().normalize(),
+          EVENT_LOOPS,
+          vertx.isNativeTransportEnabled()
+              ? "native epoll transport"
+              : "NIO transport: " + vertx.unavailableNativeTransportCause());
       return server;
     } catch (RuntimeException e) {
-      if (registryServer != null) {
-        awaitQuietly(registryServer.close(), "closing the registry listener");
+      for (HttpServer server : registryServers) {
+        awaitQuietly(server.close(), "closing the registry listener");
       }
       awaitQuietly(vertx.close(), "closing Vert.x");
       if (access != null) {
@@ -160,6 +185,13 @@ public final class BerthServer implements AutoCloseable {
       metrics.close();
       throw e;
     }
+  }
+
+  /** Event loops and registry listeners: one per core, the request path never blocks them. */
+  private static final int EVENT_LOOPS = Runtime.getRuntime().availableProcessors();
+
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS).setPreferNativeTransport(true);
   }
 
   /** Blocking storage calls in flight at once; each holds at most one chunk. */
@@ -357,6 +389,7 @@ public final class BerthServer implements AutoCloseable {
       @Nullable ConnectionLimit connections,
       Router router,
       HostPort address,
+      int port,
       String what) {
     HttpServer server = vertx.createHttpServer(options);
     if (connections != null) {
@@ -365,7 +398,7 @@ public final class BerthServer implements AutoCloseable {
     Future<HttpServer> bound =
         server
             .requestHandler(connections != null ? connections.guard(router) : router)
-            .listen(address.port(), address.host());
+            .listen(port, address.host());
     try {
       return await(bound);
     } catch (ExecutionException | TimeoutException e) {
@@ -377,7 +410,7 @@ public final class BerthServer implements AutoCloseable {
 
   /** The bound port of the registry API (the configured one, or the one the system chose for 0). */
   public int registryPort() {
-    return registryServer.actualPort();
+    return registryServers.get(0).actualPort();
   }
 
   /** The bound port of the admin endpoints. */
@@ -401,7 +434,9 @@ public final class BerthServer implements AutoCloseable {
       return;
     }
     try {
-      awaitQuietly(shutdown(registryServer), "closing the registry listener");
+      for (HttpServer server : registryServers) {
+        awaitQuietly(shutdown(server), "closing the registry listener");
+      }
       awaitQuietly(shutdown(adminServer), "closing the admin listener");
       awaitQuietly(vertx.close(), "closing Vert.x");
       storageAccess.close();
