@@ -2,8 +2,7 @@ package dev.berth.proxy.api;
 
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.storage.BlobReader;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -82,7 +81,7 @@ final class BlobStreamer {
         .compose(v -> storage.run(this::readChunk))
         .onComplete(
             ar -> {
-              ByteBuf chunk = ar.succeeded() ? ar.result() : null;
+              ByteBuffer chunk = ar.succeeded() ? ar.result() : null;
               if (done.future().isComplete() || response.closed()) {
                 release(chunk);
                 reader.close(); // the client left while this read ran
@@ -102,11 +101,12 @@ final class BlobStreamer {
                 }
                 return;
               }
-              int n = chunk.readableBytes();
+              int n = chunk.remaining();
               try {
-                // Vert.x hands Netty an unreleasable view, so the pooled buffer goes back to the
-                // pool here, once its bytes are on the wire (or the write failed).
-                response.write(BufferInternal.buffer(chunk)).onComplete(x -> chunk.release());
+                // The buffer is reused once its bytes are on the wire (or the write failed).
+                response
+                    .write(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk)))
+                    .onComplete(x -> release(chunk));
               } catch (RuntimeException e) {
                 release(chunk);
                 stop(e);
@@ -121,31 +121,31 @@ final class BlobStreamer {
             });
   }
 
+  /** Idle chunk buffers kept for reuse: enough for this many responses streaming at once. */
+  private static final ChunkBuffers BUFFERS = new ChunkBuffers(1 << 20, 64);
+
   /**
-   * Reads the next chunk on a storage worker into a pooled direct buffer: RocksDB copies the bytes
+   * Reads the next chunk on a storage worker into a reused direct buffer: RocksDB copies the bytes
    * straight into it and Netty writes it to the socket as it is, so the blob never passes through
    * the Java heap. Null when the range is exhausted.
    */
-  private @Nullable ByteBuf readChunk() {
-    int size = reader.chunkSize();
-    ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+  private @Nullable ByteBuffer readChunk() {
+    ByteBuffer chunk = BUFFERS.take(reader.chunkSize());
     try {
-      ByteBuffer view = chunk.nioBuffer(0, size);
-      if (!reader.readInto(view)) {
-        chunk.release();
+      if (!reader.readInto(chunk)) {
+        BUFFERS.give(chunk);
         return null;
       }
-      chunk.setIndex(view.position(), view.limit());
       return chunk;
     } catch (RuntimeException e) {
-      chunk.release();
+      BUFFERS.give(chunk);
       throw e;
     }
   }
 
-  private static void release(@Nullable ByteBuf chunk) {
+  private static void release(@Nullable ByteBuffer chunk) {
     if (chunk != null) {
-      chunk.release();
+      BUFFERS.give(chunk);
     }
   }
 

@@ -378,8 +378,7 @@ public final class BerthServer implements AutoCloseable {
     try {
       return Files.getFileStore(dir).getUsableSpace();
     } catch (IOException e) {
-      // An unreadable filesystem cannot be written either.
-      return 0;
+      return -1; // the monitor pauses writes: an unreadable filesystem cannot be trusted with them
     }
   }
 

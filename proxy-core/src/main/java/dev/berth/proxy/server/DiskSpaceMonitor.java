@@ -23,7 +23,8 @@ final class DiskSpaceMonitor {
   private volatile long lastUsable = -1;
 
   /**
-   * @param usableSpace bytes available to berth on the data directory's filesystem (blocking)
+   * @param usableSpace bytes available to berth on the data directory's filesystem, -1 when that
+   *     cannot be read (blocking)
    * @param writeProblem tries a small write; empty when it worked, else why not (blocking)
    */
   DiskSpaceMonitor(
@@ -43,6 +44,10 @@ final class DiskSpaceMonitor {
   void check() {
     long usable = usableSpace.getAsLong();
     lastUsable = usable;
+    if (usable < 0) {
+      writes.pause("cannot read the free space of the filesystem of " + dataDir);
+      return;
+    }
     if (usable < minFree) {
       writes.pause(
           "only "

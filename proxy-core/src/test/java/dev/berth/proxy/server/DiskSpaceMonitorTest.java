@@ -77,4 +77,15 @@ class DiskSpaceMonitorTest {
     assertTrue(writes.accepting());
     assertEquals(1, probes.get(), "one probe before resuming");
   }
+
+  @Test
+  void unreadableFreeSpace_pausesSayingSo() {
+    usable.set(-1);
+
+    monitor.check();
+
+    assertEquals(
+        "cannot read the free space of the filesystem of /var/lib/berth",
+        writes.pausedReason().orElseThrow());
+  }
 }

@@ -1,0 +1,43 @@
+package dev.berth.proxy.api;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
+
+/**
+ * Direct buffers of one chunk each, reused across responses. A blob is read from RocksDB straight
+ * into one and written from it to the socket, so its bytes never pass through the Java heap.
+ *
+ * <p>Why not Netty's pooled allocator: with one chunk-sized buffer in use per response, its arenas
+ * kept returning whole chunks to the system and zeroing fresh ones, which cost more CPU than the
+ * copies saved. A plain queue of idle buffers, bounded so that a burst does not pin memory, does
+ * better (benchmarks/RESULTS.md, issue 6).
+ */
+final class ChunkBuffers {
+  private final int chunkSize;
+  private final ArrayBlockingQueue<ByteBuffer> idle;
+
+  /**
+   * @param maxIdle how many idle buffers are kept; more in use at once are allocated, and dropped
+   *     to the garbage collector when returned to a full pool
+   */
+  ChunkBuffers(int chunkSize, int maxIdle) {
+    this.chunkSize = chunkSize;
+    this.idle = new ArrayBlockingQueue<>(maxIdle);
+  }
+
+  /** A cleared buffer of at least {@code size} bytes. Thread-safe. */
+  ByteBuffer take(int size) {
+    if (size != chunkSize) {
+      return ByteBuffer.allocateDirect(size); // a store with another chunk size: not pooled
+    }
+    ByteBuffer buffer = idle.poll();
+    return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(chunkSize);
+  }
+
+  /** Gives a buffer back once nothing reads it any more. Thread-safe. */
+  void give(ByteBuffer buffer) {
+    if (buffer.capacity() == chunkSize) {
+      idle.offer(buffer);
+    }
+  }
+}
