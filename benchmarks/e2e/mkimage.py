@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""Writes a single-platform test image as an OCI image layout, without docker.
+"""Writes a test image as an OCI image layout, without docker.
 
 Each layer is a gzip (level 0, i.e. stored deflate blocks) tar holding one file of random,
 incompressible bytes, so a layer's size on the wire is its size on disk and nothing between the
 client and the registry can compress it. Everything is streamed: a 256 MiB layer never sits in
 memory.
 
-    mkimage.py OUT_DIR TAG SIZE [SIZE...]     SIZE: bytes, or with suffix KiB / MiB / GiB
+    mkimage.py OUT_DIR TAG SIZE [SIZE...]                        one image (linux/amd64)
+    mkimage.py OUT_DIR TAG 50x1MiB                               50 layers of 1 MiB each
+    mkimage.py OUT_DIR TAG --platforms linux/amd64,linux/arm64 SIZE [SIZE...]
+                                                                 an image index: one image per
+                                                                 platform, each with its own layers
 
-Prints one line per layer ("layer sha256:... BYTES") and the manifest digest, then the line
-"manifest sha256:... BYTES". Copy it with: skopeo copy oci:OUT_DIR:TAG docker://HOST/REPO:TAG
+SIZE: bytes, or with suffix KiB / MiB / GiB; NxSIZE repeats a size N times.
+
+Prints one line per layer ("layer sha256:... BYTES (SECONDS)"), one per image manifest
+("manifest sha256:... BYTES" plus the platform for an index) and for an index the line
+"index sha256:... BYTES". Copy it with: skopeo copy [--all] oci:OUT_DIR:TAG docker://HOST/REPO:TAG
+(--all for an index: without it skopeo copies only the platform of the machine it runs on).
 """
 
 import hashlib
@@ -85,15 +93,19 @@ class Blobs:
         return "sha256:" + digest, written, "sha256:" + diff.hexdigest()
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) < 4:
-        print(__doc__, file=sys.stderr)
-        return 2
-    out, tag, sizes = argv[1], argv[2], [parse_size(s) for s in argv[3:]]
-    os.makedirs(out, exist_ok=True)
-    blobs = Blobs(out)
+def parse_sizes(args: list[str]) -> list[int]:
+    sizes = []
+    for arg in args:
+        m = re.fullmatch(r"(\d+)x(.+)", arg.strip())
+        sizes += [parse_size(m.group(2))] * int(m.group(1)) if m else [parse_size(arg)]
+    return sizes
+
+
+def write_image(blobs: Blobs, sizes: list[int], first_layer: int, os_name: str, arch: str,
+                variant: str | None) -> tuple[str, int]:
+    """Layers, config and manifest of one image; returns the manifest's (digest, size)."""
     layers, diff_ids = [], []
-    for i, size in enumerate(sizes):
+    for i, size in enumerate(sizes, start=first_layer):
         started = time.monotonic()
         digest, length, diff_id = blobs.put_layer(i, size)
         layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
@@ -101,14 +113,16 @@ def main(argv: list[str]) -> int:
         diff_ids.append(diff_id)
         print(f"layer {digest} {length} ({time.monotonic() - started:.1f}s)", flush=True)
     config = {
-        "architecture": "amd64",
-        "os": "linux",
+        "architecture": arch,
+        "os": os_name,
         "created": "2026-01-01T00:00:00Z",
         "config": {"Cmd": ["/bin/false"]},
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": [{"created": "2026-01-01T00:00:00Z", "created_by": "mkimage.py"}
                     for _ in sizes],
     }
+    if variant:
+        config["variant"] = variant
     cdigest, csize = blobs.put_bytes(json.dumps(config, separators=(",", ":")).encode())
     manifest = {
         "schemaVersion": 2,
@@ -117,19 +131,54 @@ def main(argv: list[str]) -> int:
                    "digest": cdigest, "size": csize},
         "layers": layers,
     }
-    mdigest, msize = blobs.put_bytes(json.dumps(manifest, separators=(",", ":")).encode())
-    index = {
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.index.v1+json",
-        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                       "digest": mdigest, "size": msize,
-                       "annotations": {"org.opencontainers.image.ref.name": tag}}],
-    }
+    return blobs.put_bytes(json.dumps(manifest, separators=(",", ":")).encode())
+
+
+def main(argv: list[str]) -> int:
+    args = argv[1:]
+    platforms = None
+    if "--platforms" in args:
+        at = args.index("--platforms")
+        if at + 1 >= len(args):
+            raise SystemExit("mkimage.py: --platforms needs a value (e.g. linux/amd64,linux/arm64)")
+        platforms = [p.split("/") for p in args[at + 1].split(",")]
+        if any(len(p) not in (2, 3) for p in platforms):
+            raise SystemExit(f"mkimage.py: bad --platforms {args[at + 1]!r} (OS/ARCH[/VARIANT],...)")
+        del args[at:at + 2]
+    if len(args) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out, tag, sizes = args[0], args[1], parse_sizes(args[2:])
+    os.makedirs(out, exist_ok=True)
+    blobs = Blobs(out)
+    manifest_type = "application/vnd.oci.image.manifest.v1+json"
+    index_type = "application/vnd.oci.image.index.v1+json"
+    ref = {"org.opencontainers.image.ref.name": tag}
+    if platforms is None:
+        mdigest, msize = write_image(blobs, sizes, 0, "linux", "amd64", None)
+        top = {"mediaType": manifest_type, "digest": mdigest, "size": msize, "annotations": ref}
+        print(f"manifest {mdigest} {msize}", flush=True)
+    else:
+        entries = []
+        for n, (os_name, arch, *variant) in enumerate(platforms):
+            # Different random layers per platform, as real multi-arch images have.
+            mdigest, msize = write_image(blobs, sizes, n * len(sizes), os_name, arch,
+                                         variant[0] if variant else None)
+            platform = {"architecture": arch, "os": os_name}
+            if variant:
+                platform["variant"] = variant[0]
+            entries.append({"mediaType": manifest_type, "digest": mdigest, "size": msize,
+                            "platform": platform})
+            print(f"manifest {mdigest} {msize} {'/'.join([os_name, arch, *variant])}", flush=True)
+        image_index = {"schemaVersion": 2, "mediaType": index_type, "manifests": entries}
+        idigest, isize = blobs.put_bytes(json.dumps(image_index, separators=(",", ":")).encode())
+        top = {"mediaType": index_type, "digest": idigest, "size": isize, "annotations": ref}
+        print(f"index {idigest} {isize}", flush=True)
+    layout_index = {"schemaVersion": 2, "mediaType": index_type, "manifests": [top]}
     with open(os.path.join(out, "index.json"), "w") as f:
-        json.dump(index, f)
+        json.dump(layout_index, f)
     with open(os.path.join(out, "oci-layout"), "w") as f:
         json.dump({"imageLayoutVersion": "1.0.0"}, f)
-    print(f"manifest {mdigest} {msize}", flush=True)
     return 0
 
 

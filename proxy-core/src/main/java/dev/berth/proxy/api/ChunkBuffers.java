@@ -27,16 +27,24 @@ final class ChunkBuffers {
 
   /** A cleared buffer of at least {@code size} bytes. Thread-safe. */
   ByteBuffer take(int size) {
-    if (size != chunkSize) {
-      return ByteBuffer.allocateDirect(size); // a store with another chunk size: not pooled
+    if (size == chunkSize) {
+      ByteBuffer buffer = idle.poll();
+      if (buffer != null) {
+        return buffer.clear();
+      }
     }
-    ByteBuffer buffer = idle.poll();
-    return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(chunkSize);
+    try {
+      return ByteBuffer.allocateDirect(size);
+    } catch (OutOfMemoryError directMemoryExhausted) {
+      // Past -XX:MaxDirectMemorySize (thousands of streams at once): serve from the heap, slower
+      // by one copy, rather than fail the request.
+      return ByteBuffer.allocate(size);
+    }
   }
 
   /** Gives a buffer back once nothing reads it any more. Thread-safe. */
   void give(ByteBuffer buffer) {
-    if (buffer.capacity() == chunkSize) {
+    if (buffer.isDirect() && buffer.capacity() == chunkSize) {
       idle.offer(buffer);
     }
   }
