@@ -21,7 +21,8 @@ final class OperatorErrors implements IExecutionExceptionHandler {
     if (exception instanceof ConfigException) {
       return report(commandLine, exception, CONFIG_ERROR);
     }
-    if (exception instanceof ServerStartException) {
+    if (exception instanceof ServerStartException
+        || exception instanceof DryRun.DryRunFailedException) {
       return report(commandLine, exception, START_ERROR);
     }
     throw exception;

@@ -51,6 +51,7 @@ class BerthCliTest {
           "Default: 127.0.0.1:9090",
           "Default: ./berth-data",
           "Example: --upstream ghcr.io=https://ghcr.io",
+          "--dry-run",
           "SIGTERM"
         }) {
       assertTrue(help.contains(expected), () -> "'" + expected + "' missing from:\n" + help);
@@ -110,5 +111,55 @@ class BerthCliTest {
     assertTrue(err.toString().startsWith("berth: "), err.toString());
     assertTrue(err.toString().contains(file.toString()), err.toString());
     assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+  }
+
+  @Test
+  void serve_dryRun_startsStopsAndExits0_leavingTheDataDirectoryUsable() throws IOException {
+    Path data = dir.resolve("data");
+
+    assertEquals(
+        0,
+        run(
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin",
+            "127.0.0.1:0",
+            "--data",
+            data.toString(),
+            "--dry-run"));
+
+    assertTrue(Files.isDirectory(data), "the store was created");
+    assertEquals("", err.toString());
+    // The RocksDB lock was released: a second dry run opens the same directory.
+    assertEquals(
+        0,
+        run(
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin",
+            "127.0.0.1:0",
+            "--data",
+            data.toString(),
+            "--dry-run"));
+  }
+
+  @Test
+  void serve_dryRun_stillReportsABadDataDirectory() throws IOException {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+
+    assertEquals(
+        1,
+        run(
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin",
+            "127.0.0.1:0",
+            "--data",
+            file.toString(),
+            "--dry-run"));
+    assertTrue(err.toString().contains(file.toString()), err.toString());
   }
 }
