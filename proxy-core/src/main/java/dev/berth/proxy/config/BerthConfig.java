@@ -18,6 +18,7 @@ import java.util.Set;
  * @param credentials node-level credential sources
  * @param tenancy whether cached private content is checked per client
  * @param limits what protects the node from too many clients or downloads
+ * @param tls HTTPS for the registry listener; empty for plain HTTP (HTTP/1.1 and h2c)
  */
 public record BerthConfig(
     HostPort listen,
@@ -26,7 +27,8 @@ public record BerthConfig(
     List<UpstreamConfig> upstreams,
     CredentialsConfig credentials,
     Tenancy tenancy,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    Optional<TlsConfig> tls) {
 
   public BerthConfig {
     Objects.requireNonNull(listen, "listen");
@@ -36,6 +38,7 @@ public record BerthConfig(
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(tenancy, "tenancy");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(tls, "tls");
     if (upstreams.isEmpty()) {
       throw new IllegalArgumentException("at least one upstream is required");
     }
@@ -56,22 +59,22 @@ public record BerthConfig(
   }
 
   public BerthConfig withListen(HostPort newListen) {
-    return new BerthConfig(newListen, admin, storage, upstreams, credentials, tenancy, limits);
+    return new BerthConfig(newListen, admin, storage, upstreams, credentials, tenancy, limits, tls);
   }
 
   public BerthConfig withAdmin(HostPort newAdmin) {
-    return new BerthConfig(listen, newAdmin, storage, upstreams, credentials, tenancy, limits);
+    return new BerthConfig(listen, newAdmin, storage, upstreams, credentials, tenancy, limits, tls);
   }
 
   public BerthConfig withStorage(StorageConfig newStorage) {
-    return new BerthConfig(listen, admin, newStorage, upstreams, credentials, tenancy, limits);
+    return new BerthConfig(listen, admin, newStorage, upstreams, credentials, tenancy, limits, tls);
   }
 
   public BerthConfig withLimits(LimitsConfig newLimits) {
-    return new BerthConfig(listen, admin, storage, upstreams, credentials, tenancy, newLimits);
+    return new BerthConfig(listen, admin, storage, upstreams, credentials, tenancy, newLimits, tls);
   }
 
   public BerthConfig withUpstreams(List<UpstreamConfig> newUpstreams) {
-    return new BerthConfig(listen, admin, storage, newUpstreams, credentials, tenancy, limits);
+    return new BerthConfig(listen, admin, storage, newUpstreams, credentials, tenancy, limits, tls);
   }
 }

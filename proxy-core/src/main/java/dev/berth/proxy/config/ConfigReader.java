@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 /** Turns a (merged) config tree into a {@link BerthConfig}, key by key. */
 final class ConfigReader {
   private static final List<String> TOP_KEYS =
-      List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy", "limits");
+      List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy", "limits", "tls");
+  private static final List<String> TLS_KEYS = List.of("cert", "key");
   private static final List<String> STORAGE_KEYS =
       List.of("path", "max-size", "chunk-size", "min-free");
   private static final List<String> LIMITS_KEYS =
@@ -28,7 +29,8 @@ final class ConfigReader {
         UpstreamsReader.read(root.required("upstreams")),
         credentials(root.required("credentials")),
         root.required("tenancy").as(Tenancy::parse),
-        root.optional("limits").map(ConfigReader::limits).orElse(LimitsConfig.DEFAULTS));
+        root.optional("limits").map(ConfigReader::limits).orElse(LimitsConfig.DEFAULTS),
+        root.optional("tls").map(ConfigReader::tls));
   }
 
   private static StorageConfig storage(ConfigNode node) {
@@ -65,6 +67,21 @@ final class ConfigReader {
         node.optional("idle-timeout")
             .map(n -> n.as(dev.berth.proxy.text.Durations::parse))
             .orElse(d.idleTimeout()));
+  }
+
+  private static TlsConfig tls(ConfigNode node) {
+    node.requireMap(TLS_KEYS);
+    return new TlsConfig(
+        node.required("cert").as(ConfigReader::readableFile),
+        node.required("key").as(ConfigReader::readableFile));
+  }
+
+  private static Path readableFile(String text) {
+    Path file = path(text);
+    if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+      throw new InvalidValueException(text, "no readable file there");
+    }
+    return file;
   }
 
   private static int positiveInt(String text, String what) {

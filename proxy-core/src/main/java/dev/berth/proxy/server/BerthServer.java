@@ -8,6 +8,7 @@ import dev.berth.proxy.api.RegistryApi;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.HostPort;
 import dev.berth.proxy.config.LimitsConfig;
+import dev.berth.proxy.config.TlsConfig;
 import dev.berth.proxy.metrics.PrometheusMetrics;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.Backoff;
@@ -136,7 +137,7 @@ public final class BerthServer implements AutoCloseable {
         HttpServer server =
             listen(
                 vertx,
-                registryOptions(config.limits()),
+                registryOptions(config.limits(), config.tls().orElse(null)),
                 connections,
                 registryRouter,
                 address,
@@ -144,6 +145,7 @@ public final class BerthServer implements AutoCloseable {
                 "registry API");
         registryServers.add(server);
       }
+      config.tls().ifPresent(tls -> watchTls(vertx, tls, registryServers));
       Router adminRouter =
           AdminRoutes.router(
               vertx,
@@ -162,7 +164,8 @@ public final class BerthServer implements AutoCloseable {
       BerthServer server =
           new BerthServer(storage, access, metrics, vertx, registryServers, adminServer);
       log.info(
-          "berth listening on registry http://{}, admin http://{}, data {} ({} event loops, {})",
+          "berth listening on registry {}://{}, admin http://{}, data {} ({} event loops, {})",
+          config.tls().isPresent() ? "https" : "http",
           new HostPort(config.listen().host(), server.registryPort()),
           new HostPort(config.admin().host(), server.adminPort()),
           rocks.path().toAbsolutePath().normalize(),
@@ -313,12 +316,38 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  private static HttpServerOptions registryOptions(LimitsConfig limits) {
-    return new HttpServerOptions()
-        .setMaxHeaderSize(limits.maxHeaderSize())
-        .setMaxInitialLineLength(Math.min(limits.maxHeaderSize(), 8192))
-        .setIdleTimeout((int) limits.idleTimeout().toSeconds())
-        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+  /**
+   * HTTP/1.1 and HTTP/2: over TLS chosen by ALPN, in plain text by an h2c upgrade or prior
+   * knowledge.
+   */
+  private static HttpServerOptions registryOptions(LimitsConfig limits, @Nullable TlsConfig tls) {
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setMaxHeaderSize(limits.maxHeaderSize())
+            .setMaxInitialLineLength(Math.min(limits.maxHeaderSize(), 8192))
+            .setIdleTimeout((int) limits.idleTimeout().toSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setHttp2ClearTextEnabled(true);
+    if (tls != null) {
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(TlsReloader.keyCert(tls));
+    }
+    return options;
+  }
+
+  /** How often the TLS certificate files are checked for changes. */
+  private static final long TLS_CHECK_MILLIS = 2_000;
+
+  private static void watchTls(Vertx vertx, TlsConfig tls, List<HttpServer> servers) {
+    TlsReloader reloader = new TlsReloader(tls, servers);
+    vertx.setPeriodic(
+        TLS_CHECK_MILLIS,
+        id ->
+            vertx.executeBlocking(
+                () -> {
+                  reloader.reloadIfChanged();
+                  return null;
+                },
+                false));
   }
 
   private static void bindConnectionMeters(ProxyMetrics metrics, ConnectionLimit connections) {

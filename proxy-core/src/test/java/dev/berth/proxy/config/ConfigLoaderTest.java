@@ -194,7 +194,11 @@ class ConfigLoaderTest {
         bad(
             "listn: 0.0.0.0:5000\n",
             "unknown key 'listn' (known keys: listen, admin, storage, upstreams, credentials,"
-                + " tenancy, limits)"),
+                + " tenancy, limits, tls)"),
+        bad(
+            "tls:\n  cert: /nonexistent/tls.crt\n  key: /nonexistent/tls.key\n",
+            "tls.cert: invalid value '/nonexistent/tls.crt': no readable file there"),
+        bad("tls:\n  certificate: /x\n", "unknown key 'tls.certificate' (known keys: cert, key)"),
         bad(
             "limits:\n  max-conections: 5\n",
             "unknown key 'limits.max-conections' (known keys: max-connections, max-downloads,"
