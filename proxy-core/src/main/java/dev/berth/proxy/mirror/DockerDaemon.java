@@ -1,0 +1,70 @@
+package dev.berth.proxy.mirror;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.proxy.config.UpstreamConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Docker daemon's {@code daemon.json} with berth first in {@code registry-mirrors}. The daemon
+ * uses mirrors for Docker Hub only and sends Hub paths with neither {@code ns} nor a host, so berth
+ * must have {@code docker.io} as its default upstream. Every other key of an existing file is kept.
+ */
+public final class DockerDaemon {
+  static final Path FILE = Path.of("daemon.json");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private DockerDaemon() {}
+
+  /**
+   * @param existing the current {@code daemon.json}, if there is one
+   * @throws IllegalArgumentException when docker.io is not berth's default upstream, or the
+   *     existing file is not a JSON object
+   */
+  public static List<MirrorFile> render(
+      List<UpstreamConfig> upstreams, Endpoint endpoint, Optional<String> existing) {
+    boolean hubIsDefault =
+        upstreams.stream().anyMatch(u -> u.isDefault() && u.name().equals("docker.io"));
+    if (!hubIsDefault) {
+      throw new IllegalArgumentException(
+          "the Docker daemon sends Docker Hub requests without naming the registry, so berth's"
+              + " default upstream must be docker.io (config key: upstreams[].default)");
+    }
+    ObjectNode daemon;
+    try {
+      JsonNode parsed = JSON.readTree(existing.orElse("{}"));
+      if (!(parsed instanceof ObjectNode object)) {
+        throw new IllegalArgumentException("daemon.json is not a JSON object");
+      }
+      daemon = object;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "daemon.json is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    // The daemon stores mirrors with a trailing slash; compare in that form to stay idempotent.
+    String mirror = endpoint + "/";
+    ArrayNode mirrors = JSON.createArrayNode().add(mirror);
+    JsonNode old = daemon.get("registry-mirrors");
+    if (old != null && old.isArray()) {
+      for (JsonNode m : old) {
+        String text = m.asText();
+        if (!text.equals(mirror) && !text.equals(endpoint.toString())) {
+          mirrors.add(text);
+        }
+      }
+    }
+    daemon.set("registry-mirrors", mirrors);
+    try {
+      return List.of(new MirrorFile(FILE, JSON.writeValueAsString(daemon) + "\n"));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
