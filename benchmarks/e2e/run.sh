@@ -311,7 +311,8 @@ EOF
   fi
   s=$(now)
   # shellcheck disable=SC2086
-  java ${BERTH_JAVA_OPTS-$BERTH_DEFAULT_OPTS} $BERTH_CDS_OPTS -jar "$JAR" serve --listen "127.0.0.1:${ports[0]}" \
+  # No per-request log, like the peer (access log off) and nginx (failures only).
+  java ${BERTH_JAVA_OPTS-$BERTH_DEFAULT_OPTS} $BERTH_CDS_OPTS -Dberth.access-log=OFF -jar "$JAR" serve --listen "127.0.0.1:${ports[0]}" \
     --admin "127.0.0.1:${ports[1]}" --data "$dir/data" --config "$dir/config.yaml" \
     >"$dir/berth.log" 2>&1 &
   TARGET_PID=$!; PIDS+=("$TARGET_PID")

@@ -99,6 +99,7 @@ final class BlobRoute {
       io.vertx.core.Context context,
       @Nullable Runnable openAgain) {
     metrics.cacheRequest("blob", source.fromCache());
+    response.putHeader(CacheHeader.NAME, source.fromCache() ? "hit" : "miss");
     response
         .putHeader("Docker-Content-Digest", digest.toString())
         .putHeader("ETag", "\"" + digest + "\"")

@@ -47,7 +47,10 @@ final class ManifestRoute {
       AcceptHeader accept,
       boolean head) {
     var d = served.descriptor();
-    metrics.cacheRequest("manifest", served.source() == ServedManifest.Source.CACHE);
+    boolean hit = served.source() == ServedManifest.Source.CACHE;
+    metrics.cacheRequest("manifest", hit);
+    response.putHeader(
+        CacheHeader.NAME, served.staleAge() != null ? "stale" : hit ? "hit" : "miss");
     if (!accept.accepts(d.mediaType())) {
       new OciError(
               "MANIFEST_UNKNOWN",

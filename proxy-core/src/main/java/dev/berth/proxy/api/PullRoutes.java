@@ -76,6 +76,10 @@ public final class PullRoutes {
     }
     V2Path path = parsed.get();
     context.put(ROUTE_LABEL, path.route().name().toLowerCase(java.util.Locale.ROOT));
+    context.put(AccessLog.REPOSITORY, path.name());
+    if (path.reference() != null) {
+      context.put(AccessLog.REFERENCE, path.reference());
+    }
     HttpMethod method = request.method();
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
     if (!read || path.route() == V2Path.Route.BLOB_UPLOAD) {

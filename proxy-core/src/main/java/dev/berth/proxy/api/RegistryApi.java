@@ -51,16 +51,25 @@ public final class RegistryApi {
     return router;
   }
 
-  /** Records every request's route, method, status and duration when its response ends. */
+  /**
+   * Records every request's route, method, status and duration when its response ends, in the
+   * metrics and the access log.
+   */
   private static void measure(RoutingContext context, ProxyMetrics metrics) {
     long started = System.nanoTime();
     context.addEndHandler(
-        ignored ->
-            metrics.httpRequest(
-                routeLabel(context),
-                context.request().method().name(),
-                context.response().getStatusCode(),
-                java.time.Duration.ofNanos(System.nanoTime() - started)));
+        ignored -> {
+          long nanos = System.nanoTime() - started;
+          String route = routeLabel(context);
+          metrics.httpRequest(
+              route,
+              context.request().method().name(),
+              context.response().getStatusCode(),
+              java.time.Duration.ofNanos(nanos));
+          if (AccessLog.enabled()) {
+            AccessLog.record(context, route, nanos);
+          }
+        });
     context.next();
   }
 
