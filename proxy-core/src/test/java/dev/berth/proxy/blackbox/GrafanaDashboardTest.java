@@ -1,0 +1,61 @@
+package dev.berth.proxy.blackbox;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.proxy.metrics.ProxyMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every series the Grafana dashboard ({@code k8s/grafana/berth-dashboard.json}) queries is one
+ * berth exports: a renamed metric breaks this test, not the operators' dashboards.
+ */
+class GrafanaDashboardTest {
+  private static final Path DASHBOARD = Path.of("..", "k8s", "grafana", "berth-dashboard.json");
+  private static final Pattern SERIES = Pattern.compile("\\b(berth_[a-z_]+|jvm_[a-z_]+)");
+
+  @TempDir Path dir;
+
+  @Test
+  void everyQueriedSeriesIsExported() throws Exception {
+    Set<String> queried = new TreeSet<>();
+    Matcher m = SERIES.matcher(Files.readString(DASHBOARD));
+    while (m.find()) {
+      queried.add(m.group(1));
+    }
+    assertTrue(queried.size() > 15, "the dashboard queries " + queried);
+
+    Set<String> exported = new TreeSet<>();
+    try (RunningBerth berth =
+        RunningBerth.start(
+            dir, RunningBerth.oneUpstream("upstream.test", "http://127.0.0.1:9", "always"))) {
+      berth.get("/v2/");
+      for (String line : berth.metrics().split("\n")) {
+        if (!line.startsWith("#") && !line.isBlank()) {
+          exported.add(line.replaceAll("[{ ].*", ""));
+        }
+      }
+    }
+    // Registered on first use (per upstream, per decision): named from the same constants.
+    exported.add(prometheus(ProxyMetrics.STALE_SERVES) + "_total");
+    exported.add(prometheus(ProxyMetrics.ACCESS_DECISIONS) + "_total");
+    exported.add(prometheus(ProxyMetrics.RATELIMIT_REMAINING));
+    exported.add(prometheus(ProxyMetrics.RATELIMIT_LIMIT));
+    exported.add(prometheus(ProxyMetrics.UPSTREAM_REQUESTS) + "_seconds_count");
+    exported.add(prometheus(ProxyMetrics.UPSTREAM_REQUESTS) + "_seconds_sum");
+
+    Set<String> missing = new TreeSet<>(queried);
+    missing.removeAll(exported);
+    assertTrue(missing.isEmpty(), "the dashboard queries series berth does not export: " + missing);
+  }
+
+  private static String prometheus(String micrometerName) {
+    return micrometerName.replace('.', '_');
+  }
+}
