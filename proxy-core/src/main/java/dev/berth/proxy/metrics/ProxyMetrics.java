@@ -178,9 +178,28 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
         .tag("route", route)
         .tag("method", method)
         .tag("status", Integer.toString(status))
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)
         .record(duration);
   }
+
+  /**
+   * Histogram buckets of request latency ({@code _bucket} series, for {@code histogram_quantile}):
+   * few and fixed, so the series stay bounded (routes × methods × statuses × 10), from a cached
+   * manifest (sub-millisecond) to a cold layer (seconds).
+   */
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(120)
+  };
 
   @Override
   public void exchanged(String upstream, String method, String outcome, Duration duration) {
@@ -189,6 +208,7 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
         .tag("upstream", upstream)
         .tag("method", method)
         .tag("outcome", outcome)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)
         .record(duration);
   }

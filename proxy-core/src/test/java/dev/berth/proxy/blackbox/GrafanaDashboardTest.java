@@ -49,6 +49,7 @@ class GrafanaDashboardTest {
     exported.add(prometheus(ProxyMetrics.RATELIMIT_LIMIT));
     exported.add(prometheus(ProxyMetrics.UPSTREAM_REQUESTS) + "_seconds_count");
     exported.add(prometheus(ProxyMetrics.UPSTREAM_REQUESTS) + "_seconds_sum");
+    exported.add(prometheus(ProxyMetrics.UPSTREAM_REQUESTS) + "_seconds_bucket");
 
     Set<String> missing = new TreeSet<>(queried);
     missing.removeAll(exported);
