@@ -16,6 +16,20 @@ public interface BlobReader extends AutoCloseable {
    */
   BlobRange.Resolved range();
 
+  /**
+   * The whole blob's size, or -1 while a followed write has not told it yet (or failed before it
+   * did; reading then reports why).
+   *
+   * @throws RangeNotSatisfiableException once the size shows the range is outside the blob
+   */
+  default long blobSizeIfKnown() {
+    try {
+      return range().blobSize();
+    } catch (IllegalStateException notYetKnown) {
+      return -1;
+    }
+  }
+
   /** Absolute offset of the next byte {@link #read} returns. */
   long position();
 

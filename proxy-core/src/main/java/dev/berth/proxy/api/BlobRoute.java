@@ -124,7 +124,7 @@ final class BlobRoute {
       Future.fromCompletionStage(reader.readable(), context)
           .onSuccess(
               v -> {
-                long size = sizeOf(reader);
+                long size = reader.blobSizeIfKnown();
                 if (size < 0) {
                   // The write failed before its size was known: reading reports why.
                   BlobStreamer.stream(reader, response, storage, context, n -> {});
@@ -175,14 +175,5 @@ final class BlobRoute {
       response.setChunked(true);
     }
     UncachedBlobStreamer.stream(blob, response, n -> metrics.servedBytes(false, n));
-  }
-
-  /** The size once known; -1 when the write failed first (reading then reports why). */
-  private static long sizeOf(BlobReader reader) {
-    try {
-      return reader.range().blobSize();
-    } catch (IllegalStateException e) {
-      return -1;
-    }
   }
 }

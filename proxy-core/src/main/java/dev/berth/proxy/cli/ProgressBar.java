@@ -1,5 +1,6 @@
 package dev.berth.proxy.cli;
 
+import dev.berth.proxy.text.ByteSizes;
 import dev.berth.storage.rocksdb.StoreVerifier;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -54,8 +55,8 @@ final class ProgressBar implements StoreVerifier.Progress {
             (int) (fraction * 100),
             done,
             totalBlobs,
-            bytes(bytes),
-            bytes(totalBytes));
+            ByteSizes.format(bytes),
+            ByteSizes.format(totalBytes));
     err.print(terminal ? "\r" + line : line + System.lineSeparator());
     err.flush();
   }
@@ -65,9 +66,5 @@ final class ProgressBar implements StoreVerifier.Progress {
       err.println();
       err.flush();
     }
-  }
-
-  static String bytes(long n) {
-    return dev.berth.proxy.text.ByteSizes.format(n);
   }
 }

@@ -4,6 +4,7 @@ import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.CommandLineOverrides;
 import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.server.ServerStartException;
+import dev.berth.proxy.text.ByteSizes;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
@@ -74,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
       out.printf(
           "verified %d blobs (%s) and %d manifests in %s: %s%n",
           report.blobs(),
-          ProgressBar.bytes(report.bytes()),
+          ByteSizes.format(report.bytes()),
           report.manifests(),
           path,
           report.damaged() ? report.removed().size() + " damaged, removed" : "all good");

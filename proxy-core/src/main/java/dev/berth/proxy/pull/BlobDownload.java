@@ -91,7 +91,7 @@ final class BlobDownload {
         .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
         .compose(
             r -> {
-              long length = contentLength(r);
+              long length = UpstreamClient.contentLength(r);
               // The body stays paused during the storage hop, but a broken connection is reported
               // at once: keep it, or it would be lost and the download would never end.
               Throwable[] early = {null};
@@ -283,18 +283,6 @@ final class BlobDownload {
             w.abort(cause);
             return null;
           });
-    }
-  }
-
-  private static long contentLength(HttpClientResponse r) {
-    String header = r.getHeader("Content-Length");
-    if (header == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(header.trim());
-    } catch (NumberFormatException e) {
-      return -1;
     }
   }
 }

@@ -168,7 +168,7 @@ public final class BlobService {
     return download
         .writerReady()
         .compose(writer -> storage.run(() -> writer.follow(range)))
-        .map(reader -> new BlobSource(sizeOrUnknown(reader), reader, false))
+        .map(reader -> new BlobSource(reader.blobSizeIfKnown(), reader, false))
         .recover(
             e ->
                 // The disk filled before this download stored a byte: serve it uncached instead.
@@ -205,14 +205,6 @@ public final class BlobService {
     }
   }
 
-  private static long sizeOrUnknown(dev.berth.storage.BlobReader reader) {
-    try {
-      return reader.range().blobSize();
-    } catch (IllegalStateException e) {
-      return -1;
-    }
-  }
-
   private Future<BlobSource> headUpstream(
       RoutedRepository repo, Digest digest, Candidates candidates) {
     String action = "HEAD blob " + repo + "@" + digest;
@@ -228,14 +220,7 @@ public final class BlobService {
         .map(
             r -> {
               UpstreamClient.discard(r);
-              String length = r.getHeader("Content-Length");
-              long size = -1;
-              try {
-                size = length == null ? -1 : Long.parseLong(length.trim());
-              } catch (NumberFormatException e) {
-                size = -1;
-              }
-              return new BlobSource(size, null, false);
+              return new BlobSource(UpstreamClient.contentLength(r), null, false);
             });
   }
 

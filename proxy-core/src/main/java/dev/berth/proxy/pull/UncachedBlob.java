@@ -38,7 +38,7 @@ public record UncachedBlob(
 
   /** Bytes in the body, -1 when unknown. */
   public long bodyLength() {
-    return contentLength(response);
+    return UpstreamClient.contentLength(response);
   }
 
   static Future<UncachedBlob> fetch(
@@ -70,7 +70,12 @@ public record UncachedBlob(
               }
               // A 200 to a range request is the whole blob, which a client must accept (RFC 9110).
               return new UncachedBlob(
-                  repo.upstream().name(), r, digest, contentLength(r), null, finished);
+                  repo.upstream().name(),
+                  r,
+                  digest,
+                  UpstreamClient.contentLength(r),
+                  null,
+                  finished);
             });
   }
 
@@ -95,15 +100,6 @@ public record UncachedBlob(
     int slash = contentRange.lastIndexOf('/');
     try {
       return slash < 0 ? -1 : Long.parseLong(contentRange.substring(slash + 1).trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static long contentLength(HttpClientResponse r) {
-    String header = r.getHeader("Content-Length");
-    try {
-      return header == null ? -1 : Long.parseLong(header.trim());
     } catch (NumberFormatException e) {
       return -1;
     }

@@ -436,6 +436,19 @@ public final class UpstreamClient {
     }
   }
 
+  /** The response's {@code Content-Length}, or -1 when it is absent or not a number. */
+  public static long contentLength(HttpClientResponse response) {
+    String header = response.getHeader("Content-Length");
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** Reads and drops a body we do not use, so the connection returns to the pool. */
   public static void discard(HttpClientResponse response) {
     response.handler(b -> {});
