@@ -97,16 +97,7 @@ class BerthCliTest {
   void serve_unusableDataDir_printsMessageAndExits1() throws IOException {
     Path file = Files.writeString(dir.resolve("file"), "x");
 
-    assertEquals(
-        1,
-        run(
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--data",
-            file.toString()));
+    assertEquals(1, serveOnLoopback(file.toString()));
 
     assertTrue(err.toString().startsWith("berth: "), err.toString());
     assertTrue(err.toString().contains(file.toString()), err.toString());
@@ -117,49 +108,27 @@ class BerthCliTest {
   void serve_dryRun_startsStopsAndExits0_leavingTheDataDirectoryUsable() throws IOException {
     Path data = dir.resolve("data");
 
-    assertEquals(
-        0,
-        run(
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--data",
-            data.toString(),
-            "--dry-run"));
+    assertEquals(0, serveOnLoopback(data.toString(), "--dry-run"));
 
     assertTrue(Files.isDirectory(data), "the store was created");
     assertEquals("", err.toString());
     // The RocksDB lock was released: a second dry run opens the same directory.
-    assertEquals(
-        0,
-        run(
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--data",
-            data.toString(),
-            "--dry-run"));
+    assertEquals(0, serveOnLoopback(data.toString(), "--dry-run"));
   }
 
   @Test
   void serve_dryRun_stillReportsABadDataDirectory() throws IOException {
     Path file = Files.writeString(dir.resolve("file"), "x");
 
-    assertEquals(
-        1,
-        run(
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--data",
-            file.toString(),
-            "--dry-run"));
+    assertEquals(1, serveOnLoopback(file.toString(), "--dry-run"));
     assertTrue(err.toString().contains(file.toString()), err.toString());
+  }
+
+  /** {@code serve} on ephemeral loopback ports with {@code data} as the data directory. */
+  private int serveOnLoopback(String data, String... more) {
+    String[] args = {"serve", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--data", data};
+    return run(
+        java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(more))
+            .toArray(String[]::new));
   }
 }
