@@ -43,6 +43,26 @@ public interface BlobStore {
    */
   boolean delete(Digest digest);
 
+  /** What {@link #evict} did. */
+  enum Eviction {
+    EVICTED,
+    /** A reader has the blob open: it stays, and may be evicted once the reader is done. */
+    IN_USE,
+    ABSENT
+  }
+
+  /**
+   * Removes a committed blob unless a reader has it open; a reader that arrives meanwhile finds it
+   * absent. This is how size-capped eviction and purges remove blobs: never under a reader.
+   */
+  Eviction evict(Digest digest);
+
+  /** Readers that have {@code digest} open now (committed or following a write). */
+  int readers(Digest digest);
+
+  /** Readers open now over all blobs; zero once every reader has been closed. */
+  int openReaders();
+
   /**
    * Calls {@code action} for every committed blob, in digest order. The action must not call back
    * into the store's write methods.

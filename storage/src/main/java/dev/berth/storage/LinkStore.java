@@ -1,5 +1,7 @@
 package dev.berth.storage;
 
+import java.util.function.Consumer;
+
 /**
  * Which repositories a blob or manifest belongs to, per upstream: content is shared by digest
  * across repositories, but a client may only read it through a repository it was fetched through or
@@ -12,4 +14,10 @@ public interface LinkStore {
   void link(String upstream, String repository, Digest digest);
 
   boolean isLinked(String upstream, String repository, Digest digest);
+
+  /** Forgets one link (purges and eviction: the content is gone). Idempotent. */
+  void unlink(String upstream, String repository, Digest digest);
+
+  /** Calls {@code action} for every link, ordered by upstream and repository. */
+  void forEach(Consumer<Link> action);
 }

@@ -1,6 +1,7 @@
 package dev.berth.storage;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Manifests by digest, bytes exactly as received plus their media type. Manifests are small (the
@@ -16,10 +17,29 @@ public interface ManifestStore {
    */
   StoredManifest put(Digest digest, String mediaType, byte[] bytes);
 
+  /** The manifest, or empty. Counts as an access. */
   Optional<StoredManifest> get(Digest digest);
+
+  /**
+   * Notes that a manifest was served without reading it from here (from memory): eviction sees the
+   * same access times either way. An in-memory update; written in batches.
+   */
+  void touch(Digest digest);
 
   boolean delete(Digest digest);
 
   /** Calls {@code action} for every stored manifest; it must not write to the store. */
-  void forEach(java.util.function.Consumer<StoredManifest> action);
+  void forEach(Consumer<StoredManifest> action);
+
+  /** Calls {@code action} with the metadata of every stored manifest, in digest order. */
+  void forEachInfo(Consumer<ManifestInfo> action);
+
+  /** Bytes of all stored manifests. Maintained incrementally; cheap. */
+  long totalBytes();
+
+  /** Number of stored manifests. Maintained incrementally; cheap. */
+  long count();
+
+  /** Writes batched access times now (they are also flushed periodically and on close). */
+  void flushAccessTimes();
 }

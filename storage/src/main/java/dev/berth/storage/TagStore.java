@@ -2,6 +2,7 @@ package dev.berth.storage;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Tag resolutions keyed by (upstream, repository, tag). The store does not validate names: callers
@@ -17,4 +18,7 @@ public interface TagStore {
 
   /** Tags of one repository with a stored resolution, in lexical order. */
   List<String> tags(String upstream, String repository);
+
+  /** Calls {@code action} for every stored resolution, ordered by upstream, repository and tag. */
+  void forEach(Consumer<TaggedManifest> action);
 }

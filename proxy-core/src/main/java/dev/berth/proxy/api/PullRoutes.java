@@ -36,6 +36,7 @@ public final class PullRoutes {
   private final BlobRoute blobs;
   private final TagsRoute tags;
   private final ReferrersRoute referrers;
+  private final ManifestService manifestService;
 
   public PullRoutes(
       UpstreamRouter router,
@@ -53,6 +54,17 @@ public final class PullRoutes {
     this.blobs = new BlobRoute(blobService, storage, metrics);
     this.tags = new TagsRoute(client, storage);
     this.referrers = new ReferrersRoute(client);
+    this.manifestService = manifestService;
+  }
+
+  /** The upstreams requests are routed to; also how admin requests name repositories. */
+  public UpstreamRouter upstreams() {
+    return router;
+  }
+
+  /** What eviction and purges must tell the pull path (it keeps manifests in memory). */
+  public dev.berth.storage.eviction.RemovalListener removals() {
+    return manifestService.removals();
   }
 
   /**

@@ -10,7 +10,15 @@ import picocli.CommandLine.Spec;
     name = "berth",
     mixinStandardHelpOptions = true,
     versionProvider = ManifestVersion.class,
-    subcommands = {ServeCommand.class, VerifyCommand.class, MirrorConfigCommand.class},
+    subcommands = {
+      ServeCommand.class,
+      PrefetchCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
+      GcCommand.class,
+      VerifyCommand.class,
+      MirrorConfigCommand.class
+    },
     description = {
       "A pull-through caching proxy for container images: a registry mirror for containerd, CRI-O,"
           + " Docker and any OCI client, which fetches each image from its upstream registry once"

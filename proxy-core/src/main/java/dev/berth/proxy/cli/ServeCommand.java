@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
           + " 2 for an invalid option or configuration."
     })
 final class ServeCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
   @Option(
@@ -100,6 +101,27 @@ final class ServeCommand implements Callable<Integer> {
   private List<String> upstreams = new ArrayList<>();
 
   @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description = {
+        "Level of berth's own log: error, warn, info, debug or trace. The access log (one JSON"
+            + " line per request) is separate: -Dberth.access-log=OFF in BERTH_JAVA_OPTS turns it"
+            + " off.",
+        "Default: info."
+      })
+  private String logLevel = "info";
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description = {
+        "text (one line per event) or json (one JSON object per line: time, level, logger,"
+            + " thread, message, exception).",
+        "Default: text."
+      })
+  private String logFormat = "text";
+
+  @Option(
       names = "--dry-run",
       description = {
         "Start with the resulting configuration, ask both listeners once (/readyz, /v2/), then"
@@ -113,6 +135,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    applyLogSettings();
     BerthConfig settings =
         ConfigLoader.load(
             Optional.ofNullable(config),
@@ -144,5 +167,21 @@ final class ServeCommand implements Callable<Integer> {
                 "berth-shutdown"));
     server.awaitClosed();
     return 0;
+  }
+
+  private void applyLogSettings() {
+    LogSettings.Format format;
+    try {
+      format = LogSettings.Format.valueOf(logFormat.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--log-format '" + logFormat + "': expected text or json");
+    }
+    try {
+      LogSettings.apply(LogSettings.level(logLevel), format);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--log-level " + e.getMessage());
+    }
   }
 }

@@ -13,7 +13,7 @@ final class ConfigReader {
       List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy", "limits", "tls");
   private static final List<String> TLS_KEYS = List.of("cert", "key");
   private static final List<String> STORAGE_KEYS =
-      List.of("path", "max-size", "chunk-size", "min-free");
+      List.of("path", "max-size", "low-water", "chunk-size", "min-free", "pins");
   private static final List<String> LIMITS_KEYS =
       List.of("max-connections", "max-downloads", "max-header-size", "idle-timeout");
   private static final List<String> CREDENTIALS_KEYS = List.of("docker-config", "check-ttl");
@@ -48,7 +48,29 @@ final class ConfigReader {
         node.optional("min-free")
             .map(size -> size.as(ByteSizes::parse))
             .orElse(StorageConfig.DEFAULT_MIN_FREE);
-    return new StorageConfig(path, maxSize, chunkSize, minFree);
+    OptionalLong lowWater =
+        node.optional("low-water")
+            .map(size -> OptionalLong.of(size.as(ConfigReader::positiveSize)))
+            .orElse(OptionalLong.empty());
+    if (lowWater.isPresent()) {
+      long low = lowWater.getAsLong();
+      node.required("low-water")
+          .as(
+              text -> {
+                if (maxSize.isEmpty() || low >= maxSize.getAsLong()) {
+                  throw new InvalidValueException(
+                      text, "expected a size below storage.max-size (which must be set too)");
+                }
+                return low;
+              });
+    }
+    List<String> pins =
+        node.optional("pins")
+            .map(
+                list ->
+                    list.list().stream().map(pin -> pin.as(ConfigReader::imageReference)).toList())
+            .orElse(List.of());
+    return new StorageConfig(path, maxSize, chunkSize, minFree, lowWater, pins);
   }
 
   private static LimitsConfig limits(ConfigNode node) {
@@ -135,6 +157,16 @@ final class ConfigReader {
       throw new InvalidValueException(text, "expected a size above zero, such as 50GiB");
     }
     return size;
+  }
+
+  /** An image reference as Kubernetes reads it; the upstream it names is checked at start. */
+  private static String imageReference(String text) {
+    try {
+      dev.berth.proxy.image.ImageReference.parseNormalized(text.trim());
+      return text.trim();
+    } catch (dev.berth.proxy.image.InvalidReferenceException e) {
+      throw new InvalidValueException(text, "expected an image reference: " + e.getMessage());
+    }
   }
 
   private static int chunkSize(String text) {

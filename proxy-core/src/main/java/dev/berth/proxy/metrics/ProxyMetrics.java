@@ -23,6 +23,34 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   /** Number of committed blobs in storage. Prometheus: {@code berth_storage_blobs}. */
   public static final String STORAGE_BLOBS = "berth.storage.blobs";
 
+  /** Number of stored manifests. Prometheus: {@code berth_storage_manifests}. */
+  public static final String STORAGE_MANIFESTS = "berth.storage.manifests";
+
+  /** Bytes of stored manifests. Prometheus: {@code berth_storage_manifest_bytes}. */
+  public static final String STORAGE_MANIFEST_BYTES = "berth.storage.manifest";
+
+  /**
+   * The configured {@code storage.max-size} (absent without a cap): {@code
+   * berth_storage_max_bytes}.
+   */
+  public static final String STORAGE_MAX = "berth.storage.max";
+
+  /**
+   * Blobs and manifests removed from the cache, by kind and reason ({@code size}: LRU eviction
+   * above {@code storage.max-size}; {@code purge}: an operator's purge). {@code
+   * berth_evictions_total}.
+   */
+  public static final String EVICTIONS = "berth.evictions";
+
+  /** Their bytes, by reason: {@code berth_evicted_bytes_total}. */
+  public static final String EVICTED = "berth.evicted";
+
+  /** Blobs eviction left because a reader had them open: {@code berth_eviction_in_use_total}. */
+  public static final String EVICTION_IN_USE = "berth.eviction.in.use";
+
+  /** Pinned image references (config and run time): {@code berth_pins}. */
+  public static final String PINS = "berth.pins";
+
   /**
    * Requests answered, by kind ({@code manifest}, {@code blob}, {@code tag}: a tag answered from
    * its cached resolution is a hit, one resolved upstream a miss) and result. {@code
@@ -133,6 +161,9 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
     this.blobMiss = cache("blob", "miss");
     this.bytesFromCache = served("cache");
     this.bytesFromUpstream = served("upstream");
+    // Zero from the start, so dashboards and alerts see the series before the first eviction.
+    removed("size", dev.berth.storage.eviction.CollectionReport.NOTHING);
+    removed("purge", dev.berth.storage.eviction.CollectionReport.NOTHING);
   }
 
   private Counter cache(String kind, String result) {
@@ -259,6 +290,32 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
     values[1].set(remaining);
   }
 
+  /**
+   * Counts what one eviction run or purge removed ({@code reason}: {@code size} or {@code purge}).
+   */
+  public void removed(String reason, dev.berth.storage.eviction.CollectionReport report) {
+    removal("blob", reason).increment(report.blobsRemoved());
+    removal("manifest", reason).increment(report.manifestsRemoved());
+    Counter.builder(EVICTED)
+        .description("Bytes of blobs and manifests removed from the cache")
+        .baseUnit("bytes")
+        .tag("reason", reason)
+        .register(registry)
+        .increment(report.bytesRemoved());
+    Counter.builder(EVICTION_IN_USE)
+        .description("Blobs left in the cache by eviction or purge because a reader had them open")
+        .register(registry)
+        .increment(report.inUse().size());
+  }
+
+  private Counter removal(String kind, String reason) {
+    return Counter.builder(EVICTIONS)
+        .description("Blobs and manifests removed from the cache, by kind and reason")
+        .tag("kind", kind)
+        .tag("reason", reason)
+        .register(registry);
+  }
+
   /** Counters kept by the pull services, read at scrape time. */
   public <T> void bindCounter(
       String name, String description, T source, ToDoubleFunction<T> value) {
@@ -282,7 +339,32 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    * Registers the storage gauges. They read the store's in-memory totals, which is safe from the
    * scraping thread, whichever it is.
    */
-  public static void bindStorage(MeterRegistry registry, BlobStore blobs) {
+  public static void bindStorage(
+      MeterRegistry registry,
+      BlobStore blobs,
+      dev.berth.storage.ManifestStore manifests,
+      java.util.OptionalLong maxSize) {
+    Gauge.builder(STORAGE_MANIFESTS, manifests, dev.berth.storage.ManifestStore::count)
+        .description("Number of stored manifests")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(STORAGE_MANIFEST_BYTES, manifests, dev.berth.storage.ManifestStore::totalBytes)
+        .description("Bytes of stored manifests")
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
+    if (maxSize.isPresent()) {
+      long max = maxSize.getAsLong();
+      Gauge.builder(STORAGE_MAX, () -> max)
+          .description("storage.max-size: stored bytes above it are evicted, least recent first")
+          .baseUnit("bytes")
+          .strongReference(true)
+          .register(registry);
+    }
+    bindBlobStorage(registry, blobs);
+  }
+
+  private static void bindBlobStorage(MeterRegistry registry, BlobStore blobs) {
     Gauge.builder(STORAGE_BYTES, blobs, BlobStore::totalBytes)
         .description("Bytes of committed blobs in storage")
         .baseUnit("bytes")

@@ -6,6 +6,8 @@ import dev.berth.storage.Digest;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The hot part of the manifest metadata in memory, in front of RocksDB: tag resolutions, manifests
@@ -22,11 +24,11 @@ final class ManifestMemory {
   private static final long MANIFEST_BYTES = 64L << 20;
 
   private static final int TAGS = 100_000;
-  private static final int LINKS = 500_000;
+  private static final int LINKED_MANIFESTS = 100_000;
 
   private record TagKey(String upstream, String repository, String tag) {}
 
-  private record LinkKey(String upstream, String repository, Digest digest) {}
+  private record RepositoryKey(String upstream, String repository) {}
 
   private final Cache<TagKey, TagResolution> tags = Caffeine.newBuilder().maximumSize(TAGS).build();
   private final Cache<Digest, StoredManifest> manifests =
@@ -34,7 +36,10 @@ final class ManifestMemory {
           .maximumWeight(MANIFEST_BYTES)
           .<Digest, StoredManifest>weigher((d, m) -> m.bytes().length + 128)
           .build();
-  private final Cache<LinkKey, Boolean> links = Caffeine.newBuilder().maximumSize(LINKS).build();
+
+  /** Per manifest, the repositories known to hold it: forgetting a manifest is one removal. */
+  private final Cache<Digest, Set<RepositoryKey>> links =
+      Caffeine.newBuilder().maximumSize(LINKED_MANIFESTS).build();
 
   Optional<TagResolution> tag(String upstream, String repository, String tag) {
     return Optional.ofNullable(tags.getIfPresent(new TagKey(upstream, repository, tag)));
@@ -47,7 +52,10 @@ final class ManifestMemory {
   /** The manifest, when it is in memory and known to belong to the repository. */
   Optional<StoredManifest> linkedManifest(String upstream, String repository, Digest digest) {
     StoredManifest m = manifests.getIfPresent(digest);
-    if (m == null || links.getIfPresent(new LinkKey(upstream, repository, digest)) == null) {
+    Set<RepositoryKey> holders = links.getIfPresent(digest);
+    if (m == null
+        || holders == null
+        || !holders.contains(new RepositoryKey(upstream, repository))) {
       return Optional.empty();
     }
     return Optional.of(m);
@@ -58,13 +66,15 @@ final class ManifestMemory {
   }
 
   void linked(String upstream, String repository, Digest digest) {
-    links.put(new LinkKey(upstream, repository, digest), Boolean.TRUE);
+    links
+        .get(digest, d -> ConcurrentHashMap.newKeySet())
+        .add(new RepositoryKey(upstream, repository));
   }
 
   /** Drops a manifest (and every link to it) that storage no longer holds. */
   void forget(Digest digest) {
     manifests.invalidate(digest);
-    links.asMap().keySet().removeIf(k -> k.digest().equals(digest));
+    links.invalidate(digest);
   }
 
   /** Drops a tag resolution that storage no longer holds. */

@@ -12,6 +12,7 @@ import dev.berth.storage.DiskFullException;
 import dev.berth.storage.InvalidDigestException;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
+import dev.berth.storage.eviction.RemovalListener;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -176,6 +177,7 @@ public final class ManifestService {
     String repository = repo.repository().value();
     Optional<StoredManifest> inMemory = memory.linkedManifest(upstream, repository, digest);
     if (inMemory.isPresent()) {
+      storage.manifests().touch(digest); // an in-memory note: eviction sees this use
       return Future.succeededFuture(served(inMemory.get(), ServedManifest.Source.CACHE));
     }
     return storage
@@ -536,6 +538,24 @@ public final class ManifestService {
 
   private static MultiMap acceptHeaders() {
     return MultiMap.caseInsensitiveMultiMap().add("Accept", MediaTypes.UPSTREAM_ACCEPT_HEADER);
+  }
+
+  /**
+   * What eviction and purges must tell this service: the manifests and tag resolutions they removed
+   * from storage are dropped from memory too, so they are not served from there.
+   */
+  public RemovalListener removals() {
+    return new RemovalListener() {
+      @Override
+      public void manifestRemoved(Digest digest) {
+        memory.forget(digest);
+      }
+
+      @Override
+      public void tagRemoved(String upstream, String repository, String tag) {
+        memory.forgetTag(upstream, repository, tag);
+      }
+    };
   }
 
   private static ServedManifest served(StoredManifest m, ServedManifest.Source source) {

@@ -3,8 +3,11 @@ package dev.berth.proxy.server;
 import dev.berth.auth.credential.DockerConfigSource;
 import dev.berth.proxy.access.AccessPolicy;
 import dev.berth.proxy.admin.AdminRoutes;
+import dev.berth.proxy.admin.CacheOperations;
+import dev.berth.proxy.admin.CacheRoutes;
 import dev.berth.proxy.api.PullRoutes;
 import dev.berth.proxy.api.RegistryApi;
+import dev.berth.proxy.cache.CacheKeeper;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.HostPort;
 import dev.berth.proxy.config.LimitsConfig;
@@ -28,6 +31,7 @@ import dev.berth.storage.rocksdb.StorageOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -106,7 +110,8 @@ public final class BerthServer implements AutoCloseable {
       RocksStorage rocks = openStorage(config);
       StorageGate storage = new StorageGate(rocks);
       opened = storage;
-      ProxyMetrics.bindStorage(metrics.registry(), rocks.blobs());
+      ProxyMetrics.bindStorage(
+          metrics.registry(), rocks.blobs(), rocks.manifests(), config.storage().maxSize());
       CacheWrites writes = new CacheWrites();
       access =
           new StorageAccess(
@@ -119,6 +124,10 @@ public final class BerthServer implements AutoCloseable {
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
       watchDiskSpace(vertx, config, rocks.path(), storage, writes, proxyMetrics);
       PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
+      CacheKeeper keeper =
+          CacheKeeper.create(
+              config.storage(), rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
+      keepCacheUnderCap(vertx, config, storage, keeper);
       ConnectionLimit connections = new ConnectionLimit(config.limits().maxConnections());
       bindConnectionMeters(proxyMetrics, connections);
       Router registryRouter =
@@ -152,6 +161,7 @@ public final class BerthServer implements AutoCloseable {
               () -> storage.call(RocksStorage::health, CLOSED),
               writes::pausedReason,
               metrics::scrape);
+      CacheRoutes.mount(adminRouter, vertx, gated(storage, keeper), pulls.upstreams());
       HttpServer adminServer =
           listen(
               vertx,
@@ -188,6 +198,48 @@ public final class BerthServer implements AutoCloseable {
       metrics.close();
       throw e;
     }
+  }
+
+  /** Checks the cap every second on a worker of its own; one run at a time. */
+  private static void keepCacheUnderCap(
+      Vertx vertx, BerthConfig config, StorageGate storage, CacheKeeper keeper) {
+    if (config.storage().maxSize().isEmpty()) {
+      return;
+    }
+    WorkerExecutor evictor = vertx.createSharedWorkerExecutor("berth-eviction", 1);
+    AtomicBoolean running = new AtomicBoolean();
+    vertx.setPeriodic(
+        CacheKeeper.CHECK_EVERY.toMillis(),
+        id -> {
+          if (!running.compareAndSet(false, true)) {
+            return; // the last run is still going
+          }
+          evictor
+              .executeBlocking(
+                  () -> storage.call(s -> keeper.evictIfOverCap(), Optional.empty()), false)
+              .onComplete(
+                  ar -> {
+                    running.set(false);
+                    if (ar.failed()) {
+                      // A full disk or a closing store: the next round tries again.
+                      log.warn("eviction failed: {}", ar.cause().toString());
+                    }
+                  });
+        });
+  }
+
+  /** Admin cache operations, each holding storage open while it runs. */
+  private static CacheOperations gated(StorageGate storage, CacheKeeper keeper) {
+    return new CacheOperations() {
+      @Override
+      public <T> T withKeeper(java.util.function.Function<CacheKeeper, T> work) {
+        Optional<T> result = storage.call(s -> Optional.ofNullable(work.apply(keeper)), null);
+        if (result == null) {
+          throw new StorageException("storage is closed: berth is shutting down");
+        }
+        return result.orElse(null);
+      }
+    };
   }
 
   /** Event loops and registry listeners: one per core, the request path never blocks them. */

@@ -136,7 +136,7 @@ class MetricsValuesTest {
     assertEquals(1.0, m.get("berth_storage_writable"));
   }
 
-  private static Map<String, Double> scrape(String text) {
+  static Map<String, Double> scrape(String text) {
     Map<String, Double> values = new HashMap<>();
     for (String line : text.split("\n")) {
       if (line.startsWith("berth_")) {

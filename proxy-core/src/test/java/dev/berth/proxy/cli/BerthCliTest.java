@@ -81,7 +81,7 @@ class BerthCliTest {
     assertEquals(
         "berth: "
             + config
-            + ": unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size, min-free)",
+            + ": unknown key 'storage.max-sise' (known keys: path, max-size, low-water, chunk-size, min-free, pins)",
         err.toString().trim());
   }
 

@@ -58,8 +58,12 @@ class ConfigLoaderTest {
             listen: 127.0.0.1:5001
             storage:
               max-size: 50GiB
+              low-water: 40GiB
               chunk-size: 4MiB
               min-free: 2GiB
+              pins:
+                - nginx:1.27
+                - ghcr.io/org/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
             upstreams:
               - name: docker.io
                 url: https://mirror.gcr.io
@@ -87,9 +91,22 @@ class ConfigLoaderTest {
     assertEquals(new HostPort("127.0.0.1", 5001), config.listen());
     assertEquals(new HostPort("127.0.0.1", 9090), config.admin(), "default kept");
     assertEquals(
-        new StorageConfig(Path.of("./berth-data"), OptionalLong.of(50L << 30), 4 << 20, 2L << 30),
+        new StorageConfig(
+            Path.of("./berth-data"),
+            OptionalLong.of(50L << 30),
+            4 << 20,
+            2L << 30,
+            OptionalLong.of(40L << 30),
+            List.of(
+                "nginx:1.27",
+                "ghcr.io/org/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")),
         config.storage(),
         "the storage map merges key by key, so the default path stays");
+    assertEquals(OptionalLong.of(40L << 30), config.storage().evictTo());
+    assertEquals(
+        OptionalLong.of(45L << 30),
+        new StorageConfig(Path.of("d"), OptionalLong.of(50L << 30), 1 << 20, 0).evictTo(),
+        "90% of max-size by default");
     assertEquals(
         List.of(
             new UpstreamConfig(
@@ -190,7 +207,7 @@ class ConfigLoaderTest {
     return Stream.of(
         bad(
             "storage:\n  max-sise: 10GiB\n",
-            "unknown key 'storage.max-sise' (known keys: path, max-size, chunk-size, min-free)"),
+            "unknown key 'storage.max-sise' (known keys: path, max-size, low-water, chunk-size, min-free, pins)"),
         bad(
             "listn: 0.0.0.0:5000\n",
             "unknown key 'listn' (known keys: listen, admin, storage, upstreams, credentials,"
@@ -281,6 +298,15 @@ class ConfigLoaderTest {
             "upstreams[1].default: invalid value 'true': upstreams[0] (a.io) is the default"
                 + " already; at most one upstream may be default"),
         bad("upstreams: []\n", "upstreams: at least one upstream is required"),
+        bad(
+            "storage:\n  max-size: 10GiB\n  low-water: 20GiB\n",
+            "storage.low-water: invalid value '20GiB': expected a size below storage.max-size"),
+        bad(
+            "storage:\n  low-water: 1GiB\n",
+            "storage.low-water: invalid value '1GiB': expected a size below storage.max-size"),
+        bad(
+            "storage:\n  pins:\n    - nginx:1.27\n    - Not/An/Image\n",
+            "storage.pins[1]: invalid value 'Not/An/Image': expected an image reference"),
         bad("upstreams:\n  - name: a.io\n", "upstreams[0]: missing required key 'url'"),
         bad("storage:\n  - /var/lib/berth\n", "storage: expected a map, found a list"),
         bad("upstreams:\n  name: a.io\n", "upstreams: expected a list, found a map"),

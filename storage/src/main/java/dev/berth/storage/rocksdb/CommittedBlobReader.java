@@ -17,11 +17,17 @@ final class CommittedBlobReader implements BlobReader {
   private final Digest digest;
   private final BlobRecord record;
   private final BlobRange.Resolved range;
+  private final Runnable releaseLease;
   private long position;
 
   CommittedBlobReader(
-      RocksBlobStore store, Digest digest, BlobRecord record, BlobRange.Resolved range) {
+      RocksBlobStore store,
+      Digest digest,
+      BlobRecord record,
+      BlobRange.Resolved range,
+      Runnable releaseLease) {
     this.store = store;
+    this.releaseLease = releaseLease;
     this.digest = digest;
     this.record = record;
     this.range = range;
@@ -82,5 +88,6 @@ final class CommittedBlobReader implements BlobReader {
   @Override
   public void close() {
     position = range.endExclusive();
+    releaseLease.run();
   }
 }

@@ -27,14 +27,17 @@ final class LiveBlobReader implements BlobReader {
   private volatile BlobRange.@Nullable Resolved resolved;
   private volatile long position;
   private volatile boolean closed;
+  private final Runnable releaseLease;
 
   LiveBlobReader(
       RocksBlobStore store,
       Digest digest,
       int chunkSize,
       WriteProgress progress,
-      BlobRange requested) {
+      BlobRange requested,
+      Runnable releaseLease) {
     this.store = store;
+    this.releaseLease = releaseLease;
     this.digest = digest;
     this.chunkSize = chunkSize;
     this.progress = progress;
@@ -169,5 +172,6 @@ final class LiveBlobReader implements BlobReader {
   @Override
   public void close() {
     closed = true;
+    releaseLease.run();
   }
 }

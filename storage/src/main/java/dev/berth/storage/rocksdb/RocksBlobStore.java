@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -47,6 +48,7 @@ final class RocksBlobStore implements BlobStore {
   private final AtomicLong totalBytes = new AtomicLong();
   private final AtomicLong count = new AtomicLong();
   private final SecureRandom generations = new SecureRandom();
+  private final ReaderLeases leases = new ReaderLeases();
 
   RocksBlobStore(
       RocksDB db,
@@ -126,13 +128,66 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public Optional<BlobReader> openReader(Digest digest, BlobRange range) {
-    BlobRecord record = record(digest);
-    if (record == null) {
-      return Optional.empty();
+    if (!leases.acquire(digest)) {
+      return Optional.empty(); // being evicted right now: a miss, fetched again
     }
-    BlobRange.Resolved resolved = range.resolve(record.size());
-    accesses.record(digest);
-    return Optional.of(new CommittedBlobReader(this, digest, record, resolved));
+    Runnable release = releaseOnce(digest);
+    try {
+      BlobRecord record = record(digest);
+      if (record == null) {
+        release.run();
+        return Optional.empty();
+      }
+      BlobRange.Resolved resolved = range.resolve(record.size());
+      accesses.record(digest);
+      return Optional.of(new CommittedBlobReader(this, digest, record, resolved, release));
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /**
+   * A lease for a reader following a write: once the write commits, its chunks are the blob's, and
+   * eviction must wait for the follower as for any reader. An eviction of an older copy of the same
+   * digest takes milliseconds; the follower waits for it rather than go unprotected.
+   */
+  Runnable leaseForFollower(Digest digest) {
+    while (!leases.acquire(digest)) {
+      Thread.onSpinWait();
+    }
+    return releaseOnce(digest);
+  }
+
+  private Runnable releaseOnce(Digest digest) {
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        leases.release(digest);
+      }
+    };
+  }
+
+  @Override
+  public Eviction evict(Digest digest) {
+    if (!leases.claimForEviction(digest)) {
+      return Eviction.IN_USE;
+    }
+    try {
+      return delete(digest) ? Eviction.EVICTED : Eviction.ABSENT;
+    } finally {
+      leases.endEviction(digest);
+    }
+  }
+
+  @Override
+  public int readers(Digest digest) {
+    return leases.readers(digest);
+  }
+
+  @Override
+  public int openReaders() {
+    return leases.total();
   }
 
   @Override

@@ -140,6 +140,12 @@ final class RocksBlobWriter implements BlobWriter {
 
   @Override
   public BlobReader follow(BlobRange range) {
-    return new LiveBlobReader(store, digest, chunkSize, progress, range);
+    Runnable release = store.leaseForFollower(digest);
+    try {
+      return new LiveBlobReader(store, digest, chunkSize, progress, range, release);
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
   }
 }

@@ -1,12 +1,15 @@
 package dev.berth.storage.rocksdb;
 
 import dev.berth.storage.Digest;
+import dev.berth.storage.Link;
 import dev.berth.storage.LinkStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
 /** Links under {@code upstream \0 repository \0 digest-key-bytes}, with empty values. */
@@ -38,6 +41,44 @@ final class RocksLinkStore implements LinkStore {
     } catch (RocksDBException e) {
       throw RocksErrors.translate("linking " + digest + " to " + upstream + "/" + repository, e);
     }
+  }
+
+  @Override
+  public void unlink(String upstream, String repository, Digest digest) {
+    try {
+      db.delete(links, writes, key(upstream, repository, digest));
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate(
+          "unlinking " + digest + " from " + upstream + "/" + repository, e);
+    }
+  }
+
+  @Override
+  public void forEach(Consumer<Link> action) {
+    try (RocksIterator it = db.newIterator(links)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        int first = indexOf(key, 0);
+        int second = first < 0 ? -1 : indexOf(key, first + 1);
+        if (second < 0) {
+          continue; // not a link key: nothing else is stored here
+        }
+        action.accept(
+            new Link(
+                new String(key, 0, first, StandardCharsets.UTF_8),
+                new String(key, first + 1, second - first - 1, StandardCharsets.UTF_8),
+                Digest.fromKeyBytes(key, second + 1)));
+      }
+    }
+  }
+
+  private static int indexOf(byte[] key, int from) {
+    for (int i = from; i < key.length; i++) {
+      if (key[i] == 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.berth.storage.ManifestStore;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
 import dev.berth.storage.TagStore;
+import dev.berth.storage.eviction.PinStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Env;
@@ -48,6 +50,8 @@ public final class RocksStorage implements AutoCloseable {
   static final String CF_MANIFESTS = "manifests";
   static final String CF_TAGS = "tags";
   static final String CF_LINKS = "links";
+  static final String CF_MANIFEST_ACCESS = "manifest-access";
+  static final String CF_PINS = "pins";
 
   static {
     RocksDB.loadLibrary();
@@ -69,11 +73,15 @@ public final class RocksStorage implements AutoCloseable {
   private final RocksManifestStore manifests;
   private final RocksTagStore tags;
   private final RocksLinkStore links;
+  private final RocksPinStore pins;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final boolean readOnly;
 
-  private RocksStorage(Path path, StorageOptions options) throws RocksDBException {
+  private RocksStorage(Path path, StorageOptions options, boolean readOnly)
+      throws RocksDBException {
     this.path = path;
+    this.readOnly = readOnly;
     this.blockCache = new LRUCache(64L << 20);
     // With a file manager attached, RocksDB recovers by itself from a full disk: it polls free
     // space and resumes writes once there is room, instead of staying read-only until reopened.
@@ -115,9 +123,14 @@ public final class RocksStorage implements AutoCloseable {
             descriptor(CF_UPLOADS, metaOptions),
             descriptor(CF_MANIFESTS, metaOptions),
             descriptor(CF_TAGS, metaOptions),
-            descriptor(CF_LINKS, metaOptions));
+            descriptor(CF_LINKS, metaOptions),
+            descriptor(CF_MANIFEST_ACCESS, metaOptions),
+            descriptor(CF_PINS, metaOptions));
     this.handles = new ArrayList<>();
-    this.db = RocksDB.open(dbOptions, path.toString(), descriptors, handles);
+    this.db =
+        readOnly
+            ? RocksDB.openReadOnly(dbOptions, path.toString(), descriptors, handles)
+            : RocksDB.open(dbOptions, path.toString(), descriptors, handles);
     this.syncWrites = new WriteOptions().setSync(true);
     this.plainWrites = new WriteOptions();
     this.chunkWrites = new WriteOptions().setDisableWAL(true);
@@ -140,9 +153,11 @@ public final class RocksStorage implements AutoCloseable {
             flushChunks,
             readOptions,
             options);
-    this.manifests = new RocksManifestStore(db, handles.get(4), plainWrites, options.clock());
+    this.manifests =
+        new RocksManifestStore(db, handles.get(4), handles.get(7), plainWrites, options.clock());
     this.tags = new RocksTagStore(db, handles.get(5), plainWrites);
     this.links = new RocksLinkStore(db, handles.get(6), plainWrites);
+    this.pins = new RocksPinStore(db, handles.get(8), syncWrites);
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -151,6 +166,9 @@ public final class RocksStorage implements AutoCloseable {
               return t;
             });
     long flushMillis = options.accessFlushInterval().toMillis();
+    if (readOnly) {
+      return; // nothing to flush: reads through a read-only handle record no access times
+    }
     maintenance.scheduleWithFixedDelay(
         this::flushAccessTimesQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
   }
@@ -167,15 +185,37 @@ public final class RocksStorage implements AutoCloseable {
       throw new StorageException("cannot create storage directory " + path + ": " + e, e);
     }
     try {
-      RocksStorage storage = new RocksStorage(path, options);
+      RocksStorage storage = new RocksStorage(path, options, false);
       int reclaimed = storage.blobs.reclaimUnfinishedWrites();
       if (reclaimed > 0) {
         log.info("reclaimed {} unfinished blob writes in {}", reclaimed, path);
       }
       storage.blobs.loadTotals();
+      storage.manifests.loadTotals();
       return storage;
     } catch (RocksDBException e) {
       throw RocksErrors.translate("cannot open storage at " + path, e);
+    }
+  }
+
+  /**
+   * Opens an existing store for reading only, beside a berth server that may have it open for
+   * writing (RocksDB allows that; no lock is taken): {@code berth export} copies out of a live
+   * cache this way. It sees the store as it was when opened. Writes through it fail.
+   *
+   * @throws StorageException naming the path when there is no store there or it cannot be read
+   */
+  public static RocksStorage openReadOnly(Path path, StorageOptions options) {
+    if (!Files.isDirectory(path)) {
+      throw new StorageException("no cache at " + path + " (the directory does not exist)");
+    }
+    try {
+      RocksStorage storage = new RocksStorage(path, options, true);
+      storage.blobs.loadTotals();
+      storage.manifests.loadTotals();
+      return storage;
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("cannot open storage at " + path + " for reading", e);
     }
   }
 
@@ -197,6 +237,52 @@ public final class RocksStorage implements AutoCloseable {
 
   public LinkStore links() {
     return links;
+  }
+
+  public PinStore pins() {
+    return pins;
+  }
+
+  /** Bytes of stored blobs and manifests: what {@code storage.max-size} caps. */
+  public long storedBytes() {
+    return blobs.totalBytes() + manifests.totalBytes();
+  }
+
+  /**
+   * Compacts every column family, so that space freed by deletions (evicted blobs' chunks and their
+   * blob files) returns to the file system now rather than at RocksDB's leisure. Blocking and I/O
+   * heavy: for {@code berth gc}, not for the request path.
+   */
+  public void compact() {
+    try (CompactRangeOptions options =
+        new CompactRangeOptions()
+            .setBottommostLevelCompaction(
+                CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
+      for (ColumnFamilyHandle handle : handles) {
+        db.compactRange(handle, null, null, options);
+      }
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("compacting storage at " + path, e);
+    }
+  }
+
+  /** Bytes of RocksDB's files on disk (SST, blob files, logs): what the cache costs the node. */
+  public long diskBytes() {
+    try (var files = Files.walk(path)) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              f -> {
+                try {
+                  return Files.size(f);
+                } catch (java.io.IOException e) {
+                  return 0; // removed while walking (a compaction finished)
+                }
+              })
+          .sum();
+    } catch (java.io.IOException e) {
+      throw new StorageException("cannot measure " + path + ": " + e, e);
+    }
   }
 
   public Path path() {
@@ -253,6 +339,7 @@ public final class RocksStorage implements AutoCloseable {
   private void flushAccessTimesQuietly() {
     try {
       blobs.flushAccessTimes();
+      manifests.flushAccessTimes();
     } catch (RuntimeException e) {
       log.warn("flushing access times failed: {}", e.toString());
     }
@@ -270,11 +357,13 @@ public final class RocksStorage implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    flushAccessTimesQuietly();
-    try {
-      db.syncWal();
-    } catch (RocksDBException e) {
-      log.warn("syncing the WAL at close failed: {}", e.toString());
+    if (!readOnly) {
+      flushAccessTimesQuietly();
+      try {
+        db.syncWal();
+      } catch (RocksDBException e) {
+        log.warn("syncing the WAL at close failed: {}", e.toString());
+      }
     }
     for (ColumnFamilyHandle handle : handles) {
       handle.close();

@@ -4,6 +4,7 @@ import dev.berth.storage.Digest;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.TagResolution;
 import dev.berth.storage.TagStore;
+import dev.berth.storage.TaggedManifest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -87,6 +89,18 @@ final class RocksTagStore implements TagStore {
       }
     }
     return result;
+  }
+
+  @Override
+  public void forEach(Consumer<TaggedManifest> action) {
+    try (RocksIterator it = db.newIterator(tags)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        String[] parts = new String(it.key(), StandardCharsets.UTF_8).split("\0", 3);
+        if (parts.length == 3) {
+          action.accept(new TaggedManifest(parts[0], parts[1], parts[2], decode(it.value())));
+        }
+      }
+    }
   }
 
   private static TagResolution decode(byte[] value) {

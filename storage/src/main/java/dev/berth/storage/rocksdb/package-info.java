@@ -1,7 +1,7 @@
 /**
  * The RocksDB implementation of the storage contracts.
  *
- * <p>Layout (one database, six column families):
+ * <p>Layout (one database, eight column families):
  *
  * <ul>
  *   <li>{@code chunks}: blob bytes under {@code digest ‖ generation ‖ chunk index}, values in
@@ -12,9 +12,11 @@
  *       access time. A blob is visible exactly when this record exists.
  *   <li>{@code uploads}: one record per unfinished write, synced before its first chunk. At open,
  *       every record left by a crash has its chunks deleted: nothing partial ever becomes visible.
- *   <li>{@code manifests} and {@code tags}: small values, written whole.
+ *   <li>{@code manifests} and {@code tags}: small values, written whole. {@code manifest-access}:
+ *       the batched last-access time of each manifest, apart so an access never rewrites one.
  *   <li>{@code links}: which (upstream, repository) each digest belongs to, so content shared by
  *       digest is only readable through repositories that fetched or reference it.
+ *   <li>{@code pins}: images pinned at run time ({@code --pin}), kept out of eviction.
  * </ul>
  *
  * Commit, abort and delete are single atomic {@code WriteBatch}es; the commit batch is written with

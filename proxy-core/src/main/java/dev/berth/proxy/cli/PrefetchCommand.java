@@ -1,0 +1,313 @@
+package dev.berth.proxy.cli;
+
+import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.config.CommandLineOverrides;
+import dev.berth.proxy.config.ConfigLoader;
+import dev.berth.proxy.image.ImageReference;
+import dev.berth.proxy.image.InvalidReferenceException;
+import dev.berth.proxy.prefetch.ImageListFile;
+import dev.berth.proxy.prefetch.ImageUse;
+import dev.berth.proxy.prefetch.KubernetesImages;
+import dev.berth.proxy.prefetch.PlatformFilter;
+import dev.berth.proxy.prefetch.PrefetchInputException;
+import dev.berth.proxy.prefetch.PulledImage;
+import dev.berth.proxy.prefetch.RegistryPuller;
+import dev.berth.proxy.server.BerthServer;
+import dev.berth.proxy.server.ServerStartException;
+import dev.berth.proxy.text.ByteSizes;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code berth prefetch}: pull images into the cache before they are needed. */
+@Command(
+    name = "prefetch",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Pull images into the cache ahead of time, optionally pinned.",
+    description = {
+      "Pulls each image through berth's own registry API, exactly as a node would: the same"
+          + " pull policies, credentials and single download per blob. Every config and layer"
+          + " is read to its end and checked against its digest, so the cache holds the whole"
+          + " image afterwards.",
+      "",
+      "Against a running server, pass --server (and --admin for --pin). Without --server,"
+          + " berth runs a private server on the cache directory for the duration of the"
+          + " command (the directory must not be in use).",
+      "",
+      "Images come from the arguments, from -f files (one reference per line, # comments) and"
+          + " from -k Kubernetes manifests (the images of Pods, Deployments, DaemonSets,"
+          + " StatefulSets, ReplicaSets, Jobs and CronJobs: containers, initContainers and"
+          + " ephemeralContainers). Names are read as Kubernetes reads them: nginx is"
+          + " docker.io/library/nginx:latest.",
+      ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  berth prefetch nginx:1.27 ghcr.io/org/app:2.1",
+      "  berth prefetch -f images.txt --platform linux/amd64 --pin",
+      "  kubectl get pods -A -o yaml > pods.yaml && berth prefetch -k pods.yaml",
+      "  berth prefetch --server http://127.0.0.1:5000 --admin http://127.0.0.1:9090 --pin \\",
+      "      registry.k8s.io/pause:3.10",
+      "",
+      "Exit status: 0 when every image was pulled, 1 when any failed (each failure is named),"
+          + " 2 for a bad option, reference, input file or configuration."
+    })
+final class PrefetchCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  @Parameters(paramLabel = "IMAGE", description = "Image references, e.g. nginx:1.27")
+  private List<String> images = new ArrayList<>();
+
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      description = "A file of image references, one per line. Repeatable.")
+  private List<Path> lists = new ArrayList<>();
+
+  @Option(
+      names = {"-k", "--kubernetes"},
+      paramLabel = "FILE",
+      description =
+          "Kubernetes manifests (YAML or JSON, several documents) to take images from."
+              + " Repeatable.")
+  private List<Path> manifests = new ArrayList<>();
+
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      split = ",",
+      description = {
+        "Platforms to fetch from multi-platform images (an image index). Repeatable or comma"
+            + " separated.",
+        "Example: --platform linux/amd64,linux/arm64",
+        "Default: all platforms."
+      })
+  private List<String> platforms = new ArrayList<>();
+
+  @Option(
+      names = "--pin",
+      description = "Pin the images: eviction (storage.max-size) never removes them.")
+  private boolean pin;
+
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description =
+          "Registry URL of a running berth to prefetch through, e.g. http://127.0.0.1:5000.")
+  private @Nullable URI server;
+
+  @Option(
+      names = "--admin",
+      paramLabel = "URL",
+      description = {
+        "Admin URL of that server, for --pin.",
+        "Default: http://ADMIN from the config (127.0.0.1:9090)."
+      })
+  private @Nullable URI admin;
+
+  @Option(
+      names = "--parallel",
+      paramLabel = "N",
+      description = "Blobs of an image fetched at once. Default: 4.")
+  private int parallel = 4;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file.")
+  private Optional<Path> config = Optional.empty();
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Cache directory without --server. Default: ./berth-data.")
+  private Optional<String> data = Optional.empty();
+
+  @Option(
+      names = "--upstream",
+      paramLabel = "NAME=URL",
+      description = "Adds an upstream registry, as for 'berth serve'. Repeatable.")
+  private List<String> upstreams = new ArrayList<>();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (parallel < 1 || parallel > 64) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--parallel " + parallel + ": expected 1 to 64");
+    }
+    PlatformFilter filter;
+    Map<String, ImageReference> wanted;
+    try {
+      filter = PlatformFilter.parse(platforms);
+      wanted = wantedImages();
+    } catch (PrefetchInputException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (wanted.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "no images given (arguments, -f FILE or -k FILE)");
+    }
+    BerthConfig settings =
+        ConfigLoader.load(
+            config,
+            new CommandLineOverrides(
+                server == null ? Optional.of("127.0.0.1:0") : Optional.empty(),
+                server == null ? Optional.of("127.0.0.1:0") : Optional.empty(),
+                data,
+                upstreams));
+    BerthServer privateServer = null;
+    URI registry = server;
+    URI adminUrl = admin != null ? admin : URI.create("http://" + settings.admin());
+    if (server == null) {
+      QuietServerLogs.apply();
+      try {
+        privateServer = BerthServer.start(settings);
+      } catch (ServerStartException e) {
+        String message = e.getMessage();
+        if (message != null && message.contains("LOCK")) {
+          message =
+              "the cache at "
+                  + settings.storage().path()
+                  + " is in use by a running berth server: prefetch through it with --server"
+                  + " http://127.0.0.1:5000 (its registry address)";
+        }
+        throw new ServerStartException(message, e);
+      }
+      registry = URI.create("http://127.0.0.1:" + privateServer.registryPort());
+      adminUrl = URI.create("http://127.0.0.1:" + privateServer.adminPort());
+    }
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    ExecutorService blobPool = Executors.newFixedThreadPool(parallel);
+    PrefetchProgress progress = new PrefetchProgress(err, System.console() != null);
+    try {
+      RegistryPuller puller = new RegistryPuller(http, registry, blobPool, progress);
+      return pullAll(wanted, filter, puller, http, adminUrl, progress, out);
+    } finally {
+      progress.finish();
+      blobPool.shutdownNow();
+      if (privateServer != null) {
+        privateServer.close();
+      }
+    }
+  }
+
+  /** The images to pull, normalized ({@code latest} added), each once, in the order given. */
+  private Map<String, ImageReference> wantedImages() {
+    List<ImageUse> uses = new ArrayList<>();
+    images.forEach(i -> uses.add(new ImageUse(i, "argument")));
+    for (Path list : lists) {
+      ImageListFile.read(list).forEach(i -> uses.add(new ImageUse(i, list.toString())));
+    }
+    for (Path file : manifests) {
+      uses.addAll(KubernetesImages.read(file));
+    }
+    Map<String, ImageReference> wanted = new LinkedHashMap<>();
+    for (ImageUse use : uses) {
+      try {
+        ImageReference ref = ImageReference.parseDockerRef(use.image());
+        wanted.putIfAbsent(ref.toString(), ref);
+      } catch (InvalidReferenceException e) {
+        throw new PrefetchInputException(
+            use.source() + ": '" + use.image() + "' is not an image reference: " + e.getMessage());
+      }
+    }
+    return wanted;
+  }
+
+  private int pullAll(
+      Map<String, ImageReference> wanted,
+      PlatformFilter filter,
+      RegistryPuller puller,
+      HttpClient http,
+      URI adminUrl,
+      PrefetchProgress progress,
+      PrintWriter out)
+      throws InterruptedException {
+    int failed = 0;
+    long bytes = 0;
+    for (ImageReference image : wanted.values()) {
+      long started = System.nanoTime();
+      try {
+        PulledImage pulled = puller.pull(image, filter);
+        bytes += pulled.bytes();
+        String pinned = pin ? pinImage(http, adminUrl, image) : "";
+        progress.line(
+            String.format(
+                Locale.ROOT,
+                "pulled %s %s (%s): %d blobs, %s in %.1f s%s",
+                pulled.reference(),
+                pulled.digest(),
+                String.join(",", pulled.platforms()),
+                pulled.blobs(),
+                ByteSizes.format(pulled.bytes()),
+                (System.nanoTime() - started) / 1e9,
+                pinned));
+        out.println("ok " + pulled.reference() + " " + pulled.digest());
+      } catch (RegistryPuller.PullFailedException e) {
+        failed++;
+        progress.line("failed " + e.getMessage());
+        out.println("failed " + image);
+      }
+      out.flush();
+    }
+    int ok = wanted.size() - failed;
+    progress.line(
+        String.format(
+            Locale.ROOT,
+            "prefetched %d of %d images (%s)%s",
+            ok,
+            wanted.size(),
+            ByteSizes.format(bytes),
+            failed == 0 ? "" : "; " + failed + " failed"));
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** Pins through the admin endpoint; a failure to pin fails the image. */
+  private static String pinImage(HttpClient http, URI adminUrl, ImageReference image)
+      throws RegistryPuller.PullFailedException, InterruptedException {
+    URI uri =
+        adminUrl.resolve(
+            "/admin/pins?image=" + URLEncoder.encode(image.toString(), StandardCharsets.UTF_8));
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new RegistryPuller.PullFailedException(
+            image + ": pulled, but pinning failed: " + response.body().trim());
+      }
+      return " (pinned)";
+    } catch (IOException e) {
+      throw new RegistryPuller.PullFailedException(
+          image + ": pulled, but the admin endpoint " + adminUrl + " did not answer: " + e);
+    }
+  }
+}

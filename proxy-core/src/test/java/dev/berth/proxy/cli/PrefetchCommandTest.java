@@ -1,0 +1,284 @@
+package dev.berth.proxy.cli;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.berth.proxy.blackbox.StubImage;
+import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.config.CommandLineOverrides;
+import dev.berth.proxy.config.ConfigLoader;
+import dev.berth.proxy.server.BerthServer;
+import dev.berth.storage.Digest;
+import dev.berth.storage.eviction.Pin;
+import dev.berth.storage.rocksdb.RocksStorage;
+import dev.berth.storage.rocksdb.StorageOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code berth prefetch} against a WireMock upstream: a multi-platform image with a platform filter
+ * stores only the chosen child's blobs; pins, Kubernetes manifests, failures and the {@code
+ * --server} mode.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class PrefetchCommandTest {
+  @TempDir Path dir;
+  private WireMockServer upstream;
+  private Path config;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private StubImage amd64;
+  private StubImage arm64;
+  private Digest index;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = new WireMockServer(options().dynamicPort());
+    upstream.start();
+    config =
+        Files.writeString(
+            dir.resolve("config.yaml"),
+            "tenancy: open\nupstreams:\n  - name: upstream.test\n    url: http://127.0.0.1:"
+                + upstream.port()
+                + "\n    default: true\n    policy: if-not-present\n");
+    // A two-platform image: an index whose children are separate image manifests.
+    amd64 = new StubImage("multi", "amd64-build", 30_000, 1).stub(upstream);
+    arm64 = new StubImage("multi", "arm64-build", 30_000, 2).stub(upstream);
+    byte[] indexBytes =
+        ("{\"schemaVersion\":2,\"mediaType\":\""
+                + StubImage.OCI_INDEX
+                + "\",\"manifests\":["
+                + child(amd64, "amd64", null)
+                + ","
+                + child(arm64, "arm64", "v8")
+                + "]}")
+            .getBytes(StandardCharsets.UTF_8);
+    index = Digest.sha256Of(indexBytes);
+    StubImage.stubManifest(upstream, "multi", "1", StubImage.OCI_INDEX, indexBytes, index);
+  }
+
+  private static String child(StubImage image, String arch, String variant) {
+    return "{\"mediaType\":\""
+        + StubImage.OCI_MANIFEST
+        + "\",\"digest\":\""
+        + image.manifestDigest
+        + "\",\"size\":"
+        + image.manifest.length
+        + ",\"platform\":{\"os\":\"linux\",\"architecture\":\""
+        + arch
+        + "\""
+        + (variant == null ? "" : ",\"variant\":\"" + variant + "\"")
+        + "}}";
+  }
+
+  @AfterEach
+  void stop() {
+    upstream.stop();
+  }
+
+  private int run(String... args) {
+    CommandLine cli = BerthCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  private RocksStorage openData() {
+    return RocksStorage.open(dir.resolve("data"), StorageOptions.defaults());
+  }
+
+  @Test
+  void platformFilter_storesOnlyTheChosenChild_andPins() {
+    int exit =
+        run(
+            "prefetch",
+            "--config",
+            config.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "--platform",
+            "linux/amd64",
+            "--pin",
+            "upstream.test/multi:1");
+
+    assertEquals(0, exit, out + "\n" + err);
+    assertTrue(out.toString().contains("ok upstream.test/multi:1 " + index), out.toString());
+    assertTrue(
+        err.toString().contains("(linux/amd64/v1)") || err.toString().contains("linux/amd64"),
+        err.toString());
+    try (RocksStorage storage = openData()) {
+      assertTrue(storage.manifests().get(index).isPresent());
+      assertTrue(storage.manifests().get(amd64.manifestDigest).isPresent());
+      amd64.blobs().forEach(b -> assertTrue(storage.blobs().stat(b).isPresent(), b.toString()));
+      assertFalse(storage.manifests().get(arm64.manifestDigest).isPresent());
+      arm64.blobs().forEach(b -> assertFalse(storage.blobs().stat(b).isPresent(), b.toString()));
+      assertEquals(List.of(new Pin("upstream.test", "multi", "1")), storage.pins().pins());
+    }
+  }
+
+  @Test
+  void allPlatformsByDefault_andAPlatformTheImageLacks_fails() {
+    assertEquals(
+        0,
+        run(
+            "prefetch",
+            "--config",
+            config.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "upstream.test/multi:1"),
+        err.toString());
+    try (RocksStorage storage = openData()) {
+      arm64.blobs().forEach(b -> assertTrue(storage.blobs().stat(b).isPresent()));
+      amd64.blobs().forEach(b -> assertTrue(storage.blobs().stat(b).isPresent()));
+    }
+    assertEquals(
+        1,
+        run(
+            "prefetch",
+            "--config",
+            config.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "--platform",
+            "linux/s390x",
+            "upstream.test/multi:1"));
+    assertTrue(err.toString().contains("no platform matches linux/s390x"), err.toString());
+  }
+
+  @Test
+  void kubernetesManifests_andAFailedImage_exit1NamingIt() throws Exception {
+    StubImage web = new StubImage("web", "2", 10_000, 3).stub(upstream);
+    Path manifests =
+        Files.writeString(
+            dir.resolve("app.yaml"),
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                spec:
+                  initContainers:
+                    - name: init
+                      image: upstream.test/web:2
+                  containers:
+                    - name: app
+                      image: upstream.test/missing:1
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            """);
+
+    int exit =
+        run(
+            "prefetch",
+            "--config",
+            config.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "-k",
+            manifests.toString());
+
+    assertEquals(1, exit, out + "\n" + err);
+    assertTrue(out.toString().contains("ok upstream.test/web:2"), out.toString());
+    assertTrue(out.toString().contains("failed upstream.test/missing:1"), out.toString());
+    assertTrue(err.toString().contains("prefetched 1 of 2 images"), err.toString());
+    try (RocksStorage storage = openData()) {
+      web.blobs().forEach(b -> assertTrue(storage.blobs().stat(b).isPresent()));
+    }
+  }
+
+  @Test
+  void badInput_exit2NamingTheSource() throws Exception {
+    Path list = Files.writeString(dir.resolve("list.txt"), "# images\nnginx:1.27\nNot/Valid\n");
+    assertEquals(
+        2,
+        run(
+            "prefetch",
+            "--config",
+            config.toString(),
+            "--data",
+            dir.toString(),
+            "-f",
+            list.toString()));
+    assertTrue(err.toString().contains(list.toString()), err.toString());
+    assertTrue(err.toString().contains("Not/Valid"), err.toString());
+    assertEquals(2, run("prefetch", "--config", config.toString()));
+    assertTrue(err.toString().contains("no images given"), err.toString());
+  }
+
+  @Test
+  void throughARunningServer_withPinViaItsAdminPort() throws Exception {
+    BerthConfig settings =
+        ConfigLoader.load(
+            Optional.of(config),
+            new CommandLineOverrides(
+                Optional.of("127.0.0.1:0"),
+                Optional.of("127.0.0.1:0"),
+                Optional.of(dir.resolve("served").toString()),
+                List.of()));
+    try (BerthServer server = BerthServer.start(settings)) {
+      int exit =
+          run(
+              "prefetch",
+              "--server",
+              "http://127.0.0.1:" + server.registryPort(),
+              "--admin",
+              "http://127.0.0.1:" + server.adminPort(),
+              "--pin",
+              "--platform",
+              "linux/arm64",
+              "upstream.test/multi:1");
+      assertEquals(0, exit, out + "\n" + err);
+      // The data directory is the server's: prefetch ran through it, it did not open the store.
+      assertFalse(Files.exists(dir.resolve("data")));
+    }
+    try (RocksStorage storage =
+        RocksStorage.open(dir.resolve("served"), StorageOptions.defaults())) {
+      arm64.blobs().forEach(b -> assertTrue(storage.blobs().stat(b).isPresent()));
+      amd64.blobs().forEach(b -> assertFalse(storage.blobs().stat(b).isPresent()));
+      assertEquals(List.of(new Pin("upstream.test", "multi", "1")), storage.pins().pins());
+    }
+  }
+
+  @Test
+  void dataDirectoryInUse_pointsToServer() throws Exception {
+    BerthConfig settings =
+        ConfigLoader.load(
+            Optional.of(config),
+            new CommandLineOverrides(
+                Optional.of("127.0.0.1:0"),
+                Optional.of("127.0.0.1:0"),
+                Optional.of(dir.resolve("data").toString()),
+                List.of()));
+    try (BerthServer server = BerthServer.start(settings)) {
+      int exit =
+          run(
+              "prefetch",
+              "--config",
+              config.toString(),
+              "--data",
+              dir.resolve("data").toString(),
+              "upstream.test/multi:1");
+      assertEquals(1, exit);
+      assertTrue(err.toString().contains("--server"), err.toString());
+    }
+  }
+}

@@ -1,0 +1,388 @@
+package dev.berth.storage.eviction;
+
+import dev.berth.storage.BlobInfo;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.Digest;
+import dev.berth.storage.Link;
+import dev.berth.storage.LinkStore;
+import dev.berth.storage.ManifestInfo;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.TagStore;
+import dev.berth.storage.TaggedManifest;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Removes content from the cache: least recently used first when it outgrows its cap, on an
+ * operator's purge, and links nothing needs any more. One run at a time; blocking; never call it
+ * from an event loop. Serving goes on meanwhile: readers hold leases, so a blob being read is never
+ * removed under them (it is reported as in use and stays).
+ *
+ * <p>The rules (the README's "Bounded storage" section tells operators the same):
+ *
+ * <ul>
+ *   <li>Blobs and manifests are evicted least recently used first, by the store's batched access
+ *       times, until stored bytes are at or below the target.
+ *   <li>A manifest never outlives content removed from under it: removing a blob removes every
+ *       manifest that references it (an image with a missing layer could not be pulled from the
+ *       cache, and a pull under policy {@code never} must fail at the manifest rather than halfway
+ *       through the layers); removing a manifest removes an index or referrer once none of the
+ *       manifests it references is stored any more.
+ *   <li>Removing a manifest drops every tag resolution pointing at it, and removing anything drops
+ *       its repository links. A manifest whose blobs were never fetched stays until it is itself
+ *       least recently used: its blobs are fetched on demand like any miss.
+ *   <li>Pinned images are never removed: a pin keeps its tag resolution, the manifest, the stored
+ *       children of an index and all their blobs.
+ * </ul>
+ */
+public final class CacheCollector {
+  private final BlobStore blobs;
+  private final ManifestStore manifests;
+  private final TagStore tags;
+  private final LinkStore links;
+  private final PinStore storedPins;
+  private final List<Pin> configuredPins;
+  private final Function<byte[], List<Digest>> referencesOf;
+  private final RemovalListener listener;
+  private final ReentrantLock oneRun = new ReentrantLock();
+
+  /**
+   * @param configuredPins pins from the config file (run-time pins come from {@code storedPins})
+   * @param referencesOf the digests a manifest's bytes reference (config, layers, children,
+   *     subject); storage does not read manifest formats itself
+   */
+  public CacheCollector(
+      BlobStore blobs,
+      ManifestStore manifests,
+      TagStore tags,
+      LinkStore links,
+      PinStore storedPins,
+      List<Pin> configuredPins,
+      Function<byte[], List<Digest>> referencesOf,
+      RemovalListener listener) {
+    this.blobs = blobs;
+    this.manifests = manifests;
+    this.tags = tags;
+    this.links = links;
+    this.storedPins = storedPins;
+    this.configuredPins = List.copyOf(configuredPins);
+    this.referencesOf = referencesOf;
+    this.listener = listener;
+  }
+
+  /** Blob and manifest bytes stored now. */
+  public long storedBytes() {
+    return blobs.totalBytes() + manifests.totalBytes();
+  }
+
+  /** Pins from the config file and from the store, without duplicates. */
+  public List<Pin> pins() {
+    Set<Pin> all = new LinkedHashSet<>(configuredPins);
+    all.addAll(storedPins.pins());
+    return List.copyOf(all);
+  }
+
+  /**
+   * Evicts least recently used content until at most {@code targetBytes} are stored (or nothing
+   * evictable is left).
+   */
+  public CollectionReport evictTo(long targetBytes) {
+    oneRun.lock();
+    try {
+      if (storedBytes() <= targetBytes) {
+        return new Run(null).report();
+      }
+      blobs.flushAccessTimes();
+      manifests.flushAccessTimes();
+      Run run = new Run(scan());
+      List<Candidate> candidates = new ArrayList<>();
+      for (BlobInfo b : run.graph.blobs.values()) {
+        candidates.add(new Candidate(b.digest(), b.lastAccess()));
+      }
+      for (ManifestInfo m : run.graph.manifests.values()) {
+        candidates.add(new Candidate(m.digest(), m.lastAccess()));
+      }
+      candidates.sort(
+          Comparator.comparing(Candidate::lastAccess).thenComparing(c -> c.digest().toString()));
+      for (Candidate c : candidates) {
+        if (storedBytes() <= targetBytes) {
+          break;
+        }
+        if (!run.kept.contains(c.digest())) {
+          run.remove(c.digest());
+        }
+      }
+      run.unlinkRemoved();
+      return run.report();
+    } finally {
+      oneRun.unlock();
+    }
+  }
+
+  /** Removes what {@code target} names (pinned content and blobs being read stay, reported). */
+  public Optional<CollectionReport> purge(PurgeTarget target) {
+    oneRun.lock();
+    try {
+      Run run = new Run(scan());
+      boolean found;
+      if (target instanceof PurgeTarget.Content c) {
+        found = run.purgeContent(c.digest());
+      } else if (target instanceof PurgeTarget.Tag t) {
+        found = run.purgeTags(t.upstream(), t.repository(), t.tag());
+      } else {
+        PurgeTarget.Repository r = (PurgeTarget.Repository) target;
+        found = run.purgeTags(r.upstream(), r.repository(), null);
+      }
+      if (!found) {
+        return Optional.empty();
+      }
+      run.unlinkRemoved();
+      return Optional.of(run.report());
+    } finally {
+      oneRun.unlock();
+    }
+  }
+
+  /**
+   * Removes links to content that is neither stored nor referenced by a stored manifest: what is
+   * left of content removed by an older run or a crash, and of purged repositories.
+   */
+  public CollectionReport removeOrphanLinks() {
+    oneRun.lock();
+    try {
+      Run run = new Run(scan());
+      for (Link l : run.graph.links) {
+        if (!run.graph.isStored(l.digest()) && !run.graph.referencedBy.containsKey(l.digest())) {
+          links.unlink(l.upstream(), l.repository(), l.digest());
+          run.linksRemoved++;
+        }
+      }
+      return run.report();
+    } finally {
+      oneRun.unlock();
+    }
+  }
+
+  /** A listing of the cache by repository, for the admin endpoint. */
+  public CacheInventory inventory() {
+    oneRun.lock();
+    try {
+      blobs.flushAccessTimes();
+      manifests.flushAccessTimes();
+      ContentGraph g = scan();
+      return CacheInventory.of(g, pinnedContent(g), pins(), storedBytes());
+    } finally {
+      oneRun.unlock();
+    }
+  }
+
+  private ContentGraph scan() {
+    return ContentGraph.scan(blobs, manifests, tags, links, referencesOf);
+  }
+
+  /** Every digest a pin keeps: the pinned manifests and everything they reference. */
+  private Set<Digest> pinnedContent(ContentGraph g) {
+    List<Digest> roots = new ArrayList<>();
+    for (Pin pin : pins()) {
+      g.resolve(pin).ifPresent(roots::add);
+    }
+    return g.closure(roots);
+  }
+
+  private record Candidate(Digest digest, Instant lastAccess) {}
+
+  /** One run's state: what is kept, what went, and the counts for its report. */
+  private final class Run {
+    final ContentGraph graph;
+    final Set<Digest> kept;
+    final Set<Pin> pins = new HashSet<>(pins());
+    final Set<Digest> removed = new HashSet<>();
+    final List<Digest> inUse = new ArrayList<>();
+    final List<String> pinned = new ArrayList<>();
+    long blobsRemoved;
+    long blobBytes;
+    long manifestsRemoved;
+    long manifestBytes;
+    long tagsRemoved;
+    long linksRemoved;
+
+    Run(@Nullable ContentGraph graph) {
+      this.graph = graph == null ? new ContentGraph() : graph;
+      this.kept = graph == null ? Set.of() : pinnedContent(graph);
+    }
+
+    boolean purgeContent(Digest digest) {
+      if (!graph.isStored(digest)) {
+        return false;
+      }
+      if (kept.contains(digest)) {
+        pinned.add(digest.toString());
+        return true;
+      }
+      remove(digest);
+      return true;
+    }
+
+    /** Purges one tag, or every tag of the repository when {@code onlyTag} is null. */
+    boolean purgeTags(String upstream, String repository, @Nullable String onlyTag) {
+      List<TaggedManifest> purged = new ArrayList<>();
+      for (TaggedManifest t : graph.tags) {
+        if (t.upstream().equals(upstream)
+            && t.repository().equals(repository)
+            && (onlyTag == null || t.tag().equals(onlyTag))) {
+          purged.add(t);
+        }
+      }
+      Set<Digest> linkedHere = new HashSet<>();
+      Set<Digest> linkedElsewhere = new HashSet<>();
+      for (Link l : graph.links) {
+        boolean here = l.upstream().equals(upstream) && l.repository().equals(repository);
+        (here ? linkedHere : linkedElsewhere).add(l.digest());
+      }
+      if (purged.isEmpty() && (onlyTag != null || linkedHere.isEmpty())) {
+        return false;
+      }
+      List<Digest> roots = new ArrayList<>();
+      for (TaggedManifest t : purged) {
+        if (isPinnedTag(t)) {
+          pinned.add(new Pin(t.upstream(), t.repository(), t.tag()).toString());
+          continue;
+        }
+        deleteTag(t);
+        roots.add(t.resolution().digest());
+      }
+      if (onlyTag == null) {
+        roots.addAll(linkedHere);
+      }
+      Set<Digest> candidates = graph.closure(roots);
+      // Content something else still needs stays: what a manifest outside the purge references,
+      // what another tag or repository holds, what a pin keeps.
+      Set<Digest> needed = new HashSet<>(kept);
+      needed.addAll(linkedElsewhere);
+      for (TaggedManifest t : graph.tags) {
+        if (!purged.contains(t) || isPinnedTag(t)) {
+          needed.addAll(graph.closure(List.of(t.resolution().digest())));
+        }
+      }
+      for (Digest m : graph.manifests.keySet()) {
+        if (!candidates.contains(m)) {
+          needed.addAll(graph.references.getOrDefault(m, List.of()));
+        }
+      }
+      for (Digest d : candidates) {
+        if (!needed.contains(d) && graph.isStored(d)) {
+          remove(d);
+        }
+      }
+      return true;
+    }
+
+    /** Removes {@code digest} and what cannot stay without it (see the class rules). */
+    void remove(Digest digest) {
+      Deque<Digest> todo = new ArrayDeque<>();
+      todo.add(digest);
+      while (!todo.isEmpty()) {
+        Digest d = todo.poll();
+        if (removed.contains(d) || kept.contains(d)) {
+          continue;
+        }
+        if (graph.blobs.containsKey(d)) {
+          BlobStore.Eviction outcome = blobs.evict(d);
+          if (outcome == BlobStore.Eviction.IN_USE) {
+            inUse.add(d);
+            continue;
+          }
+          removed.add(d);
+          if (outcome == BlobStore.Eviction.EVICTED) {
+            blobsRemoved++;
+            blobBytes += graph.blobs.get(d).size();
+          }
+          // An image manifest missing this blob goes too.
+          todo.addAll(graph.referencedBy.getOrDefault(d, List.of()));
+        } else if (graph.manifests.containsKey(d)) {
+          if (manifests.delete(d)) {
+            manifestsRemoved++;
+            manifestBytes += graph.manifests.get(d).size();
+          }
+          removed.add(d);
+          listener.manifestRemoved(d);
+          for (TaggedManifest t : graph.tagsByManifest.getOrDefault(d, List.of())) {
+            if (!isPinnedTag(t)) {
+              deleteTagIfStill(t, d);
+            }
+          }
+          // An index (or referrer) goes once none of the manifests it references is left.
+          for (Digest parent : graph.referencedBy.getOrDefault(d, List.of())) {
+            if (!removed.contains(parent) && noManifestLeft(parent)) {
+              todo.add(parent);
+            }
+          }
+        }
+      }
+    }
+
+    private boolean noManifestLeft(Digest parent) {
+      for (Digest child : graph.references.getOrDefault(parent, List.of())) {
+        if (graph.manifests.containsKey(child) && !removed.contains(child)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void deleteTag(TaggedManifest t) {
+      if (tags.delete(t.upstream(), t.repository(), t.tag())) {
+        tagsRemoved++;
+      }
+      listener.tagRemoved(t.upstream(), t.repository(), t.tag());
+    }
+
+    /** Deletes a tag unless it was re-resolved to another manifest since the scan. */
+    private void deleteTagIfStill(TaggedManifest t, Digest pointedAt) {
+      var now = tags.get(t.upstream(), t.repository(), t.tag());
+      if (now.isPresent() && now.get().digest().equals(pointedAt)) {
+        deleteTag(t);
+      }
+    }
+
+    void unlinkRemoved() {
+      if (removed.isEmpty()) {
+        return;
+      }
+      for (Link l : graph.links) {
+        if (removed.contains(l.digest())) {
+          links.unlink(l.upstream(), l.repository(), l.digest());
+          linksRemoved++;
+        }
+      }
+    }
+
+    private boolean isPinnedTag(TaggedManifest t) {
+      return pins.contains(new Pin(t.upstream(), t.repository(), t.tag()));
+    }
+
+    CollectionReport report() {
+      return new CollectionReport(
+          blobsRemoved,
+          blobBytes,
+          manifestsRemoved,
+          manifestBytes,
+          tagsRemoved,
+          linksRemoved,
+          inUse,
+          pinned,
+          storedBytes());
+    }
+  }
+}
