@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pumps a {@link BlobReader} into an HTTP response with backpressure (Armeria's {@code
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * cannot mistake a truncated blob for a complete one.
  */
 final class BlobStreamer {
+  private static final Logger log = LoggerFactory.getLogger(BlobStreamer.class);
   private final BlobReader reader;
   private final HttpServerResponse response;
   private final StorageAccess storage;
@@ -106,7 +109,17 @@ final class BlobStreamer {
                 // The buffer is reused once its bytes are on the wire (or the write failed).
                 response
                     .write(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk)))
-                    .onComplete(x -> release(chunk));
+                    .onComplete(
+                        written -> {
+                          release(chunk);
+                          if (written.failed()) {
+                            // The bytes never reached the socket (Netty could not get a direct
+                            // buffer to copy a heap chunk into, or the channel broke): going on
+                            // would leave a hole in the body that the client waits on until the
+                            // idle timeout. Cut the connection so it fails now and retries.
+                            writeFailed(written.cause());
+                          }
+                        });
               } catch (RuntimeException e) {
                 release(chunk);
                 stop(e);
@@ -146,6 +159,14 @@ final class BlobStreamer {
   private static void release(@Nullable ByteBuffer chunk) {
     if (chunk != null) {
       BUFFERS.give(chunk);
+    }
+  }
+
+  private void writeFailed(Throwable cause) {
+    if (done.tryFail(cause)) {
+      log.warn("writing a blob to a client failed, closing its connection: {}", cause.toString());
+      reader.close();
+      response.reset();
     }
   }
 

@@ -1,8 +1,6 @@
 package dev.berth.proxy.cli;
 
 import dev.berth.proxy.config.BerthConfig;
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.layout.LayoutException;
@@ -13,17 +11,20 @@ import dev.berth.proxy.text.ByteSizes;
 import dev.berth.proxy.transfer.CacheExporter;
 import dev.berth.proxy.transfer.TransferException;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
+import dev.berth.storage.Digest;
 import dev.berth.storage.rocksdb.RocksStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,6 +57,8 @@ import picocli.CommandLine.Spec;
 final class ExportCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
+  @Mixin private CacheOptions cache = new CacheOptions();
+
   @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Cached image references.")
   private List<String> images = new ArrayList<>();
 
@@ -74,15 +77,6 @@ final class ExportCommand implements Callable<Integer> {
       description = "Platforms of multi-platform images to export. Default: all that are cached.")
   private List<String> platforms = new ArrayList<>();
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file.")
-  private Optional<Path> config = Optional.empty();
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory. Default: ./berth-data (config key: storage.path).")
-  private Optional<String> data = Optional.empty();
-
   @Override
   public Integer call() throws IOException {
     PlatformFilter filter;
@@ -95,9 +89,7 @@ final class ExportCommand implements Callable<Integer> {
     } catch (PrefetchInputException | InvalidReferenceException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    BerthConfig berth =
-        ConfigLoader.load(
-            config, new CommandLineOverrides(Optional.empty(), Optional.empty(), data, List.of()));
+    BerthConfig berth = cache.load();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (RocksStorage storage = CacheDirectory.openForReading(berth)) {
@@ -113,9 +105,9 @@ final class ExportCommand implements Callable<Integer> {
           return 1;
         }
       }
-      bar.started(
-          plans.stream().mapToLong(p -> p.blobs().size()).sum(),
-          plans.stream().mapToLong(CacheExporter.Plan::bytes).sum());
+      Map<Digest, Long> unique = new HashMap<>(); // a blob shared by images is written once
+      plans.forEach(p -> p.blobs().forEach(b -> unique.put(b.digest(), b.size())));
+      bar.started(unique.size(), unique.values().stream().mapToLong(Long::longValue).sum());
       OciLayoutWriter layout =
           output.getFileName().toString().endsWith(".tar")
               ? OciLayoutWriter.tar(output)

@@ -2,8 +2,6 @@ package dev.berth.proxy.cli;
 
 import dev.berth.proxy.cache.CacheKeeper;
 import dev.berth.proxy.config.BerthConfig;
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.config.StorageConfig;
 import dev.berth.proxy.text.ByteSizes;
 import dev.berth.proxy.text.InvalidValueException;
@@ -11,13 +9,12 @@ import dev.berth.storage.eviction.CollectionReport;
 import dev.berth.storage.eviction.RemovalListener;
 import dev.berth.storage.rocksdb.RocksStorage;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,17 +48,7 @@ import picocli.CommandLine.Spec;
 final class GcCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML config file (storage.path, max-size, low-water, pins). Default: none.")
-  private Optional<Path> config = Optional.empty();
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory. Default: ./berth-data (config key: storage.path).")
-  private Optional<String> data = Optional.empty();
+  @Mixin private CacheOptions cache = new CacheOptions();
 
   @Option(
       names = "--max-size",
@@ -75,15 +62,14 @@ final class GcCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    BerthConfig berth =
-        ConfigLoader.load(
-            config, new CommandLineOverrides(Optional.empty(), Optional.empty(), data, List.of()));
+    BerthConfig berth = cache.load();
     StorageConfig storageConfig = berth.storage();
     if (maxSize.isPresent()) {
       storageConfig = withMaxSize(storageConfig, maxSize.get());
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    QuietServerLogs.apply(); // the summary below says what the eviction log line would
     try (RocksStorage storage =
         CacheDirectory.openForWriting(
             berth, "curl -X POST http://" + berth.admin() + "/admin/gc asks it to collect")) {

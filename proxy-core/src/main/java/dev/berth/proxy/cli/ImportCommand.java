@@ -1,8 +1,6 @@
 package dev.berth.proxy.cli;
 
 import dev.berth.proxy.config.BerthConfig;
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.layout.Descriptor;
 import dev.berth.proxy.layout.LayoutException;
@@ -18,10 +16,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -59,6 +57,8 @@ import picocli.CommandLine.Spec;
 final class ImportCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
+  @Mixin private CacheOptions cache = new CacheOptions();
+
   @Parameters(paramLabel = "LAYOUT", description = "An OCI layout directory or tar file.")
   private Path layoutPath;
 
@@ -71,26 +71,9 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--pin", description = "Pin the imported images: eviction never removes them.")
   private boolean pin;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file.")
-  private Optional<Path> config = Optional.empty();
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory. Default: ./berth-data (config key: storage.path).")
-  private Optional<String> data = Optional.empty();
-
-  @Option(
-      names = "--upstream",
-      paramLabel = "NAME=URL",
-      description = "Adds an upstream registry, as for 'berth serve'. Repeatable.")
-  private List<String> upstreams = new ArrayList<>();
-
   @Override
   public Integer call() throws IOException {
-    BerthConfig berth =
-        ConfigLoader.load(
-            config, new CommandLineOverrides(Optional.empty(), Optional.empty(), data, upstreams));
+    BerthConfig berth = cache.load();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (OciLayoutReader layout = OciLayoutReader.open(layoutPath);

@@ -1,8 +1,6 @@
 package dev.berth.proxy.cli;
 
 import dev.berth.proxy.config.BerthConfig;
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.prefetch.ImageListFile;
@@ -37,6 +35,7 @@ import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -78,6 +77,8 @@ import picocli.CommandLine.Spec;
     })
 final class PrefetchCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
+
+  @Mixin private CacheOptions cache = new CacheOptions();
 
   @Parameters(paramLabel = "IMAGE", description = "Image references, e.g. nginx:1.27")
   private List<String> images = new ArrayList<>();
@@ -135,21 +136,6 @@ final class PrefetchCommand implements Callable<Integer> {
       description = "Blobs of an image fetched at once. Default: 4.")
   private int parallel = 4;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file.")
-  private Optional<Path> config = Optional.empty();
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory without --server. Default: ./berth-data.")
-  private Optional<String> data = Optional.empty();
-
-  @Option(
-      names = "--upstream",
-      paramLabel = "NAME=URL",
-      description = "Adds an upstream registry, as for 'berth serve'. Repeatable.")
-  private List<String> upstreams = new ArrayList<>();
-
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -171,13 +157,9 @@ final class PrefetchCommand implements Callable<Integer> {
           spec.commandLine(), "no images given (arguments, -f FILE or -k FILE)");
     }
     BerthConfig settings =
-        ConfigLoader.load(
-            config,
-            new CommandLineOverrides(
-                server == null ? Optional.of("127.0.0.1:0") : Optional.empty(),
-                server == null ? Optional.of("127.0.0.1:0") : Optional.empty(),
-                data,
-                upstreams));
+        cache.load(
+            server == null ? Optional.of("127.0.0.1:0") : Optional.empty(),
+            server == null ? Optional.of("127.0.0.1:0") : Optional.empty());
     BerthServer privateServer = null;
     URI registry = server;
     URI adminUrl = admin != null ? admin : URI.create("http://" + settings.admin());

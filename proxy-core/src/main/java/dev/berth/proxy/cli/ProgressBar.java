@@ -37,9 +37,11 @@ final class ProgressBar implements StoreVerifier.Progress {
 
   private void draw(long done, long bytes) {
     double fraction =
-        totalBytes > 0
-            ? (double) bytes / totalBytes
-            : (totalBlobs == 0 ? 1 : (double) done / totalBlobs);
+        Math.min(
+            1,
+            totalBytes > 0
+                ? (double) bytes / totalBytes
+                : (totalBlobs == 0 ? 1 : (double) done / totalBlobs));
     int tenth = (int) (fraction * 10);
     if (!terminal && tenth == lastTenth) {
       return;

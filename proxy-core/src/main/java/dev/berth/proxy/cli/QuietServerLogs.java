@@ -5,8 +5,9 @@ import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * For commands that run a server inside them (standalone prefetch): its per-request access lines
- * and start/stop notes would bury the command's own output. Warnings and errors still show.
+ * For commands that run server parts inside them (standalone prefetch, gc): the access lines and
+ * the info notes those parts log would bury, or repeat, the command's own output. Warnings and
+ * errors still show.
  */
 final class QuietServerLogs {
   private QuietServerLogs() {}

@@ -154,17 +154,28 @@ final class ServeCommand implements Callable<Integer> {
       log.info("dry run: configuration, data directory and listen addresses work; stopped");
       return 0;
     }
-    // SIGTERM and Ctrl-C run shutdown hooks; closing there releases the ports and the RocksDB lock
-    // before the JVM exits. "berth stopped" is logged there too: the JVM halts when hooks end, so
-    // the main thread might never get to log it.
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  log.info("berth stopped");
-                },
-                "berth-shutdown"));
+    // SIGTERM and Ctrl-C close the server and let main return 0: left to the JVM's default
+    // handling they would run shutdown hooks and exit with 143 (128 + SIGTERM), which systemd and
+    // supervisors read as a failed stop. The hook stays for other ways out (System.exit, a second
+    // signal once the handler ran); closing is idempotent.
+    java.util.concurrent.atomic.AtomicBoolean stopped =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable stop =
+        () -> {
+          server.close();
+          if (stopped.compareAndSet(false, true)) {
+            log.info("berth stopped");
+          }
+        };
+    for (String signal : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(
+            new sun.misc.Signal(signal), s -> new Thread(stop, "berth-stop-" + signal).start());
+      } catch (IllegalArgumentException e) {
+        // the platform has no such signal: the shutdown hook below still closes cleanly
+      }
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "berth-shutdown"));
     server.awaitClosed();
     return 0;
   }

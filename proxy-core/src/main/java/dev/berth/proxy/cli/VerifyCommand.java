@@ -1,8 +1,6 @@
 package dev.berth.proxy.cli;
 
 import dev.berth.proxy.config.BerthConfig;
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.server.ServerStartException;
 import dev.berth.proxy.text.ByteSizes;
 import dev.berth.storage.StorageException;
@@ -11,12 +9,10 @@ import dev.berth.storage.rocksdb.StorageOptions;
 import dev.berth.storage.rocksdb.StoreVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code berth verify}: re-hash everything in the cache, remove what is damaged. */
@@ -36,23 +32,11 @@ import picocli.CommandLine.Spec;
 final class VerifyCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML config file whose storage.path is checked. Default: none.")
-  private Optional<Path> config = Optional.empty();
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory to check. Default: ./berth-data (config key: storage.path).")
-  private Optional<String> data = Optional.empty();
+  @Mixin private CacheOptions cache = new CacheOptions();
 
   @Override
   public Integer call() {
-    BerthConfig berth =
-        ConfigLoader.load(
-            config, new CommandLineOverrides(Optional.empty(), Optional.empty(), data, List.of()));
+    BerthConfig berth = cache.load();
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     Path path = berth.storage().path();

@@ -156,7 +156,24 @@ public final class ManifestService {
       boolean headOnly,
       Candidates candidates) {
     return storage
-        .run(() -> storage.manifests().get(descriptor.digest()))
+        .run(
+            () -> {
+              Optional<StoredManifest> stored = storage.manifests().get(descriptor.digest());
+              // The upstream just said this repository has it: cached through another
+              // repository, it now belongs to this one too (purges and listings by repository,
+              // and the link check of later requests by digest, see it).
+              stored.ifPresent(
+                  m -> {
+                    String upstream = repo.upstream().name();
+                    String repository = repo.repository().value();
+                    if (storage.writes().accepting()
+                        && !storage.links().isLinked(upstream, repository, m.digest())) {
+                      linkWithReferences(repo, m.digest(), m.bytes());
+                    }
+                    memory.linked(upstream, repository, m.digest());
+                  });
+              return stored;
+            })
         .compose(
             stored -> {
               if (stored.isPresent()) {

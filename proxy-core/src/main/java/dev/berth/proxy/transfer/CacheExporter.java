@@ -140,8 +140,8 @@ public final class CacheExporter {
         try (InputStream in = new BlobInputStream(reader, blob.digest())) {
           layout.blob(blob.digest(), blob.size(), in);
         }
+        progress.blobDone(++blobsDone, bytesDone += blob.size());
       }
-      progress.blobDone(++blobsDone, bytesDone += blob.size());
     }
     for (StoredManifest m : plan.manifests()) {
       layout.blob(m.digest(), m.bytes());

@@ -42,6 +42,7 @@ public final class CacheImporter {
   private final UpstreamRouter upstreams;
   private final Clock clock;
   private final TransferProgress progress;
+  private final java.util.Set<Digest> counted = new java.util.HashSet<>();
   private long blobsDone;
   private long bytesDone;
 
@@ -252,7 +253,9 @@ public final class CacheImporter {
         storeBlob(layout, digest, size, image);
       }
       storage.links().link(upstream, repository, digest);
-      progress.blobDone(++blobsDone, bytesDone += Math.max(size, 0));
+      if (counted.add(digest)) { // a blob shared by several images counts once, as in measure()
+        progress.blobDone(++blobsDone, bytesDone += Math.max(size, 0));
+      }
     }
   }
 

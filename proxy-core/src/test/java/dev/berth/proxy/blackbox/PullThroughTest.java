@@ -400,7 +400,13 @@ class PullThroughTest {
     assertArrayEquals(manifest, berth.get("/v2/library/nginx/manifests/1.25").body());
     assertArrayEquals(manifest, berth.get("/v2/library/nginx/manifests/" + manifestDigest).body());
     assertArrayEquals(blob, berth.get("/v2/library/nginx/blobs/" + blobDigest).body());
-    HttpResponse<byte[]> always = berth.get("/v2/always/app/manifests/1.25");
+    // always: the tag cannot be revalidated; its last resolution is served stale (the manifest is
+    // cached, and linked to always/app since the upstream resolved the tag there).
+    HttpResponse<byte[]> stale = berth.get("/v2/always/app/manifests/1.25");
+    assertEquals(200, stale.statusCode());
+    assertTrue(stale.headers().firstValue("Warning").orElse("").startsWith("110"));
+    // A tag never resolved has nothing to fall back on: a clear 503 naming the upstream.
+    HttpResponse<byte[]> always = berth.get("/v2/always/app/manifests/2.0");
     assertEquals(503, always.statusCode());
     String body = new String(always.body(), StandardCharsets.UTF_8);
     assertTrue(body.contains("UNAVAILABLE") && body.contains("upstream.test"), body);

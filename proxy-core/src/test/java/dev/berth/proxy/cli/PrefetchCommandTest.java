@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.berth.proxy.blackbox.StubImage;
+import dev.berth.proxy.blackbox.StubIndex;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.CommandLineOverrides;
 import dev.berth.proxy.config.ConfigLoader;
@@ -17,7 +18,6 @@ import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,34 +56,10 @@ class PrefetchCommandTest {
             "tenancy: open\nupstreams:\n  - name: upstream.test\n    url: http://127.0.0.1:"
                 + upstream.port()
                 + "\n    default: true\n    policy: if-not-present\n");
-    // A two-platform image: an index whose children are separate image manifests.
-    amd64 = new StubImage("multi", "amd64-build", 30_000, 1).stub(upstream);
-    arm64 = new StubImage("multi", "arm64-build", 30_000, 2).stub(upstream);
-    byte[] indexBytes =
-        ("{\"schemaVersion\":2,\"mediaType\":\""
-                + StubImage.OCI_INDEX
-                + "\",\"manifests\":["
-                + child(amd64, "amd64", null)
-                + ","
-                + child(arm64, "arm64", "v8")
-                + "]}")
-            .getBytes(StandardCharsets.UTF_8);
-    index = Digest.sha256Of(indexBytes);
-    StubImage.stubManifest(upstream, "multi", "1", StubImage.OCI_INDEX, indexBytes, index);
-  }
-
-  private static String child(StubImage image, String arch, String variant) {
-    return "{\"mediaType\":\""
-        + StubImage.OCI_MANIFEST
-        + "\",\"digest\":\""
-        + image.manifestDigest
-        + "\",\"size\":"
-        + image.manifest.length
-        + ",\"platform\":{\"os\":\"linux\",\"architecture\":\""
-        + arch
-        + "\""
-        + (variant == null ? "" : ",\"variant\":\"" + variant + "\"")
-        + "}}";
+    StubIndex image = new StubIndex(upstream, "multi", "1", 30_000);
+    amd64 = image.amd64;
+    arm64 = image.arm64;
+    index = image.digest;
   }
 
   @AfterEach

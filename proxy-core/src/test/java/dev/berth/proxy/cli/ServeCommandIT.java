@@ -85,6 +85,7 @@ class ServeCommandIT {
     run.process.destroy(); // SIGTERM
 
     assertTrue(run.process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS), "exits within " + STOP);
+    assertEquals(0, run.process.exitValue(), "a clean stop on SIGTERM is exit 0, not 143");
     String output = run.output();
     assertTrue(
         output.contains(

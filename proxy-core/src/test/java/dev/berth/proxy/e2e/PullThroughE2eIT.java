@@ -187,7 +187,31 @@ class PullThroughE2eIT {
               .start());
     }
     for (Process pull : pulls) {
-      assertTrue(pull.waitFor(240, TimeUnit.SECONDS), "curl did not finish");
+      if (!pull.waitFor(60, TimeUnit.SECONDS)) {
+        // Far slower than it should be (seconds): record where berth's threads are, for the
+        // report, before waiting on.
+        Thread.getAllStackTraces()
+            .forEach(
+                (thread, stack) -> {
+                  System.err.println("thread " + thread.getName() + " " + thread.getState());
+                  for (StackTraceElement frame : stack) {
+                    System.err.println("    at " + frame);
+                  }
+                });
+        System.err.println("registry requests: " + registry.accessLog());
+        HttpResponse<String> metrics =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + berth.adminPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (String line : metrics.body().split("\n")) {
+          if (line.startsWith("berth_") && !line.contains("_bucket")) {
+            System.err.println(line);
+          }
+        }
+      }
+      assertTrue(pull.waitFor(180, TimeUnit.SECONDS), "curl did not finish");
       String out =
           new String(pull.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertEquals(layer.digest(), "sha256:" + out.trim().split("\\s+")[0], out);
