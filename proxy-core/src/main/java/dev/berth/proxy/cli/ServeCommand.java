@@ -160,12 +160,14 @@ final class ServeCommand implements Callable<Integer> {
     // signal once the handler ran); closing is idempotent.
     java.util.concurrent.atomic.AtomicBoolean stopped =
         new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CountDownLatch loggedStop = new java.util.concurrent.CountDownLatch(1);
     Runnable stop =
         () -> {
           server.close();
           if (stopped.compareAndSet(false, true)) {
             log.info("berth stopped");
           }
+          loggedStop.countDown();
         };
     for (String signal : new String[] {"TERM", "INT"}) {
       try {
@@ -177,6 +179,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "berth-shutdown"));
     server.awaitClosed();
+    // The server is closed inside stop(); wait for its "berth stopped" line too, or returning
+    // (System.exit) could halt the JVM between the two and lose it.
+    loggedStop.await();
     return 0;
   }
 
