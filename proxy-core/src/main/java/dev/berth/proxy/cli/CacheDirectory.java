@@ -26,7 +26,7 @@ final class CacheDirectory {
           StorageOptions.defaults().withChunkSize(config.storage().chunkSize()));
     } catch (StorageException e) {
       String message = e.getMessage();
-      if (message != null && message.contains("LOCK")) {
+      if (heldByAServer(e)) {
         message =
             "the cache at "
                 + config.storage().path()
@@ -35,6 +35,15 @@ final class CacheDirectory {
       }
       throw new ServerStartException(message, e);
     }
+  }
+
+  /**
+   * Whether opening failed because another process (a running server) holds the directory's RocksDB
+   * lock file.
+   */
+  static boolean heldByAServer(RuntimeException openFailure) {
+    String message = openFailure.getMessage();
+    return message != null && message.contains("LOCK");
   }
 
   /** Read-only, beside a server that may be running on the same directory. */

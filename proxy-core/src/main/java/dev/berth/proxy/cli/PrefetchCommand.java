@@ -169,7 +169,7 @@ final class PrefetchCommand implements Callable<Integer> {
         privateServer = BerthServer.start(settings);
       } catch (ServerStartException e) {
         String message = e.getMessage();
-        if (message != null && message.contains("LOCK")) {
+        if (CacheDirectory.heldByAServer(e)) {
           message =
               "the cache at "
                   + settings.storage().path()

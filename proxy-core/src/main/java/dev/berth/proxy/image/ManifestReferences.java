@@ -41,6 +41,19 @@ public final class ManifestReferences {
     return digests;
   }
 
+  /**
+   * The blob descriptors of an image manifest, config first, then the layers in order: what a pull
+   * (or a copy of the image) must fetch besides the manifest. Empty for an index.
+   */
+  public static List<JsonNode> blobDescriptors(JsonNode manifest) {
+    List<JsonNode> descriptors = new ArrayList<>();
+    if (manifest.has("config")) {
+      descriptors.add(manifest.get("config"));
+    }
+    manifest.path("layers").forEach(descriptors::add);
+    return descriptors;
+  }
+
   private static void add(List<Digest> digests, JsonNode descriptor) {
     if (descriptor == null || !descriptor.isObject()) {
       return;

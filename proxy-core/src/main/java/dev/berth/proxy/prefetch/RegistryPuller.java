@@ -3,6 +3,7 @@ package dev.berth.proxy.prefetch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.proxy.image.ImageReference;
+import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.image.MediaTypes;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
@@ -160,14 +161,8 @@ public final class RegistryPuller {
   private long[] pullBlobs(ImageReference image, Manifest manifest, String name, String platform)
       throws PullFailedException, InterruptedException {
     List<Blob> blobs = new ArrayList<>();
-    if (manifest.json().has("config")) {
-      blobs.add(
-          new Blob(
-              digestOf(manifest.json().get("config"), name),
-              sizeOf(manifest.json().get("config"))));
-    }
-    for (JsonNode layer : manifest.json().path("layers")) {
-      blobs.add(new Blob(digestOf(layer, name), sizeOf(layer)));
+    for (JsonNode descriptor : ManifestReferences.blobDescriptors(manifest.json())) {
+      blobs.add(new Blob(digestOf(descriptor, name), sizeOf(descriptor)));
     }
     long total = blobs.stream().mapToLong(Blob::size).sum();
     listener.platformStarted(name, platform, blobs.size(), total);

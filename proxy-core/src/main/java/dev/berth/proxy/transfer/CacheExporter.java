@@ -3,6 +3,7 @@ package dev.berth.proxy.transfer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.proxy.image.ImageReference;
+import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.image.MediaTypes;
 import dev.berth.proxy.layout.Descriptor;
 import dev.berth.proxy.layout.OciLayoutWriter;
@@ -157,12 +158,7 @@ public final class CacheExporter {
 
   private void addBlobs(StoredManifest manifest, String reference, Map<Digest, BlobInfo> blobs) {
     JsonNode json = json(manifest);
-    List<JsonNode> descriptors = new ArrayList<>();
-    if (json.has("config")) {
-      descriptors.add(json.get("config"));
-    }
-    json.path("layers").forEach(descriptors::add);
-    for (JsonNode d : descriptors) {
+    for (JsonNode d : ManifestReferences.blobDescriptors(json)) {
       Digest digest = digestOf(d, reference);
       BlobInfo info =
           storage

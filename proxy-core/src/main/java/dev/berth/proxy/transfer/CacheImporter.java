@@ -3,6 +3,7 @@ package dev.berth.proxy.transfer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.image.InvalidReferenceException;
+import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.image.MediaTypes;
 import dev.berth.proxy.layout.Descriptor;
 import dev.berth.proxy.layout.OciLayoutReader;
@@ -98,12 +99,7 @@ public final class CacheImporter {
     for (JsonNode child : json.path("manifests")) {
       measure(layout, CacheExporter.digestOf(child, manifest.toString()), blobs);
     }
-    List<JsonNode> descriptors = new ArrayList<>();
-    if (json.has("config")) {
-      descriptors.add(json.get("config"));
-    }
-    json.path("layers").forEach(descriptors::add);
-    for (JsonNode d : descriptors) {
+    for (JsonNode d : ManifestReferences.blobDescriptors(json)) {
       blobs.put(
           CacheExporter.digestOf(d, manifest.toString()), Math.max(0, d.path("size").asLong()));
     }
@@ -241,12 +237,7 @@ public final class CacheImporter {
       String repository)
       throws IOException {
     JsonNode json = CacheExporter.json(manifest);
-    List<JsonNode> descriptors = new ArrayList<>();
-    if (json.has("config")) {
-      descriptors.add(json.get("config"));
-    }
-    json.path("layers").forEach(descriptors::add);
-    for (JsonNode d : descriptors) {
+    for (JsonNode d : ManifestReferences.blobDescriptors(json)) {
       Digest digest = CacheExporter.digestOf(d, image);
       long size = d.path("size").asLong(-1);
       if (storage.blobs().stat(digest).isEmpty()) {

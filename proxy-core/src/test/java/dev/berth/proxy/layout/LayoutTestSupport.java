@@ -1,7 +1,6 @@
 package dev.berth.proxy.layout;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import dev.berth.proxy.e2e.E2eTools;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
 import java.io.ByteArrayOutputStream;
@@ -75,21 +74,9 @@ final class LayoutTestSupport {
     return Digest.sha256Of(text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** GNU tar is needed: skipped without it, a failure under {@code BERTH_E2E=required}. */
   static void assumeTar() {
-    assumeTrue(onPath("tar"), "tar is not installed");
-  }
-
-  static boolean onPath(String tool) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (java.nio.file.Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
+    E2eTools.require("tar");
   }
 
   /** Runs a command in {@code dir}; returns its output, failing the test on a non-zero exit. */

@@ -3,8 +3,8 @@ package dev.berth.proxy.layout;
 import static dev.berth.proxy.layout.LayoutTestSupport.digestOf;
 import static dev.berth.proxy.layout.LayoutTestSupport.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.berth.proxy.e2e.E2eTools;
 import dev.berth.proxy.image.MediaTypes;
 import dev.berth.storage.Digest;
 import java.io.ByteArrayInputStream;
@@ -33,7 +33,7 @@ class SkopeoInteropTest {
 
   @BeforeEach
   void requireSkopeo() {
-    assumeTrue(LayoutTestSupport.onPath("skopeo"), "skopeo is not installed");
+    E2eTools.require("skopeo");
   }
 
   @Test

@@ -181,7 +181,8 @@ public final class CacheCollector {
       blobs.flushAccessTimes();
       manifests.flushAccessTimes();
       ContentGraph g = scan();
-      return CacheInventory.of(g, pinnedContent(g), pins(), storedBytes());
+      List<Pin> pins = pins();
+      return CacheInventory.of(g, pinnedContent(g, pins), pins, storedBytes());
     } finally {
       oneRun.unlock();
     }
@@ -192,9 +193,9 @@ public final class CacheCollector {
   }
 
   /** Every digest a pin keeps: the pinned manifests and everything they reference. */
-  private Set<Digest> pinnedContent(ContentGraph g) {
+  private static Set<Digest> pinnedContent(ContentGraph g, java.util.Collection<Pin> pins) {
     List<Digest> roots = new ArrayList<>();
-    for (Pin pin : pins()) {
+    for (Pin pin : pins) {
       g.resolve(pin).ifPresent(roots::add);
     }
     return g.closure(roots);
@@ -219,7 +220,7 @@ public final class CacheCollector {
 
     Run(@Nullable ContentGraph graph) {
       this.graph = graph == null ? new ContentGraph() : graph;
-      this.kept = graph == null ? Set.of() : pinnedContent(graph);
+      this.kept = graph == null ? Set.of() : pinnedContent(graph, pins);
     }
 
     boolean purgeContent(Digest digest) {
@@ -270,11 +271,13 @@ public final class CacheCollector {
       // what another tag or repository holds, what a pin keeps.
       Set<Digest> needed = new HashSet<>(kept);
       needed.addAll(linkedElsewhere);
+      List<Digest> otherRoots = new ArrayList<>();
       for (TaggedManifest t : graph.tags) {
         if (!purged.contains(t) || isPinnedTag(t)) {
-          needed.addAll(graph.closure(List.of(t.resolution().digest())));
+          otherRoots.add(t.resolution().digest());
         }
       }
+      needed.addAll(graph.closure(otherRoots)); // one walk for all of them
       for (Digest m : graph.manifests.keySet()) {
         if (!candidates.contains(m)) {
           needed.addAll(graph.references.getOrDefault(m, List.of()));
