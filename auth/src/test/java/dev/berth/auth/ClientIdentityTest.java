@@ -1,6 +1,8 @@
 package dev.berth.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.auth.credential.Credential;
@@ -35,5 +37,23 @@ class ClientIdentityTest {
   @Test
   void fromAuthorization_absent_anonymous() {
     assertTrue(ClientIdentity.fromAuthorization(null).isAnonymous());
+  }
+
+  @Test
+  void orNodeIf_onlyAnAnonymousClientFromTheNodeActsAsTheNode() {
+    assertTrue(ClientIdentity.ANONYMOUS.orNodeIf(true).isNode());
+    assertFalse(ClientIdentity.ANONYMOUS.orNodeIf(true).isAnonymous());
+    assertTrue(ClientIdentity.ANONYMOUS.orNodeIf(false).isAnonymous());
+    // Credentials are the identity, wherever they come from: wrong ones never become the node's.
+    ClientIdentity alice = ClientIdentity.fromAuthorization(basic("alice:pw"));
+    assertFalse(alice.orNodeIf(true).isNode());
+    assertEquals(alice, alice.orNodeIf(true));
+  }
+
+  @Test
+  void node_withCredential_rejected() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ClientIdentity(java.util.Optional.of(Credential.basic("a", "b")), true));
   }
 }

@@ -256,6 +256,7 @@ public class TagResolutionBenchmark {
               stored.storage.manifests(),
               stored.storage.tags(),
               stored.storage.links(),
+              stored.storage.verdicts(),
               executor,
               new CacheWrites());
       eventLoop = vertx.getOrCreateContext();

@@ -1,22 +1,25 @@
 package dev.berth.proxy.access;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.berth.auth.ClientIdentity;
+import dev.berth.auth.credential.Credential;
 import dev.berth.proxy.config.Tenancy;
+import dev.berth.proxy.pull.Backoff;
+import dev.berth.proxy.pull.SingleFlight;
+import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.UpstreamCredentials;
 import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.storage.AccessVerdict;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Decides whether a client may read a repository through berth ({@code tenancy}, design.md item 6).
@@ -24,127 +27,270 @@ import java.util.function.BiConsumer;
  *
  * <ul>
  *   <li>a repository the upstream serves anonymously is public: everyone may read it;
- *   <li>otherwise only a client whose own credentials the upstream accepts for that repository may;
- *       everyone else gets a 401 challenge.
+ *   <li>the node itself (a request without credentials from the node's addresses, see {@link
+ *       NodeClients}) may read what the node's credentials can;
+ *   <li>any other client only with its own credentials, when the upstream accepts them for that
+ *       repository; everyone else gets a 401 challenge.
  * </ul>
  *
- * <p>The question asked upstream is the same in both cases: {@code GET /v2/<repo>/tags/list?n=1}
- * with no credentials, or with exactly the client's. Only a 200 counts as yes: registries that hide
- * private repositories behind a 404 must not turn into "public", and the tag list needs the same
- * pull permission as the content (distribution, Docker Hub, ghcr.io, quay.io).
+ * <p><b>Asking.</b> The question put to the upstream is the same in every case: {@code GET
+ * /v2/<repo>/tags/list?n=1}, with no credentials, the node's, or exactly the client's. Only a 200
+ * counts as yes: registries that hide private repositories behind a 404 must not turn into
+ * "public", and the tag list needs the same pull permission as the content (distribution, Docker
+ * Hub, ghcr.io, quay.io). Concurrent questions about one (repository, subject) share one call.
  *
- * <p>Both answers are cached for {@code checkTtl}: visibility per (upstream, repository), decisions
- * per (credential, upstream, repository). Node credentials never authorize a client: they only
- * fetch content for clients that were authorized. If the upstream cannot be asked, access is
- * refused (fail closed).
+ * <p><b>Verdicts are data.</b> Each answer is kept as an {@link AccessVerdict} ({@link Verdicts}:
+ * memory in front of storage, so they survive restarts; client subjects are keyed hashes, never a
+ * secret, see {@link Subject}). A verdict younger than {@code checkTtl} is used as it is. An older
+ * one is checked again, and then:
+ *
+ * <ul>
+ *   <li>an answer from a reachable upstream replaces it at once, a refusal (401, 403) included;
+ *   <li>when the upstream cannot be reached (connect error, timeout, 5xx, 429, an unusable answer)
+ *       or is inside its back-off window, the last verdict stands while it is younger than the
+ *       upstream's {@code max-stale}: the outage a cache exists for does not lock clients out of
+ *       what they could read an hour ago;
+ *   <li>with no verdict, or one past {@code max-stale}, the request fails fast with a 503 naming
+ *       the upstream.
+ * </ul>
+ *
+ * A failed check opens the upstream's back-off window (the one tag revalidations use), so an
+ * unreachable upstream is not asked on every request.
  */
 public final class AccessPolicy {
+  /** What the policy reports, for metrics. */
+  public interface Observer {
+    /**
+     * One decision.
+     *
+     * @param basis {@code public}, {@code node}, {@code credential} or {@code anonymous}
+     */
+    void decision(String basis, boolean allowed);
+
+    /**
+     * A verdict past {@code checkTtl} was used because its upstream could not be asked.
+     *
+     * @param subject {@code public}, {@code node} or {@code credential}
+     */
+    void staleVerdict(String subject);
+
+    Observer NONE =
+        new Observer() {
+          @Override
+          public void decision(String basis, boolean allowed) {}
+
+          @Override
+          public void staleVerdict(String subject) {}
+        };
+  }
+
   private final Tenancy tenancy;
   private final UpstreamClient client;
-  private final Cache<String, Boolean> publicRepositories;
-  private final Cache<String, Boolean> decisions;
-  private final BiConsumer<String, Boolean> observer;
+  private final UpstreamCredentials credentials;
+  private final Verdicts verdicts;
+  private final Backoff backoff;
+  private final Duration checkTtl;
+  private final Clock clock;
+  private final byte[] subjectKey;
+  private final Observer observer;
+  private final SingleFlight<String, AccessVerdict> questions = new SingleFlight<>();
 
   /**
-   * @param observer told each decision: ({@code public} | {@code credential} | {@code anonymous},
-   *     allowed)
+   * @param subjectKey the cache's key for client subjects ({@link
+   *     dev.berth.storage.VerdictStore#subjectKey()})
    */
   public AccessPolicy(
       Tenancy tenancy,
       UpstreamClient client,
+      UpstreamCredentials credentials,
+      StorageAccess storage,
+      Backoff backoff,
       Duration checkTtl,
       Clock clock,
-      BiConsumer<String, Boolean> observer) {
+      byte[] subjectKey,
+      Observer observer) {
     this.tenancy = tenancy;
     this.client = client;
+    this.credentials = credentials;
+    this.verdicts = new Verdicts(storage);
+    this.backoff = backoff;
+    this.checkTtl = checkTtl;
+    this.clock = clock;
+    this.subjectKey = subjectKey.clone();
     this.observer = observer;
-    Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    this.publicRepositories =
-        Caffeine.newBuilder()
-            .ticker(ticker)
-            .expireAfterWrite(checkTtl)
-            .maximumSize(100_000)
-            .build();
-    this.decisions =
-        Caffeine.newBuilder()
-            .ticker(ticker)
-            .expireAfterWrite(checkTtl)
-            .maximumSize(100_000)
-            .build();
   }
 
   /**
    * Succeeds when {@code identity} may read {@code repo}; fails with {@link AccessDeniedException}
-   * otherwise, or with an {@link UpstreamException} when the upstream could not be asked.
+   * otherwise, or with an {@link UpstreamException} when the upstream could not be asked and no
+   * usable verdict is kept.
    */
   public Future<Void> authorize(RoutedRepository repo, ClientIdentity identity) {
     if (tenancy == Tenancy.OPEN) {
       return Future.succeededFuture();
     }
-    return isPublic(repo)
+    return verdict(repo, Subject.PUBLIC, () -> ask(repo, List.of(Optional.empty())))
         .compose(
             isPublic -> {
-              if (isPublic) {
-                observer.accept("public", true);
+              if (isPublic.allowed()) {
+                observer.decision("public", true);
                 return Future.succeededFuture();
               }
-              if (identity.isAnonymous()) {
-                observer.accept("anonymous", false);
+              if (identity.isNode()) {
+                return nodeMayRead(repo);
+              }
+              Optional<Credential> presented = identity.credential();
+              if (presented.isEmpty()) {
+                observer.decision("anonymous", false);
                 return Future.failedFuture(
                     new AccessDeniedException(
                         "authentication required: "
                             + repo
                             + " is not public; present credentials the upstream accepts"));
               }
-              return clientMayRead(repo, identity);
+              Subject subject = Subject.client(presented.get(), subjectKey);
+              return verdict(repo, subject, () -> ask(repo, List.of(presented)))
+                  .compose(v -> decide(v.allowed(), "credential", repo, "these credentials"));
             });
   }
 
-  private Future<Boolean> isPublic(RoutedRepository repo) {
-    String key = repo.toString();
-    Boolean known = publicRepositories.getIfPresent(key);
-    if (known != null) {
-      return Future.succeededFuture(known);
-    }
-    return ask(repo, List.of(Optional.empty()))
-        .map(
-            status -> {
-              boolean open = status == 200;
-              publicRepositories.put(key, open);
-              return open;
+  private Future<Void> nodeMayRead(RoutedRepository repo) {
+    return credentials
+        .node(repo)
+        .compose(
+            node -> {
+              if (node.isEmpty()) {
+                observer.decision("node", false);
+                return Future.failedFuture(
+                    new AccessDeniedException(
+                        "authentication required: "
+                            + repo
+                            + " is not public and the node holds no credentials for it; present"
+                            + " credentials the upstream accepts"));
+              }
+              List<Optional<Credential>> candidates = node.stream().map(Optional::of).toList();
+              return verdict(repo, Subject.NODE, () -> ask(repo, candidates))
+                  .compose(v -> decide(v.allowed(), "node", repo, "the node's credentials"));
             });
   }
 
-  private Future<Void> clientMayRead(RoutedRepository repo, ClientIdentity identity) {
-    String key = identity.credential().orElseThrow().id() + " " + repo;
-    Boolean known = decisions.getIfPresent(key);
-    Future<Boolean> allowed =
-        known != null
-            ? Future.succeededFuture(known)
-            : ask(repo, List.of(identity.credential()))
-                .map(
-                    status -> {
-                      boolean ok = status == 200;
-                      decisions.put(key, ok);
-                      return ok;
-                    });
-    return allowed.compose(
-        ok -> {
-          observer.accept("credential", ok);
-          return ok
-              ? Future.succeededFuture()
-              : Future.failedFuture(
-                  new AccessDeniedException(
-                      "the upstream does not accept these credentials for " + repo));
-        });
+  private Future<Void> decide(boolean allowed, String basis, RoutedRepository repo, String who) {
+    observer.decision(basis, allowed);
+    return allowed
+        ? Future.succeededFuture()
+        : Future.failedFuture(
+            new AccessDeniedException("the upstream does not accept " + who + " for " + repo));
+  }
+
+  /** The verdict on {@code subject} reading {@code repo}: kept, asked for, or stale. */
+  private Future<AccessVerdict> verdict(
+      RoutedRepository repo, Subject subject, Supplier<Future<Boolean>> question) {
+    return verdicts
+        .lookup(repo, subject)
+        .compose(
+            known -> {
+              Instant now = clock.instant();
+              if (known.isPresent() && age(known.get(), now).compareTo(checkTtl) < 0) {
+                return Future.succeededFuture(known.get());
+              }
+              String upstream = repo.upstream().name();
+              Optional<Instant> closed = backoff.closedUntil(upstream);
+              if (closed.isPresent()) {
+                Duration wait = Duration.between(now, closed.get());
+                return standIn(
+                    repo,
+                    subject,
+                    known,
+                    new UpstreamException(
+                        UpstreamException.Kind.UNAVAILABLE,
+                        upstream,
+                        "upstream "
+                            + upstream
+                            + " failed recently; berth retries it after "
+                            + closed.get()
+                            + " (in "
+                            + Math.max(1, wait.toSeconds())
+                            + " s)",
+                        wait.isNegative() ? Duration.ZERO : wait.plusSeconds(1),
+                        null));
+              }
+              return ask(repo, subject, question)
+                  .recover(
+                      e -> {
+                        if (!(e instanceof UpstreamException ue) || !isOutage(ue)) {
+                          return Future.failedFuture(e);
+                        }
+                        backoff.failure(upstream, ue.retryAfter());
+                        return standIn(repo, subject, known, ue);
+                      });
+            });
+  }
+
+  /** One question per (repository, subject) at a time; records the answer. */
+  private Future<AccessVerdict> ask(
+      RoutedRepository repo, Subject subject, Supplier<Future<Boolean>> question) {
+    return questions.run(
+        repo + "\0" + subject.key(),
+        () ->
+            question
+                .get()
+                .compose(
+                    allowed -> {
+                      AccessVerdict verdict = new AccessVerdict(allowed, clock.instant());
+                      backoff.success(repo.upstream().name());
+                      return verdicts.record(repo, subject, verdict).map(stored -> verdict);
+                    }));
   }
 
   /**
-   * The status of the upstream's tag list for {@code repo}, asked with exactly {@code candidates};
-   * 401 and 403 are answers, not failures.
+   * The kept verdict while it is within {@code max-stale}, else {@code outage}, its message saying
+   * what berth knew.
    */
-  private Future<Integer> ask(
-      RoutedRepository repo, List<Optional<dev.berth.auth.credential.Credential>> candidates) {
+  private Future<AccessVerdict> standIn(
+      RoutedRepository repo,
+      Subject subject,
+      Optional<AccessVerdict> known,
+      UpstreamException outage) {
+    Duration maxStale = repo.upstream().config().maxStale();
+    if (known.isPresent() && age(known.get(), clock.instant()).compareTo(maxStale) <= 0) {
+      observer.staleVerdict(subject.kind());
+      return Future.succeededFuture(known.get());
+    }
+    String what =
+        known.isEmpty()
+            ? "berth has never checked who may read " + repo
+            : "berth's last check of "
+                + repo
+                + " is "
+                + age(known.get(), clock.instant()).toMinutes()
+                + " min old, past max-stale "
+                + maxStale.toMinutes()
+                + " min";
+    return Future.failedFuture(
+        new UpstreamException(
+            outage.kind(),
+            outage.upstream(),
+            "access check of " + repo + ": " + outage.getMessage() + "; " + what,
+            outage.retryAfter().orElse(null),
+            outage));
+  }
+
+  private static Duration age(AccessVerdict verdict, Instant now) {
+    return Duration.between(verdict.checkedAt(), now);
+  }
+
+  /** Failures that say nothing about access: the upstream could not answer the question. */
+  private static boolean isOutage(UpstreamException e) {
+    return e.kind() == UpstreamException.Kind.UNAVAILABLE
+        || e.kind() == UpstreamException.Kind.TOO_MANY_REQUESTS
+        || e.kind() == UpstreamException.Kind.BAD_RESPONSE;
+  }
+
+  /**
+   * Whether the upstream's tag list for {@code repo} answers 200 to exactly {@code candidates};
+   * 401, 403 and other 4xx answers are a no, 5xx and 429 an {@link UpstreamException}.
+   */
+  private Future<Boolean> ask(RoutedRepository repo, List<Optional<Credential>> candidates) {
     return client
         .send(
             repo,
@@ -163,17 +309,19 @@ public final class AccessPolicy {
         .map(
             response -> {
               if (response == null) {
-                return 401;
+                return false;
               }
               UpstreamClient.discard(response);
               int status = response.statusCode();
               if (status >= 500 || status == 429) {
                 throw new UpstreamException(
-                    UpstreamException.Kind.UNAVAILABLE,
+                    status == 429
+                        ? UpstreamException.Kind.TOO_MANY_REQUESTS
+                        : UpstreamException.Kind.UNAVAILABLE,
                     repo.upstream().name(),
                     "access check of " + repo + ": upstream answered " + status);
               }
-              return status;
+              return status == 200;
             });
   }
 }

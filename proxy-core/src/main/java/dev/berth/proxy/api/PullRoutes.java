@@ -2,6 +2,7 @@ package dev.berth.proxy.api;
 
 import dev.berth.auth.ClientIdentity;
 import dev.berth.proxy.access.AccessPolicy;
+import dev.berth.proxy.access.NodeClients;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.BlobService;
@@ -31,6 +32,7 @@ public final class PullRoutes {
 
   private final UpstreamRouter router;
   private final AccessPolicy access;
+  private final NodeClients nodeClients;
   private final UpstreamCredentials credentials;
   private final ManifestRoute manifests;
   private final BlobRoute blobs;
@@ -41,6 +43,7 @@ public final class PullRoutes {
   public PullRoutes(
       UpstreamRouter router,
       AccessPolicy access,
+      NodeClients nodeClients,
       UpstreamCredentials credentials,
       UpstreamClient client,
       ManifestService manifestService,
@@ -49,6 +52,7 @@ public final class PullRoutes {
       ProxyMetrics metrics) {
     this.router = router;
     this.access = access;
+    this.nodeClients = nodeClients;
     this.credentials = credentials;
     this.manifests = new ManifestRoute(manifestService, metrics);
     this.blobs = new BlobRoute(blobService, storage, metrics);
@@ -110,10 +114,14 @@ public final class PullRoutes {
       return true;
     }
     response.putHeader("OCI-Namespace", repo.upstream().name());
-    ClientIdentity client = ClientIdentity.fromAuthorization(request.getHeader("Authorization"));
+    // Credentials are the identity when present; without, a request from the node is the node's.
+    ClientIdentity client =
+        ClientIdentity.fromAuthorization(request.getHeader("Authorization"))
+            .orNodeIf(nodeClients.isNode(request.remoteAddress()));
     request.pause(); // nothing to read, but keep the request quiet while access is checked
     access
         .authorize(repo, client)
+        .compose(allowed -> credentials.candidates(repo, client))
         .onComplete(
             ar -> {
               request.resume();
@@ -121,7 +129,7 @@ public final class PullRoutes {
                 ErrorResponder.send(response, subjectOf(path.route()), ar.cause());
                 return;
               }
-              dispatch(request, path, repo, new Candidates(credentials.candidates(repo, client)));
+              dispatch(request, path, repo, new Candidates(ar.result()));
             });
     return true;
   }

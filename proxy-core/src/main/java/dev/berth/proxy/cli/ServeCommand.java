@@ -61,9 +61,11 @@ final class ServeCommand implements Callable<Integer> {
       names = "--listen",
       paramLabel = "HOST:PORT",
       description = {
-        "Address of the registry API; :PORT means all interfaces, port 0 a free port.",
-        "Example: --listen 0.0.0.0:5000, --listen [::1]:5000 or --listen :5000",
-        "Default: 0.0.0.0:5000 (config key: listen)."
+        "Address of the registry API; :PORT means all interfaces, port 0 a free port. Clients"
+            + " send pull secrets to a mirror as plain HTTP Basic: beyond loopback, configure"
+            + " tls too.",
+        "Example: --listen 127.0.0.1:5000, --listen [::1]:5000 or --listen :5000",
+        "Default: 127.0.0.1:5000, the node's own runtime only (config key: listen)."
       })
   private @Nullable String listen;
 
@@ -92,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "NAME=URL",
       description = {
         "Adds an upstream registry (or replaces the one with that NAME), with pull policy"
-            + " kubernetes. Repeatable. The first one given becomes the default upstream (for"
+            + " always. Repeatable. The first one given becomes the default upstream (for"
             + " requests that name none) unless the config file marks one 'default: true'.",
         "Example: --upstream ghcr.io=https://ghcr.io",
         "Default: docker.io (the default), ghcr.io, quay.io, registry.k8s.io (config key:"

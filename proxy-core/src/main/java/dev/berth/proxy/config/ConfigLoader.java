@@ -21,8 +21,8 @@ import java.util.Optional;
  *       storage} key by key, lists such as {@code upstreams} as a whole;
  *   <li>command-line options: {@code --listen}, {@code --admin}, {@code --data}, and {@code
  *       --upstream NAME=URL}, which adds (or replaces by name) an upstream with policy {@code
- *       kubernetes}; the first one given becomes the default unless the file marks an upstream
- *       {@code default: true} itself.
+ *       always}; the first one given becomes the default unless the file marks an upstream {@code
+ *       default: true} itself.
  * </ol>
  *
  * Every problem is a {@link ConfigException} whose message names the file or option, the key and

@@ -16,7 +16,14 @@ final class ConfigReader {
       List.of("path", "max-size", "low-water", "chunk-size", "min-free", "pins");
   private static final List<String> LIMITS_KEYS =
       List.of("max-connections", "max-downloads", "max-header-size", "idle-timeout");
-  private static final List<String> CREDENTIALS_KEYS = List.of("docker-config", "check-ttl");
+  private static final List<String> CREDENTIALS_KEYS =
+      List.of(
+          "docker-config",
+          "check-ttl",
+          "node-identity",
+          "node-addresses",
+          "provider-config",
+          "provider-bin-dir");
 
   private ConfigReader() {}
 
@@ -136,7 +143,41 @@ final class ConfigReader {
         node.optional("check-ttl")
             .map(ttl -> ttl.as(dev.berth.proxy.text.Durations::parse))
             .orElse(CredentialsConfig.DEFAULT_CHECK_TTL);
-    return new CredentialsConfig(files, checkTtl);
+    boolean nodeIdentity = node.optional("node-identity").map(ConfigNode::bool).orElse(true);
+    List<AddressRange> nodeAddresses =
+        node.optional("node-addresses")
+            .map(list -> list.list().stream().map(a -> a.as(AddressRange::parse)).toList())
+            .orElse(List.of());
+    java.util.Optional<Path> providerConfig =
+        node.optional("provider-config").map(file -> file.as(ConfigReader::readableFile));
+    java.util.Optional<Path> providerBinDir =
+        node.optional("provider-bin-dir").map(dir -> dir.as(ConfigReader::directory));
+    if (providerConfig.isPresent() && providerBinDir.isEmpty()) {
+      node.required("provider-config")
+          .as(
+              text -> {
+                throw new InvalidValueException(
+                    text, "needs credentials.provider-bin-dir, the directory of its plugins");
+              });
+    }
+    if (providerBinDir.isPresent() && providerConfig.isEmpty()) {
+      node.required("provider-bin-dir")
+          .as(
+              text -> {
+                throw new InvalidValueException(
+                    text, "needs credentials.provider-config, the plugins' configuration");
+              });
+    }
+    return new CredentialsConfig(
+        files, checkTtl, nodeIdentity, nodeAddresses, providerConfig, providerBinDir);
+  }
+
+  private static Path directory(String text) {
+    Path dir = path(text);
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new InvalidValueException(text, "no directory there");
+    }
+    return dir;
   }
 
   /** A file system path; also used for {@code --data}. */

@@ -55,13 +55,13 @@ public record UpstreamConfig(
     }
   }
 
-  /** An upstream as {@code --upstream NAME=URL} declares it: policy kubernetes, no overrides. */
+  /** An upstream as {@code --upstream NAME=URL} declares it: policy always, no overrides. */
   public static UpstreamConfig of(String name, URI url) {
     return new UpstreamConfig(
         name,
         url,
         false,
-        PullPolicy.KubernetesDefault.INSTANCE,
+        PullPolicy.Always.INSTANCE,
         List.of(),
         DEFAULT_MAX_STALE,
         java.util.Set.of(),

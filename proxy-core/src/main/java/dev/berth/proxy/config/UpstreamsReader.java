@@ -71,7 +71,7 @@ final class UpstreamsReader {
         node.optional("default").map(ConfigNode::bool).orElse(false),
         node.optional("policy")
             .map(policy -> policy.as(PullPolicy::parse))
-            .orElse(PullPolicy.KubernetesDefault.INSTANCE),
+            .orElse(PullPolicy.Always.INSTANCE),
         node.optional("policies").map(UpstreamsReader::policies).orElse(List.of()),
         node.optional("max-stale")
             .map(maxStale -> maxStale.as(Durations::parse))

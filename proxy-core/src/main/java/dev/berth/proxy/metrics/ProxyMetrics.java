@@ -94,6 +94,8 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    */
   public static final String ACCESS_DECISIONS = "berth.access.decisions";
 
+  public static final String STALE_VERDICTS = "berth.access.stale.verdicts";
+
   /**
    * Manifests served from a tag resolution that could not be revalidated. {@code
    * berth_stale_serves_total}.
@@ -252,6 +254,30 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   }
 
   /** One tenancy decision (per request; decisions cached upstream-side still count here). */
+  /**
+   * Access decisions and stale verdicts, as {@link dev.berth.proxy.access.AccessPolicy} reports
+   * them.
+   */
+  public dev.berth.proxy.access.AccessPolicy.Observer accessObserver() {
+    return new dev.berth.proxy.access.AccessPolicy.Observer() {
+      @Override
+      public void decision(String basis, boolean allowed) {
+        accessDecision(basis, allowed);
+      }
+
+      @Override
+      public void staleVerdict(String subject) {
+        Counter.builder(STALE_VERDICTS)
+            .description(
+                "Access verdicts older than credentials.check-ttl used because their upstream"
+                    + " could not be asked (within max-stale)")
+            .tag("subject", subject)
+            .register(registry)
+            .increment();
+      }
+    };
+  }
+
   public void accessDecision(String basis, boolean allowed) {
     Counter.builder(ACCESS_DECISIONS)
         .description("Tenancy decisions by basis and result")

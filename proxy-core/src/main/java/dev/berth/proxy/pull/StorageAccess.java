@@ -5,6 +5,7 @@ import dev.berth.storage.DiskFullException;
 import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.TagStore;
+import dev.berth.storage.VerdictStore;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.Callable;
@@ -21,6 +22,7 @@ public final class StorageAccess {
   private final ManifestStore manifests;
   private final TagStore tags;
   private final LinkStore links;
+  private final VerdictStore verdicts;
   private final WorkerExecutor workers;
   private final CacheWrites writes;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -31,12 +33,14 @@ public final class StorageAccess {
       ManifestStore manifests,
       TagStore tags,
       LinkStore links,
+      VerdictStore verdicts,
       WorkerExecutor workers,
       CacheWrites writes) {
     this.blobs = blobs;
     this.manifests = manifests;
     this.tags = tags;
     this.links = links;
+    this.verdicts = verdicts;
     this.workers = workers;
     this.writes = writes;
   }
@@ -95,5 +99,9 @@ public final class StorageAccess {
 
   public LinkStore links() {
     return links;
+  }
+
+  public VerdictStore verdicts() {
+    return verdicts;
   }
 }

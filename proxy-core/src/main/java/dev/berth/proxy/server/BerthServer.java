@@ -2,6 +2,7 @@ package dev.berth.proxy.server;
 
 import dev.berth.auth.credential.DockerConfigSource;
 import dev.berth.proxy.access.AccessPolicy;
+import dev.berth.proxy.access.NodeClients;
 import dev.berth.proxy.admin.AdminRoutes;
 import dev.berth.proxy.admin.CacheOperations;
 import dev.berth.proxy.admin.CacheRoutes;
@@ -119,6 +120,7 @@ public final class BerthServer implements AutoCloseable {
               rocks.manifests(),
               rocks.tags(),
               rocks.links(),
+              rocks.verdicts(),
               vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS),
               writes);
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
@@ -262,16 +264,21 @@ public final class BerthServer implements AutoCloseable {
     UpstreamClient client =
         new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock, proxyMetrics);
     DockerConfigSource nodeCredentials = nodeCredentials(vertx, config, clock, proxyMetrics);
+    UpstreamCredentials credentials = new UpstreamCredentials(nodeCredentials::current);
+    UpstreamRouter router =
+        new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
+    Backoff backoff = new Backoff(clock);
     AccessPolicy access =
         new AccessPolicy(
             config.tenancy(),
             client,
+            credentials,
+            storageAccess,
+            backoff,
             config.credentials().checkTtl(),
             clock,
-            proxyMetrics::accessDecision);
-    UpstreamRouter router =
-        new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
-    Backoff backoff = new Backoff(clock);
+            storageAccess.verdicts().subjectKey(),
+            proxyMetrics.accessObserver());
     ManifestService manifests =
         new ManifestService(
             client,
@@ -313,7 +320,8 @@ public final class BerthServer implements AutoCloseable {
     return new PullRoutes(
         router,
         access,
-        new UpstreamCredentials(nodeCredentials::current),
+        new NodeClients(config.credentials().nodeIdentity(), config.credentials().nodeAddresses()),
+        credentials,
         client,
         manifests,
         blobs,

@@ -35,12 +35,17 @@ final class RunningBerth implements AutoCloseable {
 
   /** Starts berth with its data directory at {@code data} (the config file goes to {@code dir}). */
   static RunningBerth start(Path dir, Path data, String yaml) throws IOException {
+    return start(dir, data, yaml, "127.0.0.1:0");
+  }
+
+  /** Starts berth with its registry API on {@code listen} (e.g. {@code 0.0.0.0:0}). */
+  static RunningBerth start(Path dir, Path data, String yaml, String listen) throws IOException {
     Path file = Files.writeString(dir.resolve("config.yaml"), yaml);
     BerthConfig config =
         ConfigLoader.load(
             Optional.of(file),
             new CommandLineOverrides(
-                Optional.of("127.0.0.1:0"),
+                Optional.of(listen),
                 Optional.of("127.0.0.1:0"),
                 Optional.of(data.toString()),
                 List.of()));
@@ -66,7 +71,12 @@ final class RunningBerth implements AutoCloseable {
   }
 
   URI url(String path) {
-    return URI.create("http://127.0.0.1:" + server.registryPort() + path);
+    return url("127.0.0.1", path);
+  }
+
+  /** {@code path} on the registry listener, reached through {@code host}. */
+  URI url(String host, String path) {
+    return URI.create("http://" + host + ":" + server.registryPort() + path);
   }
 
   URI admin(String path) {
@@ -74,8 +84,14 @@ final class RunningBerth implements AutoCloseable {
   }
 
   HttpResponse<byte[]> send(String method, String path, String... headers) throws Exception {
+    return sendVia("127.0.0.1", method, path, headers);
+  }
+
+  /** A request sent to {@code host}, so that berth sees it come from that address. */
+  HttpResponse<byte[]> sendVia(String host, String method, String path, String... headers)
+      throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(url(path))
+        HttpRequest.newBuilder(url(host, path))
             .timeout(Duration.ofSeconds(60))
             .method(method, HttpRequest.BodyPublishers.noBody());
     if (headers.length > 0) {

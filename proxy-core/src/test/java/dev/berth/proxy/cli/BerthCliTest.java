@@ -47,7 +47,7 @@ class BerthCliTest {
           "--admin=HOST:PORT",
           "--data=DIR",
           "--upstream=NAME=URL",
-          "Default: 0.0.0.0:5000",
+          "Default: 127.0.0.1:5000",
           "Default: 127.0.0.1:9090",
           "Default: ./berth-data",
           "Example: --upstream ghcr.io=https://ghcr.io",

@@ -28,7 +28,7 @@ class ConfigLoaderTest {
   void load_noFileNoOptions_givesEmbeddedDefaults() {
     BerthConfig config = ConfigLoader.load(Optional.empty(), CommandLineOverrides.none());
 
-    assertEquals(new HostPort("0.0.0.0", 5000), config.listen());
+    assertEquals(new HostPort("127.0.0.1", 5000), config.listen());
     assertEquals(new HostPort("127.0.0.1", 9090), config.admin());
     assertEquals(
         new StorageConfig(Path.of("./berth-data"), OptionalLong.empty(), 1 << 20, 512L << 20),
@@ -298,6 +298,24 @@ class ConfigLoaderTest {
             "upstreams[1].default: invalid value 'true': upstreams[0] (a.io) is the default"
                 + " already; at most one upstream may be default"),
         bad("upstreams: []\n", "upstreams: at least one upstream is required"),
+        bad(
+            "credentials:\n  node-identity: sometimes\n",
+            "credentials.node-identity: invalid value 'sometimes': expected true or false"),
+        bad(
+            "credentials:\n  node-addresses: [10.0.0.0/33]\n",
+            "credentials.node-addresses[0]: invalid value '10.0.0.0/33': expected a prefix length"
+                + " from 0 to 32 after '/'"),
+        bad(
+            "credentials:\n  node-addresses: [node1.example.com]\n",
+            "credentials.node-addresses[0]: invalid value 'node1.example.com': expected an IP"
+                + " address or CIDR block"),
+        bad(
+            "credentials:\n  provider-config: /nonexistent/berth/providers.yaml\n",
+            "credentials.provider-config: invalid value '/nonexistent/berth/providers.yaml': no"
+                + " readable file there"),
+        bad(
+            "credentials:\n  provider-bin-dir: /\n",
+            "credentials.provider-bin-dir: invalid value '/': needs credentials.provider-config"),
         bad(
             "storage:\n  max-size: 10GiB\n  low-water: 20GiB\n",
             "storage.low-water: invalid value '20GiB': expected a size below storage.max-size"),

@@ -6,6 +6,7 @@ import dev.berth.storage.ManifestStore;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
 import dev.berth.storage.TagStore;
+import dev.berth.storage.VerdictStore;
 import dev.berth.storage.eviction.PinStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,6 +53,7 @@ public final class RocksStorage implements AutoCloseable {
   static final String CF_LINKS = "links";
   static final String CF_MANIFEST_ACCESS = "manifest-access";
   static final String CF_PINS = "pins";
+  static final String CF_VERDICTS = "verdicts";
 
   static {
     RocksDB.loadLibrary();
@@ -74,6 +76,7 @@ public final class RocksStorage implements AutoCloseable {
   private final RocksTagStore tags;
   private final RocksLinkStore links;
   private final RocksPinStore pins;
+  private final RocksVerdictStore verdicts;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final boolean readOnly;
@@ -125,7 +128,8 @@ public final class RocksStorage implements AutoCloseable {
             descriptor(CF_TAGS, metaOptions),
             descriptor(CF_LINKS, metaOptions),
             descriptor(CF_MANIFEST_ACCESS, metaOptions),
-            descriptor(CF_PINS, metaOptions));
+            descriptor(CF_PINS, metaOptions),
+            descriptor(CF_VERDICTS, metaOptions));
     this.handles = new ArrayList<>();
     this.db =
         readOnly
@@ -158,6 +162,7 @@ public final class RocksStorage implements AutoCloseable {
     this.tags = new RocksTagStore(db, handles.get(5), plainWrites);
     this.links = new RocksLinkStore(db, handles.get(6), plainWrites);
     this.pins = new RocksPinStore(db, handles.get(8), syncWrites);
+    this.verdicts = new RocksVerdictStore(db, handles.get(9), plainWrites, syncWrites);
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -210,6 +215,7 @@ public final class RocksStorage implements AutoCloseable {
       throw new StorageException("no cache at " + path + " (the directory does not exist)");
     }
     try {
+      addMissingColumnFamilies(path, options);
       RocksStorage storage = new RocksStorage(path, options, true);
       storage.blobs.loadTotals();
       storage.manifests.loadTotals();
@@ -218,6 +224,38 @@ public final class RocksStorage implements AutoCloseable {
       throw RocksErrors.translate("cannot open storage at " + path + " for reading", e);
     }
   }
+
+  /**
+   * A cache written by an older berth lacks the column families added since, and a read-only open
+   * cannot create them: open it for writing once (which creates them) before reading. A cache held
+   * by a running server was opened by it, so it has them already and is left alone.
+   */
+  private static void addMissingColumnFamilies(Path path, StorageOptions options)
+      throws RocksDBException {
+    java.util.Set<String> present = new java.util.HashSet<>();
+    try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
+      for (byte[] name : RocksDB.listColumnFamilies(listing, path.toString())) {
+        present.add(new String(name, StandardCharsets.UTF_8));
+      }
+    }
+    if (present.isEmpty() || present.containsAll(COLUMN_FAMILIES)) {
+      return; // no store here (reported by the open), or nothing to add
+    }
+    open(path, options).close();
+  }
+
+  /** Every column family besides the default one, in handle order. */
+  private static final List<String> COLUMN_FAMILIES =
+      List.of(
+          CF_CHUNKS,
+          CF_BLOBS,
+          CF_UPLOADS,
+          CF_MANIFESTS,
+          CF_TAGS,
+          CF_LINKS,
+          CF_MANIFEST_ACCESS,
+          CF_PINS,
+          CF_VERDICTS);
 
   private static ColumnFamilyDescriptor descriptor(String name, ColumnFamilyOptions options) {
     return new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), options);
@@ -241,6 +279,11 @@ public final class RocksStorage implements AutoCloseable {
 
   public PinStore pins() {
     return pins;
+  }
+
+  /** Access verdicts learned from upstreams (they outlive restarts and upstream outages). */
+  public VerdictStore verdicts() {
+    return verdicts;
   }
 
   /** Bytes of stored blobs and manifests: what {@code storage.max-size} caps. */
