@@ -92,11 +92,12 @@ record PluginResponse(
     } catch (IOException e) {
       throw new InvalidException("stdout is not a JSON document (" + stdout.length + " bytes)");
     }
-    if (root == null || !root.isObject()) {
+    if (root == null || root.isMissingNode()) {
+      throw new InvalidException("stdout is not a JSON object (empty)");
+    }
+    if (!root.isObject()) {
       throw new InvalidException(
-          "stdout is not a JSON object ("
-              + (root == null ? "empty" : CredentialProviderConfig.typeName(root))
-              + ")");
+          "stdout is not a JSON object (" + CredentialProviderConfig.typeName(root) + ")");
     }
     JsonNode apiVersion = root.get("apiVersion");
     String actual = apiVersion != null && apiVersion.isTextual() ? apiVersion.textValue() : "";
