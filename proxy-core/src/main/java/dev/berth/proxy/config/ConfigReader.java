@@ -149,7 +149,7 @@ final class ConfigReader {
             .map(list -> list.list().stream().map(a -> a.as(AddressRange::parse)).toList())
             .orElse(List.of());
     java.util.Optional<Path> providerConfig =
-        node.optional("provider-config").map(file -> file.as(ConfigReader::readableFile));
+        node.optional("provider-config").map(file -> file.as(ConfigReader::fileOrDirectory));
     java.util.Optional<Path> providerBinDir =
         node.optional("provider-bin-dir").map(dir -> dir.as(ConfigReader::directory));
     if (providerConfig.isPresent() && providerBinDir.isEmpty()) {
@@ -170,6 +170,17 @@ final class ConfigReader {
     }
     return new CredentialsConfig(
         files, checkTtl, nodeIdentity, nodeAddresses, providerConfig, providerBinDir);
+  }
+
+  /**
+   * A kubelet credential provider config: a file, or a directory of them (as newer kubelets take).
+   */
+  private static Path fileOrDirectory(String text) {
+    Path path = path(text);
+    if (!java.nio.file.Files.isDirectory(path)) {
+      return readableFile(text);
+    }
+    return path;
   }
 
   private static Path directory(String text) {

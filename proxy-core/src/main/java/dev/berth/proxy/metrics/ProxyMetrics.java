@@ -95,6 +95,7 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   public static final String ACCESS_DECISIONS = "berth.access.decisions";
 
   public static final String STALE_VERDICTS = "berth.access.stale.verdicts";
+  public static final String CREDENTIAL_PLUGIN_RUNS = "berth.credential.plugin.runs";
 
   /**
    * Manifests served from a tag resolution that could not be revalidated. {@code
@@ -276,6 +277,21 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
             .increment();
       }
     };
+  }
+
+  /**
+   * One credential provider plugin run.
+   *
+   * @param outcome {@code ok}, or the failure: {@code start}, {@code exit}, {@code timeout}, {@code
+   *     invalid-response}
+   */
+  public void credentialPluginRun(String provider, String outcome) {
+    Counter.builder(CREDENTIAL_PLUGIN_RUNS)
+        .description("Kubelet credential provider plugin runs by provider and outcome")
+        .tag("provider", provider)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
   }
 
   public void accessDecision(String basis, boolean allowed) {

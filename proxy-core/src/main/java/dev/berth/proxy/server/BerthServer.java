@@ -1,6 +1,8 @@
 package dev.berth.proxy.server;
 
 import dev.berth.auth.credential.DockerConfigSource;
+import dev.berth.auth.provider.CredentialProviderConfigException;
+import dev.berth.auth.provider.CredentialProviders;
 import dev.berth.proxy.access.AccessPolicy;
 import dev.berth.proxy.access.NodeClients;
 import dev.berth.proxy.admin.AdminRoutes;
@@ -20,6 +22,7 @@ import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.CacheWrites;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.upstream.NodePlugins;
 import dev.berth.proxy.upstream.Upstream;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamCredentials;
@@ -264,7 +267,11 @@ public final class BerthServer implements AutoCloseable {
     UpstreamClient client =
         new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock, proxyMetrics);
     DockerConfigSource nodeCredentials = nodeCredentials(vertx, config, clock, proxyMetrics);
-    UpstreamCredentials credentials = new UpstreamCredentials(nodeCredentials::current);
+    UpstreamCredentials credentials =
+        new UpstreamCredentials(
+            nodeCredentials::current,
+            credentialPlugins(config, clock, proxyMetrics),
+            vertx.createSharedWorkerExecutor("berth-credential-plugins", PLUGIN_WORKERS));
     UpstreamRouter router =
         new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
     Backoff backoff = new Backoff(clock);
@@ -327,6 +334,63 @@ public final class BerthServer implements AutoCloseable {
         blobs,
         storageAccess,
         proxyMetrics);
+  }
+
+  /** Credential provider plugins run at once; each may take up to its one-minute timeout. */
+  private static final int PLUGIN_WORKERS = 4;
+
+  /**
+   * The kubelet credential provider plugins of {@code credentials.provider-config}, or none.
+   *
+   * @throws ServerStartException naming the file and key of a bad plugin config or binary
+   */
+  private static NodePlugins credentialPlugins(
+      BerthConfig config, Clock clock, ProxyMetrics proxyMetrics) {
+    Optional<java.nio.file.Path> file = config.credentials().providerConfig();
+    if (file.isEmpty()) {
+      return NodePlugins.NONE;
+    }
+    CredentialProviders providers;
+    try {
+      providers =
+          CredentialProviders.load(
+              file.get(),
+              config.credentials().providerBinDir().orElseThrow(),
+              clock,
+              new CredentialProviders.Listener() {
+                @Override
+                public void onFailure(
+                    String provider, CredentialProviders.FailureReason reason, String message) {
+                  // The message names the plugin and what went wrong, never its output.
+                  log.warn("credential provider {} gave no credentials: {}", provider, message);
+                  proxyMetrics.credentialPluginRun(provider, reason.label());
+                }
+
+                @Override
+                public void onSuccess(String provider, Duration took) {
+                  proxyMetrics.credentialPluginRun(provider, "ok");
+                }
+
+                @Override
+                public void onWarning(String provider, String message) {
+                  log.warn("credential provider {}: {}", provider, message);
+                }
+              });
+    } catch (CredentialProviderConfigException e) {
+      throw new ServerStartException("credentials.provider-config: " + e.getMessage(), e);
+    }
+    log.info("credential provider plugins: {} (from {})", providers.providerNames(), file.get());
+    return new NodePlugins() {
+      @Override
+      public Optional<List<dev.berth.auth.credential.Credential>> cached(String image) {
+        return providers.cached(image);
+      }
+
+      @Override
+      public List<dev.berth.auth.credential.Credential> provide(String image) {
+        return providers.provide(image);
+      }
+    };
   }
 
   /**
