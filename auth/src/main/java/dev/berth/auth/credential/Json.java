@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON (RFC 8259) reader for credential files: the auth module must not depend on
- * Jackson, and these files are small.
+ * A small strict JSON (RFC 8259) reader for docker credential files. It predates Jackson in this
+ * module (the provider package uses Jackson for kubelet YAML configs) and stays because it follows
+ * Go's {@code encoding/json} where RFC 8259 leaves a choice, as the kubelet's reads of the same
+ * files do, and these files are small.
  *
  * <p>Values map to: object → unmodifiable {@code Map<String, Object>} in document order, array →
  * unmodifiable {@code List<Object>}, string → {@link String}, number → {@link Num} (the literal
