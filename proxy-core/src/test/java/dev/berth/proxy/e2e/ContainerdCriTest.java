@@ -194,6 +194,30 @@ class ContainerdCriTest {
     assertFalse(registryLog().contains("error authenticating user"), registryLog());
   }
 
+  @Test
+  void pullImage_private_serverAddressOfImageRegistry_credentialsWithheldFromMirror() {
+    privateRegistry.clearAccessLog();
+
+    // What a client that fills server_address with the image's registry gets from containerd
+    // 1.6.20: it matches server_address against the mirror's host, finds no match, and pulls
+    // anonymously. Kubelets send it empty (pullImage_private_rightCredentials_...).
+    CriClient.CriException e =
+        assertThrows(
+            CriClient.CriException.class,
+            () -> cri.pullImage(PRIVATE_REF, ALICE, "https://" + PRIVATE_HOST));
+
+    assertTrue(e.grpcMessage().contains("401 Unauthorized"), e.getMessage());
+    assertEquals(List.of(401), statuses("HEAD", "/v2/e2e/secret/manifests/1"));
+    assertFalse(registryLog().contains("authorized request"), registryLog());
+    assertFalse(registryLog().contains("error authenticating user"), registryLog());
+    // The same credentials addressed to the mirror's host:port do reach it. (containerd parses
+    // server_address as a URL: a bare "127.0.0.1:port" fails the pull with "first path segment in
+    // URL cannot contain colon", and a bare "name:port" parses as a scheme and never matches.)
+    assertEquals(
+        secret.platform("linux/amd64").config().digest(),
+        cri.pullImage(PRIVATE_REF, ALICE, privateRegistry.url()));
+  }
+
   /** Statuses of the private registry's requests with this method and path, in order. */
   private static List<Integer> statuses(String method, String path) {
     return privateRegistry.requests().stream()

@@ -124,9 +124,32 @@ public final class CriClient implements AutoCloseable {
    *     the credentials)
    */
   public String pullImage(String image, Optional<Credentials> auth) {
+    return pull(image, auth, "");
+  }
+
+  /**
+   * {@code PullImage} with {@code AuthConfig{username, password, server_address}}, which a kubelet
+   * does not send. containerd 1.6 parses {@code serverAddress} as a URL and offers the credentials
+   * only to a host equal to its host, comparing with the host it is contacting (a mirror's), not
+   * with the image's registry.
+   *
+   * @param serverAddress a URL such as {@code http://127.0.0.1:5000}; empty is {@link
+   *     #pullImage(String, Optional)}
+   */
+  public String pullImage(String image, Credentials auth, String serverAddress) {
+    return pull(image, Optional.of(auth), serverAddress);
+  }
+
+  private String pull(String image, Optional<Credentials> auth, String serverAddress) {
     Proto request = new Proto().message(1, imageSpec(image));
     auth.ifPresent(
-        c -> request.message(2, new Proto().string(1, c.username()).string(2, c.password())));
+        c ->
+            request.message(
+                2,
+                new Proto()
+                    .string(1, c.username())
+                    .string(2, c.password())
+                    .string(4, serverAddress)));
     byte[] response = call("PullImage", request.bytes());
     return Decoded.of(response).string(1).orElse("");
   }
