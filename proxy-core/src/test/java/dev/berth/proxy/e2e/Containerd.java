@@ -21,10 +21,11 @@ import org.jspecify.annotations.Nullable;
  * parameter, falling back from mirror to {@code server}, the Accept list; protocol.md §7.1), and
  * only the real resolver proves it. The daemon runs as root with everything under one short
  * directory {@code /tmp/ct-XXXX} (unix socket paths are limited to 108 bytes): {@code root}, {@code
- * state}, the gRPC and ttrpc sockets, the {@code opt} plugin path. The CRI plugin and the
- * snapshotters that need kernel features are disabled, and pulls unpack with the {@code native}
- * snapshotter, which needs no overlayfs. {@link #close()} stops it by PID and deletes the
- * directory.
+ * state}, the gRPC and ttrpc sockets, the {@code opt} plugin path. The snapshotters that need
+ * kernel features are disabled, and pulls unpack with the {@code native} snapshotter, which needs
+ * no overlayfs. {@link #start()} disables the CRI plugin too; {@link #startWithCri} enables it, for
+ * pulls the way a kubelet makes them ({@link CriClient}). {@link #close()} stops it by PID and
+ * deletes the directory.
  *
  * <pre>{@code
  * try (Containerd containerd = Containerd.start()) {
@@ -359,8 +360,9 @@ public final class Containerd implements AutoCloseable {
   }
 
   /**
-   * The CRI plugin initializes after the socket serves (it recovers state, starts its event monitor
-   * and snapshot syncer); until then its calls fail. Waits until {@code ImageStatus} answers.
+   * The CRI plugin finishes its start (recovering state, event monitor, snapshot syncer) after the
+   * socket serves (its log says so); a call before that may be refused. Waits until {@code
+   * ImageStatus} answers, which in practice it does at once.
    */
   private void awaitCriReady() {
     long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
