@@ -21,10 +21,11 @@ import org.jspecify.annotations.Nullable;
  * parameter, falling back from mirror to {@code server}, the Accept list; protocol.md §7.1), and
  * only the real resolver proves it. The daemon runs as root with everything under one short
  * directory {@code /tmp/ct-XXXX} (unix socket paths are limited to 108 bytes): {@code root}, {@code
- * state}, the gRPC and ttrpc sockets, the {@code opt} plugin path. The CRI plugin and the
- * snapshotters that need kernel features are disabled, and pulls unpack with the {@code native}
- * snapshotter, which needs no overlayfs. {@link #close()} stops it by PID and deletes the
- * directory.
+ * state}, the gRPC and ttrpc sockets, the {@code opt} plugin path. The snapshotters that need
+ * kernel features are disabled, and pulls unpack with the {@code native} snapshotter, which needs
+ * no overlayfs. {@link #start()} disables the CRI plugin too; {@link #startWithCri} enables it, for
+ * pulls the way a kubelet makes them ({@link CriClient}). {@link #close()} stops it by PID and
+ * deletes the directory.
  *
  * <pre>{@code
  * try (Containerd containerd = Containerd.start()) {
@@ -38,18 +39,23 @@ public final class Containerd implements AutoCloseable {
   /** The containerd namespace the fixture pulls into. */
   public static final String NAMESPACE = "berth-e2e";
 
+  /** The containerd namespace the CRI plugin keeps Kubernetes' images in. */
+  public static final String CRI_NAMESPACE = "k8s.io";
+
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration DEFAULT_PULL_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration CTR_TIMEOUT = Duration.ofSeconds(30);
 
   private final Path dir;
   private final Daemon daemon;
+  private final String namespace;
   private Duration pullTimeout = DEFAULT_PULL_TIMEOUT;
   private boolean closed;
 
-  private Containerd(Path dir, Daemon daemon) {
+  private Containerd(Path dir, Daemon daemon, String namespace) {
     this.dir = dir;
     this.daemon = daemon;
+    this.namespace = namespace;
   }
 
   /**
@@ -59,6 +65,33 @@ public final class Containerd implements AutoCloseable {
    * @return a running daemon; close it
    */
   public static Containerd start() {
+    return start(null);
+  }
+
+  /**
+   * Starts a private containerd with the CRI plugin enabled, as on a Kubernetes node: CRI pulls
+   * ({@link CriClient} on {@link #socket()}) resolve through {@code <hostsDir>/<registry
+   * host>/hosts.toml} (the plugin's {@code registry.config_path}; see {@link #writeHostsToml}) and
+   * unpack with the {@code native} snapshotter into the {@value #CRI_NAMESPACE} namespace, which
+   * the {@code ctr} helpers of this instance ({@link #contentDigests()}, {@link #imageDigest}, ...)
+   * then look at.
+   *
+   * <p>The plugin runs without cgroups, AppArmor or OOM-score changes, and with CNI pointed at
+   * empty directories under the daemon's own directory: it loads (CNI missing is only logged, as
+   * "failed to load cni during init"), serves the image service, and could not run pods, which
+   * these tests do not need. Skips or fails as {@link #start()}.
+   *
+   * @param hostsDir read at every pull, so hosts.toml files may be written after the start
+   * @return a running daemon; close it
+   */
+  public static Containerd startWithCri(Path hostsDir) {
+    return start(hostsDir);
+  }
+
+  /**
+   * @param criHostsDir enables CRI with this {@code config_path} when not null
+   */
+  private static Containerd start(@Nullable Path criHostsDir) {
     E2eTools.require("containerd", "ctr");
     E2eTools.requireRoot("a private containerd");
     Path dir;
@@ -69,7 +102,8 @@ public final class Containerd implements AutoCloseable {
               Path.of("/tmp"),
               "ct-",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      Files.writeString(dir.resolve("config.toml"), configToml(dir), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve("config.toml"), configToml(dir, criHostsDir), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -79,9 +113,13 @@ public final class Containerd implements AutoCloseable {
             List.of("containerd", "--config", dir.resolve("config.toml").toString()),
             Map.of(),
             dir.resolve("containerd.log"));
-    Containerd containerd = new Containerd(dir, daemon);
+    Containerd containerd =
+        new Containerd(dir, daemon, criHostsDir == null ? NAMESPACE : CRI_NAMESPACE);
     try {
       containerd.awaitReady();
+      if (criHostsDir != null) {
+        containerd.awaitCriReady();
+      }
     } catch (RuntimeException | Error e) {
       containerd.close();
       throw e;
@@ -95,7 +133,15 @@ public final class Containerd implements AutoCloseable {
     return this;
   }
 
-  /** The gRPC socket, for {@code ctr --address}. */
+  /**
+   * The containerd namespace of this instance: {@value #NAMESPACE}, or {@value #CRI_NAMESPACE} when
+   * started {@linkplain #startWithCri with CRI}.
+   */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The gRPC socket, for {@code ctr --address} and, with CRI enabled, for {@link CriClient}. */
   public Path socket() {
     return dir.resolve("c.sock");
   }
@@ -271,7 +317,7 @@ public final class Containerd implements AutoCloseable {
     argv.add("--address");
     argv.add(socket().toString());
     argv.add("--namespace");
-    argv.add(NAMESPACE);
+    argv.add(namespace);
     argv.addAll(args);
     try {
       return Command.run(argv, Map.of(), timeout);
@@ -313,16 +359,52 @@ public final class Containerd implements AutoCloseable {
             + (last == null ? "" : "\nlast ctr error: " + last.getMessage()));
   }
 
-  private static String configToml(Path dir) {
+  /**
+   * The CRI plugin finishes its start (recovering state, event monitor, snapshot syncer) after the
+   * socket serves (its log says so); a call before that may be refused. Waits until {@code
+   * ImageStatus} answers, which in practice it does at once.
+   */
+  private void awaitCriReady() {
+    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    try (CriClient cri = CriClient.connect(socket(), Duration.ofSeconds(5))) {
+      while (true) {
+        if (!daemon.isAlive()) {
+          throw new IllegalStateException(daemon.describe("exited during CRI startup"));
+        }
+        try {
+          cri.imageStatus("berth.invalid/cri-readiness:probe");
+          return;
+        } catch (RuntimeException e) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                daemon.describe("CRI did not answer within " + STARTUP_TIMEOUT), e);
+          }
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted waiting for CRI", e);
+        }
+      }
+    }
+  }
+
+  private static String configToml(Path dir, @Nullable Path criHostsDir) {
+    // These need kernel features or tools we lack.
+    String disabled =
+        "\"io.containerd.snapshotter.v1.aufs\", \"io.containerd.snapshotter.v1.btrfs\","
+            + " \"io.containerd.snapshotter.v1.devmapper\", \"io.containerd.snapshotter.v1.zfs\"";
     return String.join(
         "\n",
         "version = 2",
         "root = \"" + dir.resolve("root") + "\"",
         "state = \"" + dir.resolve("state") + "\"",
-        // CRI would want CNI and cgroups; the others need kernel features or tools we lack.
-        "disabled_plugins = [\"io.containerd.grpc.v1.cri\","
-            + " \"io.containerd.snapshotter.v1.aufs\", \"io.containerd.snapshotter.v1.btrfs\","
-            + " \"io.containerd.snapshotter.v1.devmapper\", \"io.containerd.snapshotter.v1.zfs\"]",
+        // Without a hosts dir, CRI is off: it would want CNI and cgroups for nothing.
+        "disabled_plugins = ["
+            + (criHostsDir == null ? "\"io.containerd.grpc.v1.cri\", " : "")
+            + disabled
+            + "]",
         "",
         "[grpc]",
         "  address = \"" + dir.resolve("c.sock") + "\"",
@@ -340,6 +422,37 @@ public final class Containerd implements AutoCloseable {
         // Without this the opt plugin creates /opt/containerd on the host.
         "[plugins.\"io.containerd.internal.v1.opt\"]",
         "  path = \"" + dir.resolve("opt") + "\"",
+        "",
+        criHostsDir == null ? "" : criToml(dir, criHostsDir));
+  }
+
+  /**
+   * The CRI plugin's section: what containerd 1.6.20 needs to load it in a container without
+   * systemd, as root, touching nothing outside {@code dir}.
+   */
+  private static String criToml(Path dir, Path hostsDir) {
+    return String.join(
+        "\n",
+        "[plugins.\"io.containerd.grpc.v1.cri\"]",
+        // No cgroup, AppArmor or OOM-score setup: none of it is needed to pull, all of it may be
+        // unavailable in a CI container.
+        "  disable_cgroup = true",
+        "  disable_apparmor = true",
+        "  restrict_oom_score_adj = true",
+        // Pulled only when a pod sandbox starts, which never happens here; pinned so that the
+        // config says so instead of relying on the default.
+        "  sandbox_image = \"registry.k8s.io/pause:3.6\"",
+        "",
+        "[plugins.\"io.containerd.grpc.v1.cri\".containerd]",
+        "  snapshotter = \"native\"",
+        "",
+        // Empty on purpose: CNI must not find (or write) the host's network configuration.
+        "[plugins.\"io.containerd.grpc.v1.cri\".cni]",
+        "  bin_dir = \"" + dir.resolve("cni-bin") + "\"",
+        "  conf_dir = \"" + dir.resolve("cni-conf") + "\"",
+        "",
+        "[plugins.\"io.containerd.grpc.v1.cri\".registry]",
+        "  config_path = \"" + hostsDir.toAbsolutePath() + "\"",
         "");
   }
 }

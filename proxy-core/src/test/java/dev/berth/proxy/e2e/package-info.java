@@ -5,7 +5,9 @@
  * on their own, without berth. Authenticated upstreams: {@link
  * dev.berth.proxy.e2e.LocalRegistry#startNewWithHtpasswd} (HTTP Basic) and {@link
  * dev.berth.proxy.e2e.TokenAuthRegistry} (distribution's token auth with per-user grants, served by
- * an in-process {@link dev.berth.proxy.e2e.TokenServer}).
+ * an in-process {@link dev.berth.proxy.e2e.TokenServer}). Kubernetes-style pulls: {@link
+ * dev.berth.proxy.e2e.Containerd#startWithCri} and {@link dev.berth.proxy.e2e.CriClient} (the CRI
+ * {@code PullImage} call a kubelet makes, with the pod's credentials in {@code AuthConfig}).
  *
  * <p>Every process a fixture starts is stopped by its own PID on {@code close()} (and, as a last
  * resort, by a JVM shutdown hook), and no fixture reaches the internet. Tool availability follows
