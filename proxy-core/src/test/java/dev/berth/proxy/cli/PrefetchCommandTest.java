@@ -1,5 +1,13 @@
 package dev.berth.proxy.cli;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.notMatching;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,11 +26,14 @@ import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +87,56 @@ class PrefetchCommandTest {
 
   private RocksStorage openData() {
     return RocksStorage.open(dir.resolve("data"), StorageOptions.defaults());
+  }
+
+  /**
+   * A private image the node's credentials can read, with the default tenancy: prefetch sends no
+   * credentials of its own and acts as the node (it reaches berth over loopback).
+   */
+  @Test
+  void privateImage_defaultTenancy_prefetchReadsWithTheNodesCredentials() throws Exception {
+    String alice =
+        "Basic "
+            + Base64.getEncoder().encodeToString("alice:alice-pw".getBytes(StandardCharsets.UTF_8));
+    for (var challenge : List.of(absent(), notMatching(Pattern.quote(alice)))) {
+      upstream.stubFor(
+          any(urlMatching("/v2/private/.*"))
+              .withHeader("Authorization", challenge)
+              .atPriority(1)
+              .willReturn(
+                  aResponse()
+                      .withStatus(401)
+                      .withHeader("WWW-Authenticate", "Basic realm=\"up\"")));
+    }
+    upstream.stubFor(
+        get(urlEqualTo("/v2/private/app/tags/list?n=1")).willReturn(ok("{\"tags\":[\"1\"]}")));
+    StubImage secret = new StubImage("private/app", "1", 20_000, 5).stub(upstream);
+    Path keys =
+        Files.writeString(
+            dir.resolve("config.json"),
+            "{\"auths\":{\"upstream.test/private\":{\"username\":\"alice\",\"password\":\"alice-pw\"}}}");
+    Path defaults =
+        Files.writeString(
+            dir.resolve("defaults.yaml"),
+            "credentials:\n  docker-config: ["
+                + keys
+                + "]\nupstreams:\n  - name: upstream.test\n    url: http://127.0.0.1:"
+                + upstream.port()
+                + "\n    default: true\n");
+
+    int exit =
+        run(
+            "prefetch",
+            "--config",
+            defaults.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "upstream.test/private/app:1");
+
+    assertEquals(0, exit, out + "\n" + err);
+    try (RocksStorage storage = openData()) {
+      secret.blobs().forEach(b -> assertTrue(storage.blobs().stat(b).isPresent(), b.toString()));
+    }
   }
 
   @Test
