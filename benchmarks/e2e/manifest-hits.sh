@@ -7,6 +7,8 @@
 # benchmarks/RESULTS.md when the manifest hit path changes.
 #
 #   benchmarks/e2e/manifest-hits.sh JAR [JAR...]
+#   TENANCY=verify benchmarks/e2e/manifest-hits.sh JAR [JAR...]   # the default tenancy: every
+#                                   # request passes the access check (verdict lookup, node identity)
 #
 # Needs docker-registry, skopeo, wrk and curl. Everything on 127.0.0.1 in a mktemp directory; every
 # process it starts is stopped by PID.
@@ -27,7 +29,7 @@ printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\nh
 docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18282/v2/ >/dev/null && break; sleep 0.05; done
 skopeo copy -q --dest-tls-verify=false "oci:$WORK/image:1" docker://127.0.0.1:18282/bench/app:1
-printf 'tenancy: open\nupstreams:\n  - name: up.test\n    url: http://127.0.0.1:18282\n    default: true\n    policy: if-not-present\n' >"$WORK/berth.yaml"
+printf 'tenancy: %s\nupstreams:\n  - name: up.test\n    url: http://127.0.0.1:18282\n    default: true\n    policy: if-not-present\n' "${TENANCY:-open}" >"$WORK/berth.yaml"
 printf 'wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"\n' >"$WORK/get.lua"
 
 for jar in "$@"; do

@@ -79,6 +79,9 @@ public final class CredentialKeyring {
    */
   public List<Credential> lookup(String image) {
     Objects.requireNonNull(image, "image");
+    if (index.isEmpty()) {
+      return List.of(); // no keys, no Docker Hub fallback: skip parsing the image (a hot path)
+    }
     List<Credential> found = new ArrayList<>();
     Optional<RegistryPath> target = RegistryPath.tryParse(image);
     if (target.isPresent()) {

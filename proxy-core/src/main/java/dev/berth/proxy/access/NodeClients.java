@@ -30,10 +30,14 @@ public final class NodeClients {
     if (!enabled || remote == null || remote.hostAddress() == null) {
       return false;
     }
+    String host = remote.hostAddress();
+    if (host.startsWith("127.") || host.equals("0:0:0:0:0:0:0:1") || host.equals("::1")) {
+      return true; // loopback, the common case, without parsing
+    }
     InetAddress address;
     try {
       // hostAddress() is a literal: no name lookup happens.
-      address = InetAddress.getByName(remote.hostAddress());
+      address = InetAddress.getByName(host);
     } catch (UnknownHostException e) {
       return false;
     }
