@@ -1,5 +1,7 @@
 package dev.berth.proxy.access;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.auth.ClientIdentity;
 import dev.berth.auth.credential.Credential;
 import dev.berth.proxy.config.Tenancy;
@@ -96,6 +98,13 @@ public final class AccessPolicy {
   private final SingleFlight<String, AccessVerdict> questions = new SingleFlight<>();
 
   /**
+   * Subjects of recent client credentials: the id is a SHA-256 and the subject an HMAC over it, not
+   * worth repeating per request. Holds credentials in memory only, as requests do.
+   */
+  private final Cache<Credential, Subject> clientSubjects =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofHours(1)).build();
+
+  /**
    * @param subjectKey the cache's key for client subjects ({@link
    *     dev.berth.storage.VerdictStore#subjectKey()})
    */
@@ -148,7 +157,8 @@ public final class AccessPolicy {
                             + repo
                             + " is not public; present credentials the upstream accepts"));
               }
-              Subject subject = Subject.client(presented.get(), subjectKey);
+              Subject subject =
+                  clientSubjects.get(presented.get(), c -> Subject.client(c, subjectKey));
               return verdict(repo, subject, () -> ask(repo, List.of(presented)))
                   .compose(v -> decide(v.allowed(), "credential", repo, "these credentials"));
             });
