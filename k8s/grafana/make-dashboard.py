@@ -35,6 +35,8 @@ add(ts("Evictions/s by kind and reason",[('sum by (kind, reason) (rate(berth_evi
 add(ts("Evicted bytes/s",[('sum by (reason) (rate(berth_evicted_bytes_total'+J+R+'))',"{{reason}}")],"Bps"))
 add(ts("Access decisions/s (tenancy)",[('sum by (basis, result) (rate(berth_access_decisions_total'+J+R+'))',"{{basis}} {{result}}")],"reqps"))
 add(ts("Node credentials",[('sum by (instance) (berth_credentials_keys'+J+')',"{{instance}} keys"),('sum by (instance) (increase(berth_credentials_reload_failures_total'+J+'[1h]))',"{{instance}} reload failures (1h)")]))
+add(ts("Access verdicts standing in during outages/s",[('sum by (subject) (rate(berth_access_stale_verdicts_total'+J+R+'))',"{{subject}}")],"reqps","Verdicts older than credentials.check-ttl used because the upstream could not be asked (within max-stale)."))
+add(ts("Credential provider plugin runs/s",[('sum by (provider, outcome) (rate(berth_credential_plugin_runs_total'+J+R+'))',"{{provider}} {{outcome}}")],"short","Kubelet credential provider plugins; any outcome but ok means no credentials from that run."))
 add(ts("JVM heap used",[('sum by (instance) (jvm_memory_used_bytes'+HEAP+')',"{{instance}}")],"bytes"))
 out=[]; x=0; y=0; rowh=0; pid=1
 for p,w,h in layout:

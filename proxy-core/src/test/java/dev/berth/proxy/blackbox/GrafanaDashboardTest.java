@@ -47,6 +47,8 @@ class GrafanaDashboardTest {
     // Registered on first use (per upstream, per decision): named from the same constants.
     exported.add(prometheus(ProxyMetrics.STALE_SERVES) + "_total");
     exported.add(prometheus(ProxyMetrics.ACCESS_DECISIONS) + "_total");
+    exported.add(prometheus(ProxyMetrics.STALE_VERDICTS) + "_total");
+    exported.add(prometheus(ProxyMetrics.CREDENTIAL_PLUGIN_RUNS) + "_total");
     exported.add(prometheus(ProxyMetrics.RATELIMIT_REMAINING));
     exported.add(prometheus(ProxyMetrics.RATELIMIT_LIMIT));
     exported.add(prometheus(ProxyMetrics.UPSTREAM_REQUESTS) + "_seconds_count");
