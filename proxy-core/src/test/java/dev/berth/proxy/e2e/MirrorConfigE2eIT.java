@@ -40,7 +40,7 @@ class MirrorConfigE2eIT {
       Path config =
           Files.writeString(
               dir.resolve("berth.yaml"),
-              "tenancy: open\nupstreams:\n  - name: "
+              "upstreams:\n  - name: "
                   + registry.hostPort()
                   + "\n    url: "
                   + registry.url()
