@@ -280,7 +280,11 @@ public final class AccessPolicy {
         new UpstreamException(
             outage.kind(),
             outage.upstream(),
-            "access check of " + repo + ": " + outage.getMessage() + "; " + what,
+            (outage.getMessage().startsWith("access check")
+                    ? outage.getMessage()
+                    : "access check of " + repo + ": " + outage.getMessage())
+                + "; "
+                + what,
             outage.retryAfter().orElse(null),
             outage));
   }
