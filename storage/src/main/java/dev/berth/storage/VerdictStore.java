@@ -16,6 +16,15 @@ public interface VerdictStore {
   Optional<AccessVerdict> get(String upstream, String repository, String subject);
 
   /**
+   * Removes verdicts checked before {@code cutoff}: past every upstream's {@code max-stale} they
+   * can no longer stand in for anything, and keeping them would let the store grow with every
+   * repository name ever asked for.
+   *
+   * @return how many were removed
+   */
+  int deleteCheckedBefore(java.time.Instant cutoff);
+
+  /**
    * A random 32-byte key created once per cache and kept with it: callers key client subjects with
    * it (HMAC), so that a stored subject cannot be tested against guessed passwords without also
    * holding this cache.

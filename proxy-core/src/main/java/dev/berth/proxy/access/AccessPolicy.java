@@ -200,7 +200,7 @@ public final class AccessPolicy {
         .compose(
             known -> {
               Instant now = clock.instant();
-              if (known.isPresent() && age(known.get(), now).compareTo(checkTtl) < 0) {
+              if (known.isPresent() && isWithin(known.get(), now, checkTtl)) {
                 return Future.succeededFuture(known.get());
               }
               String upstream = repo.upstream().name();
@@ -230,7 +230,12 @@ public final class AccessPolicy {
                         if (!(e instanceof UpstreamException ue) || !isOutage(ue)) {
                           return Future.failedFuture(e);
                         }
-                        backoff.failure(upstream, ue.retryAfter());
+                        // Only questions no client shapes (anonymous, the node's) close the
+                        // upstream: a client's own odd credential must not hold everyone's
+                        // checks off, nor keep stale verdicts standing for others.
+                        if (!subject.isClient()) {
+                          backoff.failure(upstream, ue.retryAfter());
+                        }
                         return standIn(repo, subject, known, ue);
                       });
             });
@@ -262,7 +267,7 @@ public final class AccessPolicy {
       Optional<AccessVerdict> known,
       UpstreamException outage) {
     Duration maxStale = repo.upstream().config().maxStale();
-    if (known.isPresent() && age(known.get(), clock.instant()).compareTo(maxStale) <= 0) {
+    if (known.isPresent() && isWithin(known.get(), clock.instant(), maxStale)) {
       observer.staleVerdict(subject.kind());
       return Future.succeededFuture(known.get());
     }
@@ -287,6 +292,15 @@ public final class AccessPolicy {
                 + what,
             outage.retryAfter().orElse(null),
             outage));
+  }
+
+  /**
+   * Whether {@code verdict} is at most {@code limit} old. A verdict from the future (recorded while
+   * the clock ran ahead, then corrected) is not: it would otherwise never be checked again.
+   */
+  private static boolean isWithin(AccessVerdict verdict, Instant now, Duration limit) {
+    Duration age = age(verdict, now);
+    return !age.isNegative() && age.compareTo(limit) <= 0;
   }
 
   private static Duration age(AccessVerdict verdict, Instant now) {

@@ -21,6 +21,11 @@ record Subject(String key, String kind) {
   static final Subject PUBLIC = new Subject("public", "public");
   static final Subject NODE = new Subject("node", "node");
 
+  /** A client's own credential, as opposed to anonymous or the node. */
+  boolean isClient() {
+    return kind.equals("credential");
+  }
+
   static Subject client(Credential credential, byte[] subjectKey) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

@@ -52,7 +52,15 @@ final class Verdicts {
    * store leaves it in memory only). Never fails.
    */
   Future<Void> record(RoutedRepository repo, Subject subject, AccessVerdict verdict) {
-    memory.put(key(repo, subject), Optional.of(verdict));
+    Optional<AccessVerdict> previous = memory.asMap().put(key(repo, subject), Optional.of(verdict));
+    boolean overturns = previous != null && previous.isPresent() && previous.get().allowed();
+    if (subject.isClient() && !verdict.allowed() && !overturns) {
+      // A client's refusal is kept on disk only to overturn a stored yes (a revoked password
+      // must not read again after a restart during an outage). Otherwise it stands in for
+      // nothing (without a verdict the client is refused or answered 503 all the same), and
+      // anyone can make endless ones.
+      return Future.succeededFuture();
+    }
     if (!storage.writes().accepting()) {
       return Future.succeededFuture(); // the disk is full: memory carries it until writes resume
     }

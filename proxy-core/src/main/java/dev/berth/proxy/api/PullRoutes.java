@@ -115,9 +115,11 @@ public final class PullRoutes {
     }
     response.putHeader("OCI-Namespace", repo.upstream().name());
     // Credentials are the identity when present; without, a request from the node is the node's.
+    // An Authorization header berth cannot use (Bearer, malformed) is not "without": anonymous.
+    String authorization = request.getHeader("Authorization");
     ClientIdentity client =
-        ClientIdentity.fromAuthorization(request.getHeader("Authorization"))
-            .orNodeIf(nodeClients.isNode(request.remoteAddress()));
+        ClientIdentity.fromAuthorization(authorization)
+            .orNodeIf(authorization == null && nodeClients.isNode(request.remoteAddress()));
     request.pause(); // nothing to read, but keep the request quiet while access is checked
     access
         .authorize(repo, client)

@@ -69,8 +69,25 @@ public record AddressRange(byte[] network, int prefix) {
     if (address.indexOf(':') >= 0) {
       return address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
     }
-    return address.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.')
-        && address.split("\\.", -1).length == 4;
+    String[] octets = address.split("\\.", -1);
+    if (octets.length != 4) {
+      return false;
+    }
+    for (String octet : octets) {
+      // Anything else (1.2.3.256, 1.2.3.0004) would be taken for a host name and looked up.
+      if (octet.isEmpty()
+          || octet.length() > 3
+          || !octet.chars().allMatch(c -> c >= '0' && c <= '9')
+          || Integer.parseInt(octet) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether this block holds more than one address (a subnet rather than one host). */
+  public boolean isBlock() {
+    return prefix < network.length * 8;
   }
 
   /** Whether {@code address} lies in this block. */

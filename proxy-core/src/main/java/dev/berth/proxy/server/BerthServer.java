@@ -129,6 +129,7 @@ public final class BerthServer implements AutoCloseable {
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
       watchDiskSpace(vertx, config, rocks.path(), storage, writes, proxyMetrics);
       PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
+      forgetOldVerdicts(vertx, config, access);
       CacheKeeper keeper =
           CacheKeeper.create(
               config.storage(), rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
@@ -233,6 +234,33 @@ public final class BerthServer implements AutoCloseable {
         });
   }
 
+  /** How often access verdicts past every upstream's max-stale are removed. */
+  private static final long VERDICT_SWEEP_MILLIS = Duration.ofHours(1).toMillis();
+
+  /**
+   * Removes access verdicts older than the longest {@code max-stale} now and every hour: they can
+   * no longer stand in for anything, and would otherwise pile up with every repository name asked.
+   */
+  private static void forgetOldVerdicts(Vertx vertx, BerthConfig config, StorageAccess storage) {
+    Duration longest =
+        config.upstreams().stream()
+            .map(dev.berth.proxy.config.UpstreamConfig::maxStale)
+            .max(Duration::compareTo)
+            .orElse(Duration.ZERO);
+    Runnable sweep =
+        () ->
+            storage
+                .run(
+                    () ->
+                        storage
+                            .verdicts()
+                            .deleteCheckedBefore(Clock.systemUTC().instant().minus(longest)))
+                .onSuccess(n -> log.debug("removed {} access verdicts past max-stale", n))
+                .onFailure(e -> log.warn("removing old access verdicts failed: {}", e.toString()));
+    sweep.run();
+    vertx.setPeriodic(VERDICT_SWEEP_MILLIS, id -> sweep.run());
+  }
+
   /** Admin cache operations, each holding storage open while it runs. */
   private static CacheOperations gated(StorageGate storage, CacheKeeper keeper) {
     return new CacheOperations() {
@@ -327,13 +355,27 @@ public final class BerthServer implements AutoCloseable {
     return new PullRoutes(
         router,
         access,
-        new NodeClients(config.credentials().nodeIdentity(), config.credentials().nodeAddresses()),
+        nodeClients(config),
         credentials,
         client,
         manifests,
         blobs,
         storageAccess,
         proxyMetrics);
+  }
+
+  private static NodeClients nodeClients(BerthConfig config) {
+    for (var range : config.credentials().nodeAddresses()) {
+      if (range.isBlock()) {
+        log.warn(
+            "credentials.node-addresses: {} is a block of addresses; every client in it reads what"
+                + " this node's credentials read without credentials. List the node's own"
+                + " addresses only",
+            range);
+      }
+    }
+    return new NodeClients(
+        config.credentials().nodeIdentity(), config.credentials().nodeAddresses());
   }
 
   /** Credential provider plugins run at once; each may take up to its one-minute timeout. */

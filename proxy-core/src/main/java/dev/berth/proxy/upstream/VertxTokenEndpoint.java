@@ -112,7 +112,9 @@ final class VertxTokenEndpoint implements TokenEndpoint {
           .transform(
               ignored ->
                   Future.failedFuture(
-                      status == 401 || status == 403
+                      // 400 is OAuth2's answer to a wrong or revoked grant (invalid_grant,
+                      // RFC 6749 §5.2): a refusal of the credential, not an outage.
+                      status == 400 || status == 401 || status == 403
                           ? new TokenRefusedException(
                               "token server refused the credential (" + status + ")")
                           : new IllegalStateException("token server answered " + status)));

@@ -220,8 +220,9 @@ class AccessPolicyTest {
     assertEquals(null, authorize(policy, "public/app", ClientIdentity.ANONYMOUS));
     assertEquals(null, authorize(policy, "team-a/app", as(ALICE)));
     assertEquals(null, authorize(policy, "team-b/app", ClientIdentity.NODE));
-    // The kept refusal stands too, and anonymous clients still get nothing private.
-    assertDenied(authorize(policy, "team-a/app", as(BOB)));
+    // bob's refusal was not worth storing: never a yes, so nothing to stand in for him.
+    assertUnavailableNaming(authorize(policy, "team-a/app", as(BOB)), "has never checked");
+    // Anonymous clients still get nothing private.
     assertDenied(authorize(policy, "team-a/app", ClientIdentity.ANONYMOUS));
     assertTrue(stale.contains("public") && stale.contains("credential") && stale.contains("node"));
   }
@@ -259,6 +260,43 @@ class AccessPolicyTest {
   }
 
   @Test
+  void verdictFromTheFuture_isCheckedAgain() throws Exception {
+    AccessPolicy policy = policy();
+    assertEquals(null, authorize(policy, "team-a/app", as(ALICE)));
+    // The clock ran a month ahead when that verdict was made, and was corrected since.
+    clock.advance(Duration.ofDays(-30));
+    upstream.resetAll();
+    upstream.stubFor(
+        any(urlMatching("/v2/.*"))
+            .willReturn(
+                aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"up\"")));
+    assertDenied(authorize(policy, "team-a/app", as(ALICE)));
+  }
+
+  @Test
+  void clientCredentialTheUpstreamCannotAnswer_doesNotHoldOthersChecksOff() throws Exception {
+    AccessPolicy policy = policy();
+    assertEquals(null, authorize(policy, "team-a/app", as(ALICE)));
+    // mallory's odd credential makes the upstream fail (a 503 for her request only).
+    upstream.stubFor(
+        get(urlEqualTo("/v2/team-a/app/tags/list?n=1"))
+            .withHeader("Authorization", equalTo(basic(Credential.basic("mallory", "x"))))
+            .atPriority(1)
+            .willReturn(aResponse().withStatus(503)));
+    clock.advance(Duration.ofMinutes(2));
+    assertUnavailableNaming(
+        authorize(policy, "team-a/app", as(Credential.basic("mallory", "x"))), "has never checked");
+    // alice's password is revoked meanwhile: her next check still reaches the upstream.
+    upstream.stubFor(
+        get(urlEqualTo("/v2/team-a/app/tags/list?n=1"))
+            .withHeader("Authorization", equalTo(basic(ALICE)))
+            .atPriority(1)
+            .willReturn(
+                aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"up\"")));
+    assertDenied(authorize(policy, "team-a/app", as(ALICE)));
+  }
+
+  @Test
   void refusal_afterTheUpstreamRotatesAPassword_winsOnceCheckTtlPassed() throws Exception {
     AccessPolicy policy = policy();
     assertEquals(null, authorize(policy, "team-a/app", as(ALICE)));
@@ -272,7 +310,8 @@ class AccessPolicyTest {
     assertEquals(null, authorize(policy, "team-a/app", as(ALICE)), "within check-ttl");
     clock.advance(Duration.ofSeconds(31));
     assertDenied(authorize(policy, "team-a/app", as(ALICE)));
-    // The refusal is kept: after a restart with the upstream gone it still stands.
+    // The refusal overturned the stored yes: after a restart with the upstream gone, the revoked
+    // password does not read again.
     upstream.stop();
     restart();
     clock.advance(Duration.ofMinutes(5));

@@ -40,7 +40,10 @@ class AddressRangeTest {
         "10.0.0.1/33",
         "10.0.0.1/-1",
         "fd00::/129",
-        "x::1"
+        "x::1",
+        "1.2.3.256",
+        "1.2.3.0004",
+        "1..3.4"
       })
   void parse_notALiteralBlock_namesTheValue(String text) {
     InvalidValueException e =

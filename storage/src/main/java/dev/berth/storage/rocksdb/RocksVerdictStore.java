@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -74,6 +75,29 @@ final class RocksVerdictStore implements VerdictStore {
     return Optional.of(
         new AccessVerdict(
             value[1] == 1, Instant.ofEpochMilli(ByteBuffer.wrap(value, 2, 8).getLong())));
+  }
+
+  @Override
+  public int deleteCheckedBefore(Instant cutoff) {
+    int removed = 0;
+    try (RocksIterator it = db.newIterator(verdicts)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (key.length > 0 && key[0] == 0) {
+          continue; // the subject key
+        }
+        byte[] value = it.value();
+        boolean readable = value.length == 10 && value[0] == VERSION;
+        if (!readable
+            || Instant.ofEpochMilli(ByteBuffer.wrap(value, 2, 8).getLong()).isBefore(cutoff)) {
+          db.delete(verdicts, writes, key);
+          removed++;
+        }
+      }
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("deleting old access verdicts", e);
+    }
+    return removed;
   }
 
   @Override

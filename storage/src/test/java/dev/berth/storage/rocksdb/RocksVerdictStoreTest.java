@@ -43,6 +43,28 @@ class RocksVerdictStoreTest {
   }
 
   @Test
+  void deleteCheckedBefore_removesOnlyOlderVerdicts_andKeepsTheSubjectKey() {
+    Instant now = Instant.parse("2026-12-02T10:00:00Z");
+    try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.defaults())) {
+      byte[] key = storage.verdicts().subjectKey();
+      storage
+          .verdicts()
+          .put("reg.io", "old", "public", new AccessVerdict(true, now.minusSeconds(90_000)));
+      storage
+          .verdicts()
+          .put("reg.io", "new", "public", new AccessVerdict(true, now.minusSeconds(60)));
+      assertEquals(1, storage.verdicts().deleteCheckedBefore(now.minusSeconds(86_400)));
+      assertTrue(storage.verdicts().get("reg.io", "old", "public").isEmpty());
+      assertTrue(storage.verdicts().get("reg.io", "new", "public").isPresent());
+      assertArrayEquals(key, storage.verdicts().subjectKey());
+    }
+    try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.defaults())) {
+      assertTrue(storage.verdicts().get("reg.io", "old", "public").isEmpty());
+      assertTrue(storage.verdicts().get("reg.io", "new", "public").isPresent());
+    }
+  }
+
+  @Test
   void subjectKey_isRandomPerCache_andStable() {
     byte[] first;
     try (RocksStorage storage = RocksStorage.open(dir.resolve("a"), StorageOptions.defaults())) {
