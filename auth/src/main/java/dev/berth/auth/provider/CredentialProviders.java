@@ -70,13 +70,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Failures.</b> A plugin that cannot be started, exits non-zero, outlives the timeout, or
  * answers with something unusable (not JSON, another {@code apiVersion} or {@code kind}, an unknown
- * field, an unknown {@code cacheKeyType}, stdout over 1 MiB) contributes no credentials to that
- * call, and the {@link Listener} hears {@link Listener#onFailure} with a {@link FailureReason}. No
- * message holds the plugin's stdout or stderr (only sizes and exit status), so no password or token
- * can leak. Failures are not cached, but a failed run starts a back-off ({@link
- * #DEFAULT_FAILURE_BACKOFF}) for that provider and image, during which the provider answers "no
- * credentials" without running: otherwise a broken plugin would be exec'd, and reported, on every
- * request. The kubelet has no back-off; pods retry pulls with their own back-off instead.
+ * field, an unknown {@code cacheKeyType}, stdout over 1 MiB) contributes no new credentials to that
+ * call, and the {@link Listener} hears {@link Listener#onFailure} with a {@link FailureReason}. Its
+ * last successful answer for the same image, if younger than {@link #LAST_GOOD_LIMIT}, stands in
+ * (the kubelet has no such fallback; berth needs one so that a plugin backend down in the same
+ * outage as the registry does not strip the node of the identity its kept access verdicts are
+ * about); without one the call gets no credentials. No message holds the plugin's stdout or stderr
+ * (only sizes and exit status), so no password or token can leak. Failures are not cached, but a
+ * failed run starts a back-off ({@link #DEFAULT_FAILURE_BACKOFF}) for that provider and image,
+ * during which the provider answers with that last good answer, or no credentials, without running:
+ * otherwise a broken plugin would be exec'd, and reported, on every request. The kubelet has no
+ * back-off; pods retry pulls with their own back-off instead.
  *
  * <p><b>Threads.</b> {@link #provide} blocks (it may run plugins, up to the timeout each) and is
  * meant for a worker thread; {@link #cached} never blocks, never runs anything, and answers
@@ -290,7 +294,8 @@ public final class CredentialProviders {
   /**
    * The credentials for {@code image}, running the plugins that have no cached answer (one run per
    * provider and image at a time, whoever asks). Blocks up to the timeout per plugin: call it off
-   * the event loop. A failed plugin contributes nothing; see the class comment.
+   * the event loop. A failed plugin contributes its last good answer or nothing; see the class
+   * comment.
    *
    * @param image {@code <registry host>/<repository>}, e.g. {@code
    *     123.dkr.ecr.us-east-1.amazonaws.com/team/app}
@@ -327,6 +332,9 @@ public final class CredentialProviders {
     return slash < 0 ? image : image.substring(0, slash);
   }
 
+  /** How long a plugin's last successful answer for an image stands in for failed runs. */
+  static final Duration LAST_GOOD_LIMIT = Duration.ofHours(24);
+
   /** A cache key of one kind. */
   private record CacheKey(PluginResponse.CacheKeyType type, String value) {}
 
@@ -344,6 +352,15 @@ public final class CredentialProviders {
     private final Duration failureBackoff;
     private final ConcurrentHashMap<CacheKey, Entry> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> backoffUntil = new ConcurrentHashMap<>();
+
+    /**
+     * Each image's last successful answer, kept {@link #LAST_GOOD_LIMIT} past its run: it stands in
+     * when a later run fails, so a node whose plugin backend (ECR, the metadata server) is down in
+     * the same outage as the registry still has credentials to check its kept access verdicts with.
+     * A registry that is up refuses them if they expired, which is a definite answer.
+     */
+    private final ConcurrentHashMap<String, Entry> lastGood = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, CompletableFuture<Map<String, Credential>>> inFlight =
         new ConcurrentHashMap<>();
     private volatile Instant lastPurge;
@@ -396,7 +413,7 @@ public final class CredentialProviders {
       Instant until = backoffUntil.get(image);
       if (until != null) {
         if (now.isBefore(until)) {
-          return Optional.of(Map.of());
+          return Optional.of(lastGoodAnswer(image, now));
         }
         backoffUntil.remove(image, until);
       }
@@ -449,7 +466,15 @@ public final class CredentialProviders {
         listener.onWarning(provider.name(), "auth: " + warning);
       }
       cache(image, response);
+      if (!response.auth().isEmpty()) {
+        lastGood.put(image, new Entry(response.auth(), clock.instant().plus(LAST_GOOD_LIMIT)));
+      }
       return response.auth();
+    }
+
+    private Map<String, Credential> lastGoodAnswer(String image, Instant now) {
+      Entry entry = lastGood.get(image);
+      return entry == null || now.isAfter(entry.expiresAt()) ? Map.of() : entry.auth();
     }
 
     private void cache(String image, PluginResponse response) {
@@ -473,7 +498,7 @@ public final class CredentialProviders {
         backoffUntil.put(image, clock.instant().plus(failureBackoff));
       }
       listener.onFailure(provider.name(), reason, message);
-      return Map.of();
+      return lastGoodAnswer(image, clock.instant());
     }
 
     private void purgeIfDue() {
@@ -484,6 +509,7 @@ public final class CredentialProviders {
       lastPurge = now;
       cache.entrySet().removeIf(e -> now.isAfter(e.getValue().expiresAt()));
       backoffUntil.entrySet().removeIf(e -> !now.isBefore(e.getValue()));
+      lastGood.entrySet().removeIf(e -> now.isAfter(e.getValue().expiresAt()));
     }
 
     private byte[] request(String image) {

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,9 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * drained on daemon threads of a shared cached pool while the calling thread waits for the exit.
  *
  * <p>At the deadline ({@code exec.CommandContext} with one minute in the kubelet) the process and
- * every descendant still visible ({@link ProcessHandle#descendants()}, snapshotted before the kill)
- * are killed with SIGKILL. A grandchild that double-forked away cannot be found; if it keeps stdout
- * open, the run still ends at the deadline as a timeout, and only a pool thread waits on.
+ * every descendant seen while it ran ({@link ProcessHandle#descendants()}, noted every 50 ms, since
+ * a child is reparented and no longer found once its parent exits) are killed with SIGKILL. A child
+ * that exits and leaves a grandchild holding stdout is killed through that note, which frees the
+ * pipe and the pool thread reading it; so is any process carrying the run's mark, an environment
+ * variable {@code BERTH_CREDENTIAL_PLUGIN_RUN} set to a random value per run and looked for in
+ * {@code /proc/<pid>/environ} (a child forked and left behind between two notes, or one that
+ * double-forked). A child that clears its environment and detaches may still escape; the run ends
+ * at the deadline as a timeout all the same.
  */
 final class PluginProcess {
   /** The most stdout that is read. */
@@ -88,6 +95,11 @@ final class PluginProcess {
     for (CredentialProviderConfig.EnvVar var : env) {
       environment.put(var.name(), var.value());
     }
+    // Marks every process of this run, children included (they inherit the environment), so
+    // that ones left behind can be found after the plugin exits and they are reparented.
+    String runId = java.util.UUID.randomUUID().toString();
+    environment.put(RUN_MARK, runId);
+    String mark = RUN_MARK + "=" + runId;
     long deadline = System.nanoTime() + timeout.toNanos();
     Process process;
     try {
@@ -104,8 +116,10 @@ final class PluginProcess {
       } catch (IOException e) {
         // The plugin exited or closed stdin without reading it all: its exit status tells.
       }
-      if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
-        int killed = killTree(process);
+      Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
+      if (!waitWatchingDescendants(process, deadline, seen)) {
+        seen.addAll(marked(mark));
+        int killed = killTree(process, seen);
         throw new Failure(
             CredentialProviders.FailureReason.TIMEOUT,
             "did not finish within "
@@ -117,7 +131,11 @@ final class PluginProcess {
       try {
         out = stdout.get(remaining(deadline), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        int killed = killTree(process);
+        // The plugin is gone, so its children were reparented and descendants() no longer finds
+        // them: kill the ones seen while it ran or carrying this run's mark, which is what holds
+        // the pipe open.
+        seen.addAll(marked(mark));
+        int killed = killTree(process, seen);
         throw new Failure(
             CredentialProviders.FailureReason.TIMEOUT,
             "exited, but its stdout stayed open past "
@@ -189,17 +207,99 @@ final class PluginProcess {
 
   /** Kills the process and its descendants; returns how many descendants were found. */
   static int killTree(Process process) {
-    List<ProcessHandle> descendants;
+    return killTree(process, Set.of());
+  }
+
+  /**
+   * Kills the process, its descendants now, and those {@code seen} earlier that are still alive;
+   * returns how many descendants were killed.
+   */
+  static int killTree(Process process, Set<ProcessHandle> seen) {
+    Set<ProcessHandle> descendants = new java.util.HashSet<>(seen);
     try {
-      descendants = process.descendants().toList();
+      process.descendants().forEach(descendants::add);
     } catch (RuntimeException e) {
-      descendants = List.of();
+      // the process is gone: only those seen before remain
     }
     process.destroyForcibly();
+    int killed = 0;
     for (ProcessHandle child : descendants) {
-      child.destroyForcibly();
+      if (child.isAlive()) {
+        child.destroyForcibly();
+        killed++;
+      }
     }
-    return descendants.size();
+    return killed;
+  }
+
+  /** The environment variable that marks the processes of one run. */
+  static final String RUN_MARK = "BERTH_CREDENTIAL_PLUGIN_RUN";
+
+  /**
+   * The processes whose environment holds the entry {@code mark} ({@code NAME=value}), read from
+   * {@code /proc/<pid>/environ} (Linux; elsewhere, or for processes of other users, none are
+   * found). Only on the failure path: it reads every process's environment.
+   */
+  static List<ProcessHandle> marked(String mark) {
+    byte[] needle = mark.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<ProcessHandle> found = new ArrayList<>();
+    ProcessHandle self = ProcessHandle.current();
+    ProcessHandle.allProcesses()
+        .filter(p -> !p.equals(self))
+        .forEach(
+            p -> {
+              try {
+                Path environ = Path.of("/proc", Long.toString(p.pid()), "environ");
+                if (containsEntry(java.nio.file.Files.readAllBytes(environ), needle)) {
+                  found.add(p);
+                }
+              } catch (IOException | RuntimeException e) {
+                // gone, not ours, or no /proc
+              }
+            });
+    return found;
+  }
+
+  /** Whether the NUL-separated {@code environ} holds exactly the entry {@code needle}. */
+  private static boolean containsEntry(byte[] environ, byte[] needle) {
+    int start = 0;
+    for (int i = 0; i <= environ.length; i++) {
+      if (i == environ.length || environ[i] == 0) {
+        if (i - start == needle.length
+            && java.util.Arrays.equals(environ, start, i, needle, 0, needle.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
+  }
+
+  /** How often the descendants of a running plugin are noted, while waiting for its exit. */
+  private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /**
+   * Waits for the exit until {@code deadline}, noting the process's descendants every 50 ms into
+   * {@code seen}: once it exits they are reparented and can no longer be found from it.
+   *
+   * @return whether it exited in time
+   */
+  private static boolean waitWatchingDescendants(
+      Process process, long deadline, Set<ProcessHandle> seen) throws InterruptedException {
+    while (true) {
+      try {
+        process.descendants().forEach(seen::add);
+      } catch (RuntimeException e) {
+        // exited meanwhile
+      }
+      long left = remaining(deadline);
+      if (left == 0) {
+        return !process.isAlive();
+      }
+      if (process.waitFor(Math.min(left, WATCH_NANOS), TimeUnit.NANOSECONDS)) {
+        return true;
+      }
+    }
   }
 
   private static long remaining(long deadline) {

@@ -479,6 +479,53 @@ class CredentialProvidersTest {
   }
 
   @Test
+  void provide_childHoldsStdoutAfterThePluginExits_isKilledAtTheDeadline() throws Exception {
+    Path pid = dir.resolve("child.pid");
+    // The plugin leaves a child behind that keeps its stdout open, then exits.
+    respond(
+        "ecr",
+        "sleep 60 &\necho $! > '" + pid + "'",
+        response("Image", null, "*.dkr.ecr.*.amazonaws.com"));
+    CredentialProviders providers =
+        load(Duration.ofSeconds(2), provider("ecr", "12h", "*.dkr.ecr.*.amazonaws.com"));
+
+    assertEquals(List.of(), providers.provide(ECR_IMAGE));
+    assertEquals(1, listener.failures.size(), listener.failures.toString());
+    assertTrue(
+        listener.failures.get(0).contains("stdout stayed open"), listener.failures.toString());
+    long child = Long.parseLong(Files.readString(pid).trim());
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)
+        && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertFalse(
+        ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false),
+        "the child holding stdout was killed");
+  }
+
+  @Test
+  void provide_failingAfterASuccess_lastGoodAnswerStandsInForADay() throws Exception {
+    // Succeeds on its first run only (its backend goes down afterwards).
+    Path flag = dir.resolve("ecr.ran");
+    respond(
+        "ecr",
+        "if [ -e '" + flag + "' ]; then exit 1; fi\ntouch '" + flag + "'",
+        response("Image", "1m", "*.dkr.ecr.*.amazonaws.com"));
+    CredentialProviders providers = load(provider("ecr", "12h", "*.dkr.ecr.*.amazonaws.com"));
+    assertEquals(List.of(AWS), providers.provide(ECR_IMAGE));
+
+    clock.advance(Duration.ofMinutes(2)); // the cached answer expired: the plugin runs, and fails
+    assertEquals(List.of(AWS), providers.provide(ECR_IMAGE));
+    assertEquals(1, listener.failures.size(), listener.failures.toString());
+    assertEquals(Optional.of(List.of(AWS)), providers.cached(ECR_IMAGE), "during the back-off");
+
+    clock.advance(CredentialProviders.LAST_GOOD_LIMIT);
+    assertEquals(List.of(), providers.provide(ECR_IMAGE), "a day later nothing stands in");
+    assertEquals(3, runs("ecr"));
+  }
+
+  @Test
   void provide_nonZeroExit_exitFailureWithoutStderrContent() throws Exception {
     respond(
         "ecr",
