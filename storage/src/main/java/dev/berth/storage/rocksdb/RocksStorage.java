@@ -76,7 +76,7 @@ public final class RocksStorage implements AutoCloseable {
   private final RocksTagStore tags;
   private final RocksLinkStore links;
   private final RocksPinStore pins;
-  private final RocksVerdictStore verdicts;
+  private final VerdictStore verdicts;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final boolean readOnly;
@@ -130,6 +130,12 @@ public final class RocksStorage implements AutoCloseable {
             descriptor(CF_MANIFEST_ACCESS, metaOptions),
             descriptor(CF_PINS, metaOptions),
             descriptor(CF_VERDICTS, metaOptions));
+    // A cache written by an older berth lacks the verdicts, and a read-only open cannot create
+    // them (nor should it write anything): read it without, through an empty verdict store.
+    boolean withVerdicts = !readOnly || hasColumnFamily(path, CF_VERDICTS);
+    if (!withVerdicts) {
+      descriptors = descriptors.subList(0, descriptors.size() - 1);
+    }
     this.handles = new ArrayList<>();
     this.db =
         readOnly
@@ -162,7 +168,10 @@ public final class RocksStorage implements AutoCloseable {
     this.tags = new RocksTagStore(db, handles.get(5), plainWrites);
     this.links = new RocksLinkStore(db, handles.get(6), plainWrites);
     this.pins = new RocksPinStore(db, handles.get(8), syncWrites);
-    this.verdicts = new RocksVerdictStore(db, handles.get(9), plainWrites, syncWrites);
+    this.verdicts =
+        withVerdicts
+            ? new RocksVerdictStore(db, handles.get(9), plainWrites, syncWrites)
+            : NO_VERDICTS;
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -215,7 +224,6 @@ public final class RocksStorage implements AutoCloseable {
       throw new StorageException("no cache at " + path + " (the directory does not exist)");
     }
     try {
-      addMissingColumnFamilies(path, options);
       RocksStorage storage = new RocksStorage(path, options, true);
       storage.blobs.loadTotals();
       storage.manifests.loadTotals();
@@ -225,37 +233,42 @@ public final class RocksStorage implements AutoCloseable {
     }
   }
 
-  /**
-   * A cache written by an older berth lacks the column families added since, and a read-only open
-   * cannot create them: open it for writing once (which creates them) before reading. A cache held
-   * by a running server was opened by it, so it has them already and is left alone.
-   */
-  private static void addMissingColumnFamilies(Path path, StorageOptions options)
-      throws RocksDBException {
-    java.util.Set<String> present = new java.util.HashSet<>();
+  private static boolean hasColumnFamily(Path path, String name) throws RocksDBException {
     try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
-      for (byte[] name : RocksDB.listColumnFamilies(listing, path.toString())) {
-        present.add(new String(name, StandardCharsets.UTF_8));
+      for (byte[] present : RocksDB.listColumnFamilies(listing, path.toString())) {
+        if (new String(present, StandardCharsets.UTF_8).equals(name)) {
+          return true;
+        }
       }
     }
-    if (present.isEmpty() || present.containsAll(COLUMN_FAMILIES)) {
-      return; // no store here (reported by the open), or nothing to add
-    }
-    open(path, options).close();
+    return false;
   }
 
-  /** Every column family besides the default one, in handle order. */
-  private static final List<String> COLUMN_FAMILIES =
-      List.of(
-          CF_CHUNKS,
-          CF_BLOBS,
-          CF_UPLOADS,
-          CF_MANIFESTS,
-          CF_TAGS,
-          CF_LINKS,
-          CF_MANIFEST_ACCESS,
-          CF_PINS,
-          CF_VERDICTS);
+  /** The verdicts of a read-only cache written before they were kept: none, and none written. */
+  private static final VerdictStore NO_VERDICTS =
+      new VerdictStore() {
+        @Override
+        public void put(
+            String upstream, String repository, String subject, dev.berth.storage.AccessVerdict v) {
+          throw new StorageException("read-only cache: access verdicts are not written");
+        }
+
+        @Override
+        public java.util.Optional<dev.berth.storage.AccessVerdict> get(
+            String upstream, String repository, String subject) {
+          return java.util.Optional.empty();
+        }
+
+        @Override
+        public int deleteCheckedBefore(java.time.Instant cutoff) {
+          return 0;
+        }
+
+        @Override
+        public byte[] subjectKey() {
+          throw new StorageException("read-only cache written by an older berth: no verdict key");
+        }
+      };
 
   private static ColumnFamilyDescriptor descriptor(String name, ColumnFamilyOptions options) {
     return new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), options);

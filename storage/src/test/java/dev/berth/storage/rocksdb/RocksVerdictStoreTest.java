@@ -82,12 +82,20 @@ class RocksVerdictStoreTest {
 
   /** A cache from before the verdicts column family existed, as an upgrade meets it. */
   @Test
-  void openReadOnly_cacheFromAnOlderBerth_addsTheMissingColumnFamily() throws Exception {
+  void openReadOnly_cacheFromAnOlderBerth_readsWithoutVerdictsAndWritesNothing() throws Exception {
     RocksDB.loadLibrary();
     List<ColumnFamilyDescriptor> old = new ArrayList<>();
     old.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
     for (String name :
-        List.of("chunks", "blobs", "uploads", "manifests", "tags", "links", "manifest-access")) {
+        List.of(
+            "chunks",
+            "blobs",
+            "uploads",
+            "manifests",
+            "tags",
+            "links",
+            "manifest-access",
+            "pins")) {
       old.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -98,6 +106,14 @@ class RocksVerdictStoreTest {
     }
     try (RocksStorage storage = RocksStorage.openReadOnly(dir, StorageOptions.defaults())) {
       assertTrue(storage.verdicts().get("reg.io", "a", "public").isEmpty());
+    }
+    // Nothing was added by reading: the cache is as the older berth left it.
+    try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
+      assertEquals(9, RocksDB.listColumnFamilies(listing, dir.toString()).size());
+    }
+    // A read-write open (a server start after the upgrade) adds it.
+    try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.defaults())) {
+      assertEquals(32, storage.verdicts().subjectKey().length);
     }
   }
 }
