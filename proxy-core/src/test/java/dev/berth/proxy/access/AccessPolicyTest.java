@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.berth.auth.ClientIdentity;
 import dev.berth.auth.credential.Credential;
 import dev.berth.auth.credential.CredentialKeyring;
+import dev.berth.proxy.blackbox.BasicAuthUpstream;
 import dev.berth.proxy.config.Tenancy;
 import dev.berth.proxy.config.UpstreamConfig;
 import dev.berth.proxy.image.RepositoryName;
@@ -40,7 +41,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -78,11 +78,7 @@ class AccessPolicyTest {
   void start() {
     upstream = new WireMockServer(options().dynamicPort());
     upstream.start();
-    upstream.stubFor(
-        any(urlMatching("/v2/.*"))
-            .atPriority(10)
-            .willReturn(
-                aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"up\"")));
+    BasicAuthUpstream.challengeEverything(upstream);
     upstream.stubFor(
         get(urlEqualTo("/v2/public/app/tags/list?n=1"))
             .atPriority(1)
@@ -104,11 +100,7 @@ class AccessPolicyTest {
   }
 
   private void grant(Credential user, String team) {
-    upstream.stubFor(
-        get(urlEqualTo("/v2/" + team + "/app/tags/list?n=1"))
-            .withHeader("Authorization", equalTo(basic(user)))
-            .atPriority(1)
-            .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"1\"]}")));
+    BasicAuthUpstream.grantTagList(upstream, team + "/app", basic(user));
   }
 
   private void openStorage() {
@@ -186,9 +178,7 @@ class AccessPolicyTest {
   }
 
   private static String basic(Credential c) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8));
+    return BasicAuthUpstream.basic(c.username(), c.secret());
   }
 
   private void assertDenied(@Nullable Throwable failure) {

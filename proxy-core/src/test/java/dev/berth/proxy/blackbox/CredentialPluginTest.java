@@ -1,11 +1,9 @@
 package dev.berth.proxy.blackbox;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,20 +41,9 @@ class CredentialPluginTest {
   void start() {
     upstream = new WireMockServer(options().dynamicPort());
     upstream.start();
-    upstream.stubFor(
-        any(urlMatching("/v2/.*"))
-            .atPriority(10)
-            .willReturn(
-                aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"up\"")));
-    String robot =
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString("robot:t0ken-from-plugin".getBytes(StandardCharsets.UTF_8));
-    upstream.stubFor(
-        get(urlEqualTo("/v2/team-a/app/tags/list?n=1"))
-            .withHeader("Authorization", equalTo(robot))
-            .atPriority(1)
-            .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"1\"]}")));
+    BasicAuthUpstream.challengeEverything(upstream);
+    String robot = BasicAuthUpstream.basic("robot", "t0ken-from-plugin");
+    BasicAuthUpstream.grantTagList(upstream, "team-a/app", robot);
     for (String reference : new String[] {"1", image.manifestDigest.toString()}) {
       upstream.stubFor(
           get(urlEqualTo("/v2/team-a/app/manifests/" + reference))

@@ -1,12 +1,10 @@
 package dev.berth.proxy.blackbox;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,17 +47,9 @@ class NodeIdentityTest {
     upstream = new WireMockServer(options().dynamicPort());
     upstream.start();
     // Nothing is anonymous; the node's credential (alice) reads team-a.
-    upstream.stubFor(
-        any(urlMatching("/v2/.*"))
-            .atPriority(10)
-            .willReturn(
-                aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"up\"")));
+    BasicAuthUpstream.challengeEverything(upstream);
     String alice = basic("alice", "alice-pw");
-    upstream.stubFor(
-        get(urlEqualTo("/v2/team-a/app/tags/list?n=1"))
-            .withHeader("Authorization", equalTo(alice))
-            .atPriority(1)
-            .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"1\"]}")));
+    BasicAuthUpstream.grantTagList(upstream, "team-a/app", alice);
     for (String reference : new String[] {"1", image.manifestDigest.toString()}) {
       String path = "/v2/team-a/app/manifests/" + reference;
       upstream.stubFor(
@@ -174,9 +164,7 @@ class NodeIdentityTest {
   }
 
   private static String basic(String user, String password) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return BasicAuthUpstream.basic(user, password);
   }
 
   /** An IPv4 address of this machine that is not loopback: how a pod on another host looks. */
