@@ -58,12 +58,27 @@ class AuthenticatedPullE2eIT {
   private void startBerth(
       String upstreamUrl, String tenancy, String dockerConfig, String... moreUpstreams)
       throws Exception {
+    startBerthWith(upstreamUrl, tenancy, dockerConfig, "", moreUpstreams);
+  }
+
+  /**
+   * @param credentialsLine one more line under {@code credentials:}, e.g. {@code check-ttl: 1s}
+   */
+  private void startBerthWith(
+      String upstreamUrl,
+      String tenancy,
+      String dockerConfig,
+      String credentialsLine,
+      String... moreUpstreams)
+      throws Exception {
     Path credentials = Files.writeString(dir.resolve("config.json"), dockerConfig);
     StringBuilder yaml =
         new StringBuilder(
             "tenancy: "
                 + tenancy
-                + "\ncredentials:\n  docker-config:\n    - "
+                + "\ncredentials:\n"
+                + (credentialsLine.isEmpty() ? "" : "  " + credentialsLine + "\n")
+                + "  docker-config:\n    - "
                 + credentials
                 + "\nupstreams:\n  - name: docker.io\n    url: http://127.0.0.1:9\n    default: true\n"
                 + "  - name: "
@@ -131,6 +146,43 @@ class AuthenticatedPullE2eIT {
               .copyToOciDir(
                   berthHost() + "/" + UPSTREAM + "/team/app:1", dir.resolve("out"), false);
       assertEquals(image.digest(), pulled.digest());
+    }
+  }
+
+  /**
+   * The registry rotates alice's password: with the default tenancy, berth refuses her old one at
+   * the first request after {@code check-ttl} (1 s here), though her image is cached, and keeps
+   * refusing it when restarted while the registry is down; the new password reads again.
+   */
+  @Test
+  void htpasswdUpstream_passwordRotated_oldOneRefusedFromTheCacheToo() throws Exception {
+    Credentials old = new Credentials("alice", "alice-pw");
+    Credentials rotated = new Credentials("alice", "alice-pw-2");
+    try (LocalRegistry registry = LocalRegistry.startNewWithHtpasswd(Map.of("alice", "alice-pw"))) {
+      PushedImage image =
+          TestImages.pushingTo(registry).withCredentials(old).smallImage("team/app", "1");
+      startBerthWith(registry.url(), "verify", "{\"auths\":{}}", "check-ttl: 1s");
+      String ref = berthHost() + "/" + UPSTREAM + "/team/app:1";
+      assertEquals(
+          image.digest(),
+          Skopeo.create()
+              .withCredentials(old)
+              .copyToOciDir(ref, dir.resolve("a1"), false)
+              .digest());
+
+      registry.setPasswords(Map.of("alice", "alice-pw-2"));
+      Thread.sleep(1_100); // past check-ttl
+      String manifest = "/v2/" + UPSTREAM + "/team/app/manifests/" + image.digest();
+      assertEquals(401, get(manifest, old).statusCode(), "the old password, from the cache");
+      assertEquals(200, get(manifest, rotated).statusCode(), "the new one");
+
+      // An outage and a restart do not bring the old password back.
+      registry.stop();
+      berth.close();
+      berth = null;
+      startBerthWith(registry.url(), "verify", "{\"auths\":{}}", "check-ttl: 1s");
+      assertEquals(401, get(manifest, old).statusCode());
+      assertEquals(200, get(manifest, rotated).statusCode(), "the new one's verdict stands in");
     }
   }
 

@@ -102,19 +102,11 @@ public final class LocalRegistry implements AutoCloseable {
     if (userToPassword.isEmpty()) {
       throw new IllegalArgumentException("htpasswd mode needs at least one user");
     }
-    StringBuilder htpasswd = new StringBuilder();
-    userToPassword.forEach(
-        (user, password) ->
-            htpasswd
-                .append(new Credentials(user, password).username())
-                .append(':')
-                .append(Bcrypt.hash(password, HTPASSWD_COST))
-                .append('\n'));
     return startNew(
         null,
         registryDir -> {
           Path file = registryDir.resolve("htpasswd");
-          write(file, htpasswd.toString());
+          write(file, htpasswd(userToPassword));
           return "auth:\n"
               + "  htpasswd:\n"
               + "    realm: "
@@ -284,6 +276,32 @@ public final class LocalRegistry implements AutoCloseable {
   /** The upstream this registry proxies, or empty for a plain registry. */
   public Optional<String> remoteUrl() {
     return Optional.ofNullable(remoteUrl);
+  }
+
+  /**
+   * Replaces the users of an htpasswd registry, as an operator rotating a password does, and
+   * restarts it so the new file is read (distribution 2.8 reads it at start only).
+   */
+  public synchronized void setPasswords(Map<String, String> userToPassword) {
+    Path file = dir.resolve("htpasswd");
+    if (!Files.exists(file)) {
+      throw new IllegalStateException("not an htpasswd registry");
+    }
+    write(file, htpasswd(userToPassword));
+    stop();
+    start();
+  }
+
+  private static String htpasswd(Map<String, String> userToPassword) {
+    StringBuilder htpasswd = new StringBuilder();
+    userToPassword.forEach(
+        (user, password) ->
+            htpasswd
+                .append(new Credentials(user, password).username())
+                .append(':')
+                .append(Bcrypt.hash(password, HTPASSWD_COST))
+                .append('\n'));
+    return htpasswd.toString();
   }
 
   /** Where blobs and manifests are stored on disk. */
