@@ -76,7 +76,7 @@ public final class CredentialProviderConfig {
   /** Larger than any sane config; bounds what a mistaken path makes us read. */
   static final int MAX_SIZE = 1 << 20;
 
-  private static final ObjectMapper JSON =
+  static final ObjectMapper JSON =
       JsonMapper.builder()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -1,11 +1,7 @@
 package dev.berth.auth.provider;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.berth.auth.credential.Credential;
 import java.io.IOException;
 import java.time.Duration;
@@ -50,12 +46,8 @@ record PluginResponse(
   private static final Pattern API_VERSION_SHAPE =
       Pattern.compile("[a-z0-9.-]{1,63}/v[0-9]+((alpha|beta)[0-9]+)?");
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .build();
+  /** The config's strict reader: duplicate keys and trailing tokens are errors, as in Go. */
+  private static final ObjectMapper JSON = CredentialProviderConfig.JSON;
 
   /** {@code cacheKeyType}. */
   enum CacheKeyType {
