@@ -65,16 +65,9 @@ final class ReferrersRoute {
               if (filters != null) {
                 response.putHeader("OCI-Filters-Applied", filters);
               }
-              return r.body();
+              return UpstreamClient.readBounded(r, MAX_BODY, repo.upstream().name(), action);
             })
-        .onSuccess(
-            body -> {
-              if (body.length() > MAX_BODY) {
-                new OciError("UNKNOWN", "upstream referrers index too large", 502).send(response);
-                return;
-              }
-              response.putHeader("Content-Type", MediaTypes.OCI_INDEX).end(body);
-            })
+        .onSuccess(body -> response.putHeader("Content-Type", MediaTypes.OCI_INDEX).end(body))
         .onFailure(
             e -> {
               if (e instanceof UpstreamException ue

@@ -69,21 +69,17 @@ final class TagsRoute {
         .compose(
             r -> {
               String link = r.getHeader("Link");
-              return r.body().map(body -> new Object[] {body, link});
+              return UpstreamClient.readBounded(r, MAX_BODY, repo.upstream().name(), action)
+                  .map(
+                      body -> {
+                        if (link != null) {
+                          response.putHeader(
+                              "Link", rewriteLink(link, clientName, request.getParam("ns")));
+                        }
+                        return body;
+                      });
             })
-        .onSuccess(
-            parts -> {
-              var body = (io.vertx.core.buffer.Buffer) parts[0];
-              if (body.length() > MAX_BODY) {
-                new OciError("UNKNOWN", "upstream tag list too large", 502).send(response);
-                return;
-              }
-              String link = (String) parts[1];
-              if (link != null) {
-                response.putHeader("Link", rewriteLink(link, clientName, request.getParam("ns")));
-              }
-              response.putHeader("Content-Type", "application/json").end(body);
-            })
+        .onSuccess(body -> response.putHeader("Content-Type", "application/json").end(body))
         .onFailure(
             e -> {
               if (e instanceof UpstreamException ue

@@ -15,8 +15,6 @@ import dev.berth.storage.TagResolution;
 import dev.berth.storage.eviction.RemovalListener;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import java.time.Clock;
@@ -424,7 +422,7 @@ public final class ManifestService {
         .compose(r -> UpstreamClient.expect(r, upstream, action, 200))
         .compose(
             response ->
-                readBounded(response, upstream, action)
+                UpstreamClient.readBounded(response, MAX_MANIFEST_BYTES, upstream, action)
                     .compose(
                         body -> {
                           byte[] bytes = body.getBytes();
@@ -506,51 +504,6 @@ public final class ManifestService {
     for (Digest referenced : ManifestReferences.of(bytes)) {
       storage.links().link(upstream, repository, referenced);
     }
-  }
-
-  private static Future<Buffer> readBounded(
-      HttpClientResponse response, String upstream, String action) {
-    String length = response.getHeader("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.trim()) > MAX_MANIFEST_BYTES) {
-          UpstreamClient.discard(response);
-          return Future.failedFuture(tooLarge(upstream, action));
-        }
-      } catch (NumberFormatException e) {
-        // checked while reading
-      }
-    }
-    Promise<Buffer> body = Promise.promise();
-    Buffer collected = Buffer.buffer();
-    response.handler(
-        chunk -> {
-          if (collected.length() + chunk.length() > MAX_MANIFEST_BYTES) {
-            body.tryFail(tooLarge(upstream, action));
-            response.request().reset();
-            return;
-          }
-          collected.appendBuffer(chunk);
-        });
-    response.exceptionHandler(
-        e ->
-            body.tryFail(
-                new UpstreamException(
-                    UpstreamException.Kind.UNAVAILABLE,
-                    upstream,
-                    action + ": " + e.getMessage(),
-                    null,
-                    e)));
-    response.endHandler(v -> body.tryComplete(collected));
-    response.resume();
-    return body.future();
-  }
-
-  private static UpstreamException tooLarge(String upstream, String action) {
-    return new UpstreamException(
-        UpstreamException.Kind.BAD_RESPONSE,
-        upstream,
-        action + ": manifest larger than " + MAX_MANIFEST_BYTES + " bytes");
   }
 
   private static MultiMap acceptHeaders() {

@@ -11,6 +11,8 @@ import dev.berth.auth.challenge.TokenScope;
 import dev.berth.auth.credential.Credential;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -447,6 +449,58 @@ public final class UpstreamClient {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /**
+   * Reads a paused response's whole body, which must be at most {@code maxBytes}: a declared {@code
+   * Content-Length} over it is refused before a byte is read, and a body that grows past it is cut
+   * (the connection reset) as soon as it does, so no more than {@code maxBytes} is ever held. Read
+   * errors become {@link UpstreamException.Kind#UNAVAILABLE}, the size a {@link
+   * UpstreamException.Kind#BAD_RESPONSE} naming the bound.
+   */
+  public static Future<Buffer> readBounded(
+      HttpClientResponse response, int maxBytes, String upstream, String action) {
+    String length = response.getHeader("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > maxBytes) {
+          discard(response);
+          return Future.failedFuture(tooLarge(upstream, action, maxBytes));
+        }
+      } catch (NumberFormatException e) {
+        // checked while reading
+      }
+    }
+    Promise<Buffer> body = Promise.promise();
+    Buffer collected = Buffer.buffer();
+    response.handler(
+        chunk -> {
+          if (collected.length() + chunk.length() > maxBytes) {
+            body.tryFail(tooLarge(upstream, action, maxBytes));
+            response.request().reset();
+            return;
+          }
+          collected.appendBuffer(chunk);
+        });
+    response.exceptionHandler(
+        e ->
+            body.tryFail(
+                new UpstreamException(
+                    UpstreamException.Kind.UNAVAILABLE,
+                    upstream,
+                    action + ": " + e.getMessage(),
+                    null,
+                    e)));
+    response.endHandler(v -> body.tryComplete(collected));
+    response.resume();
+    return body.future();
+  }
+
+  private static UpstreamException tooLarge(String upstream, String action, int maxBytes) {
+    return new UpstreamException(
+        UpstreamException.Kind.BAD_RESPONSE,
+        upstream,
+        action + ": body larger than " + maxBytes + " bytes");
   }
 
   /** Reads and drops a body we do not use, so the connection returns to the pool. */

@@ -73,6 +73,19 @@ class MirrorConfigE2eIT {
                 hosts.toString()),
             out.toString());
 
+        // A real client lists the tags through berth (issue 13, defect 1: berth never answered).
+        String listed =
+            Command.run(
+                    List.of(
+                        "skopeo",
+                        "list-tags",
+                        "--tls-verify=false",
+                        "docker://127.0.0.1:" + berth.registryPort() + "/e2e/mirrored"),
+                    java.util.Map.of(),
+                    java.time.Duration.ofSeconds(30))
+                .stdout();
+        assertTrue(listed.contains("\"1\""), listed);
+
         String ref = registry.hostPort() + "/e2e/mirrored:1";
         try (Containerd containerd = Containerd.start()) {
           assertEquals(small.digest(), containerd.pull(ref, hosts, true));
