@@ -65,7 +65,9 @@ final class ErrorResponder {
     if (e instanceof InvalidReferenceException ire) {
       return switch (ire.kind()) {
         case DIGEST_INVALID -> new OciError("DIGEST_INVALID", ire.getMessage(), 400);
-        case TAG_INVALID -> new OciError("TAG_INVALID", ire.getMessage(), 400);
+        // A pull client reads 404 as "no such manifest", which a malformed tag is; distribution
+        // and the OCI conformance suite answer MANIFEST_UNKNOWN for it (issue 13, defect 9).
+        case TAG_INVALID -> new OciError("MANIFEST_UNKNOWN", ire.getMessage(), 404);
         default -> new OciError("NAME_INVALID", ire.getMessage(), 400);
       };
     }
@@ -107,6 +109,11 @@ final class ErrorResponder {
     return OciError.internal();
   }
 
+  /**
+   * Retry-After of a 503 from an upstream failure that knows no better: ImagePullBackOff's 10 s.
+   */
+  static final long DEFAULT_RETRY_AFTER_SECONDS = 10;
+
   private static OciError upstream(
       HttpServerResponse response, Subject subject, UpstreamException e) {
     return switch (e.kind()) {
@@ -123,9 +130,12 @@ final class ErrorResponder {
         yield new OciError("TOOMANYREQUESTS", e.getMessage(), 429);
       }
       case UNAVAILABLE -> {
-        // Set while berth backs off from the upstream: when asking again can succeed.
-        e.retryAfter()
-            .ifPresent(d -> response.putHeader("Retry-After", Long.toString(d.toSeconds())));
+        // While berth backs off from the upstream: when asking again can succeed. Otherwise (a
+        // blob miss that met the outage first) the back-off's first window, so every 503 says
+        // when to come back (issue 13, defect 12).
+        long seconds =
+            e.retryAfter().map(java.time.Duration::toSeconds).orElse(DEFAULT_RETRY_AFTER_SECONDS);
+        response.putHeader("Retry-After", Long.toString(Math.max(1, seconds)));
         yield new OciError("UNAVAILABLE", e.getMessage(), 503);
       }
       case BAD_RESPONSE, REFUSED -> new OciError("UNKNOWN", e.getMessage(), 502);

@@ -357,7 +357,12 @@ class PullThroughTest {
     assertCode(400, "DIGEST_INVALID", berth.get("/v2/library/nginx/blobs/sha256:abc"));
     assertCode(
         400, "DIGEST_INVALID", berth.get("/v2/library/nginx/manifests/sha256:" + "A".repeat(64)));
-    assertCode(400, "TAG_INVALID", berth.get("/v2/library/nginx/manifests/-bad"));
+    // An invalid tag is an unknown manifest, as distribution and the conformance suite have it.
+    assertCode(404, "MANIFEST_UNKNOWN", berth.get("/v2/library/nginx/manifests/-bad"));
+    assertCode(
+        404, "MANIFEST_UNKNOWN", berth.get("/v2/library/nginx/manifests/.INVALID_MANIFEST_NAME"));
+    assertEquals(
+        404, berth.send("HEAD", "/v2/library/nginx/manifests/.INVALID_MANIFEST_NAME").statusCode());
     assertCode(400, "NAME_INVALID", berth.get("/v2/library/NGINX/manifests/latest"));
     assertCode(
         400, "NAME_INVALID", berth.get("/v2/library/" + "a".repeat(300) + "/manifests/latest"));
@@ -410,6 +415,14 @@ class PullThroughTest {
     assertEquals(503, always.statusCode());
     String body = new String(always.body(), StandardCharsets.UTF_8);
     assertTrue(body.contains("UNAVAILABLE") && body.contains("upstream.test"), body);
+    assertTrue(always.headers().firstValue("Retry-After").isPresent(), always.headers().toString());
+    // A blob that is not cached meets the outage: a 503 that says when to come back too.
+    HttpResponse<byte[]> blobMiss =
+        berth.get(
+            "/v2/library/nginx/blobs/sha256:"
+                + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    assertEquals(503, blobMiss.statusCode());
+    assertEquals("10", blobMiss.headers().firstValue("Retry-After").orElse(""));
   }
 
   @Test
