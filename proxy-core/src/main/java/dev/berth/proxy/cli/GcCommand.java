@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs what a server does in the background, at once, on a stopped cache: evicts least"
           + " recently used content while stored bytes exceed storage.max-size (down to"
-          + " storage.low-water, default 90% of it; pinned images stay), removes repository links"
+          + " storage.low-water, default 90%% of it; pinned images stay), removes repository links"
           + " to content that is gone, then compacts RocksDB so freed space returns to the file"
           + " system. Prints what it removed and the disk usage before and after.",
       "",
@@ -55,7 +55,7 @@ final class GcCommand implements Callable<Integer> {
       paramLabel = "SIZE",
       description = {
         "Evict down to this size now (replaces storage.max-size for this run; the low-water"
-            + " mark is 90% of it).",
+            + " mark is 90%% of it).",
         "Example: --max-size 20GiB"
       })
   private Optional<String> maxSize = Optional.empty();

@@ -35,6 +35,26 @@ class BerthCliTest {
     assertTrue(out.toString().contains("--upstream"), out.toString());
   }
 
+  /**
+   * picocli formats help text with {@code String.format}: a bare {@code %} makes it print warnings
+   * on stderr instead of the text (issue 13, defect 13). Its warnings go to System.err.
+   */
+  @Test
+  void help_everyCommand_formatsWithoutPicocliWarnings() {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (String command : BerthCli.commandLine().getSubcommands().keySet()) {
+        assertEquals(0, run(command, "--help"), command);
+      }
+    } finally {
+      System.setErr(original);
+    }
+    String warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertFalse(warnings.contains("picocli WARN"), warnings);
+  }
+
   @Test
   void help_serve_teachesEveryOptionWithExampleAndDefault() {
     assertEquals(0, run("serve", "--help"));
