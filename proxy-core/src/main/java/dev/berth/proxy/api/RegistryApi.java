@@ -32,6 +32,7 @@ public final class RegistryApi {
       Vertx vertx, PullRoutes pulls, ProxyMetrics metrics, boolean challengeAnonymous) {
     Router router = Router.router(vertx);
     router.route().handler(context -> measure(context, metrics));
+    router.route().handler(RegistryApi::decodableQuery);
     for (String path : new String[] {"/v2/", "/v2"}) {
       router
           .route(path)
@@ -49,6 +50,27 @@ public final class RegistryApi {
             });
     router.errorHandler(500, RegistryApi::internalError);
     return router;
+  }
+
+  /**
+   * Refuses a query string that is not valid percent-encoding ({@code ?ns=%zz}, {@code ?%%%}) with
+   * a 400 before any route reads a parameter: Vert.x decodes parameters lazily and would throw from
+   * deep inside a route (issue 13, defect 8).
+   */
+  private static void decodableQuery(RoutingContext context) {
+    try {
+      context.request().params();
+    } catch (IllegalArgumentException e) {
+      new OciError(
+              "UNSUPPORTED",
+              "the query string is not valid percent-encoding ("
+                  + java.util.Objects.requireNonNullElse(e.getMessage(), "malformed")
+                  + ")",
+              400)
+          .send(context.response());
+      return;
+    }
+    context.next();
   }
 
   /**

@@ -370,6 +370,24 @@ class PullThroughTest {
     assertEquals(0, upstream.getAllServeEvents().size());
   }
 
+  /** Issue 13, defect 8: malformed query strings were a 500 with a stack trace in the log. */
+  @Test
+  void malformedQuery_clear400() throws Exception {
+    startBerth("kubernetes");
+    for (String target :
+        new String[] {
+          "/v2/library/nginx/manifests/latest?ns=%zz",
+          "/v2/library/nginx/manifests/latest?%%%",
+          "/v2/library/nginx/tags/list?n=%G1",
+          "/v2/?%%%"
+        }) {
+      String response = berth.raw("GET " + target + " HTTP/1.1");
+      assertTrue(response.startsWith("HTTP/1.1 400"), target + " -> " + response);
+      assertTrue(response.contains("\"code\":\"") && response.contains("query"), response);
+    }
+    assertEquals(0, upstream.getAllServeEvents().size());
+  }
+
   @Test
   void writes_refusedAsUnsupported() throws Exception {
     startBerth("kubernetes");

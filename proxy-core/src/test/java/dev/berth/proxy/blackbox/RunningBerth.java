@@ -100,6 +100,23 @@ final class RunningBerth implements AutoCloseable {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /**
+   * Sends {@code requestLine} as typed (for targets {@code java.net.URI} refuses, such as a
+   * malformed percent escape) over a plain socket, and returns the whole raw response.
+   */
+  String raw(String requestLine) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.registryPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              (requestLine + "\r\nHost: berth\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      return new String(
+          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
   HttpResponse<byte[]> get(String path, String... headers) throws Exception {
     return send("GET", path, headers);
   }
