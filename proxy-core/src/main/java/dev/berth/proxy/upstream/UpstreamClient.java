@@ -224,7 +224,24 @@ public final class UpstreamClient {
                           call.upstream().name(),
                           call.action() + ": more than " + MAX_REDIRECTS + " redirects"));
                 }
-                URI next = url.resolve(location);
+                URI next;
+                try {
+                  next = url.resolve(location.trim());
+                } catch (IllegalArgumentException e) {
+                  return Future.failedFuture(
+                      new UpstreamException(
+                          UpstreamException.Kind.BAD_RESPONSE,
+                          call.upstream().name(),
+                          call.action() + ": redirect to a Location that is not a URL"));
+                }
+                Optional<String> refused = RedirectPolicy.problem(next, call.upstream().url());
+                if (refused.isPresent()) {
+                  return Future.failedFuture(
+                      new UpstreamException(
+                          UpstreamException.Kind.BAD_RESPONSE,
+                          call.upstream().name(),
+                          call.action() + ": " + refused.get() + " refused"));
+                }
                 // Credentials stay with the host they were issued for.
                 String nextAuth = sameHost(next, url) ? auth : null;
                 return attempt(call, credential, next, nextAuth, redirects + 1, false);
