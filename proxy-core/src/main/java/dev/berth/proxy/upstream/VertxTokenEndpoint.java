@@ -56,7 +56,10 @@ final class VertxTokenEndpoint implements TokenEndpoint {
     Credential credential = request.credential();
     RequestOptions options =
         new RequestOptions()
-            .setFollowRedirects(true)
+            // Not followed (issue 13, defect 2): the client would carry the credential's Basic
+            // header, or the refresh token in the form, to wherever the realm points. A realm is
+            // a fixed URL; one that redirects answers as a failure ("token server answered 302").
+            .setFollowRedirects(false)
             .setConnectTimeout(timeouts.connect().toMillis())
             .setIdleTimeout(timeouts.idle().toMillis());
     Future<HttpClientResponse> sent;

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -97,6 +98,39 @@ class TokenCredentialsTest {
 
     assertEquals(200, berth.send("HEAD", "/v2/team/app/manifests/1").statusCode());
     upstream.verify(1, postRequestedFor(urlPathEqualTo("/token")));
+  }
+
+  /**
+   * Issue 13, defect 2: the token client followed redirects by itself, so a realm answering 302 to
+   * another host received the node's Basic credentials. Token redirects are not followed.
+   */
+  @Test
+  void tokenRealmRedirect_isNotFollowed_credentialsStayHome() throws Exception {
+    WireMockServer elsewhere = new WireMockServer(options().dynamicPort());
+    elsewhere.start();
+    try {
+      elsewhere.stubFor(
+          any(urlMatching("/.*"))
+              .willReturn(aResponse().withStatus(200).withBody("{\"token\":\"granted\"}")));
+      upstream.stubFor(
+          get(urlPathEqualTo("/token"))
+              .willReturn(
+                  aResponse()
+                      .withStatus(302)
+                      .withHeader(
+                          "Location", "http://localhost:" + elsewhere.port() + "/collect")));
+      startBerth(
+          "{\"auth\":\""
+              + java.util.Base64.getEncoder()
+                  .encodeToString("robot:s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+              + "\"}");
+
+      int status = berth.send("HEAD", "/v2/team/app/manifests/1").statusCode();
+      assertEquals(503, status, "no token: the upstream cannot be used");
+      assertEquals(0, elsewhere.getAllServeEvents().size(), "nothing reached the other host");
+    } finally {
+      elsewhere.stop();
+    }
   }
 
   @Test
