@@ -216,6 +216,7 @@ public final class DockerConfigSource {
         for (String warning : state.parsed().warnings()) {
           listener.onWarning(file, warning);
         }
+        readableByOthers(file).ifPresent(mode -> listener.onWarning(file, mode));
       }
     }
     for (int i = 0; i < next.size(); i++) {
@@ -293,6 +294,28 @@ public final class DockerConfigSource {
     } catch (DockerConfigException e) {
       return new FileState(fingerprint, version, null, e.getMessage(), racy);
     }
+  }
+
+  /**
+   * A warning when {@code file} is readable by users other than its owner: it holds registry
+   * credentials, which every process on the node could then read. The file is used all the same
+   * (the kubelet does not check either).
+   */
+  static Optional<String> readableByOthers(Path file) {
+    try {
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+          Files.getPosixFilePermissions(file);
+      if (permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+          || permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)) {
+        return Optional.of(
+            "readable by other users ("
+                + java.nio.file.attribute.PosixFilePermissions.toString(permissions)
+                + "); a file of registry credentials should be 0600");
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // gone, or no POSIX permissions here: nothing to say
+    }
+    return Optional.empty();
   }
 
   private static Fingerprint fingerprint(Path file) throws IOException {

@@ -88,6 +88,9 @@ class DockerConfigSourceTest {
   private static Path write(Path file, String content, FileTime modified) throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, content, StandardCharsets.UTF_8);
+    // As a credentials file should be; readableByOthers_warnsOnce covers the other case.
+    Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     Files.setLastModifiedTime(file, modified);
     return file;
   }
@@ -97,6 +100,20 @@ class DockerConfigSourceTest {
   }
 
   // ---- loading ----
+
+  @Test
+  void readableByOthers_warnsOnceAndStillLoads() throws Exception {
+    Path file = write(dir.resolve("config.json"), config("reg.io", "u", "s3cret"), SETTLED);
+    Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    DockerConfigSource source = load(file);
+    assertEquals(List.of("warning config.json", "reloaded 1"), listener.events);
+    assertTrue(listener.warnings.get(0).contains("rw-r--r--"), listener.warnings.toString());
+    assertFalse(listener.warnings.get(0).contains("s3cret"));
+    assertEquals(1, source.current().keys().size());
+    source.reloadIfChanged();
+    assertEquals(2, listener.events.size(), "reported once per version of the file");
+  }
 
   @Test
   void load_filesOfEachShape_mergedIntoOneSortedKeyring() throws Exception {

@@ -457,6 +457,11 @@ public final class BerthServer implements AutoCloseable {
                 // The message names the file and key, never a secret; the last good keyring stays.
                 log.warn("node credentials not reloaded, keeping the previous ones: {}", message);
               }
+
+              @Override
+              public void onWarning(java.nio.file.Path file, String message) {
+                log.warn("node credentials {}: {}", file, message);
+              }
             });
     proxyMetrics.bindCounter(
         ProxyMetrics.CREDENTIAL_RELOAD_FAILURES,

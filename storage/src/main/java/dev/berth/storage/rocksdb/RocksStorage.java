@@ -198,6 +198,7 @@ public final class RocksStorage implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new StorageException("cannot create storage directory " + path + ": " + e, e);
     }
+    ownerOnly(path);
     try {
       RocksStorage storage = new RocksStorage(path, options, false);
       int reclaimed = storage.blobs.reclaimUnfinishedWrites();
@@ -209,6 +210,21 @@ public final class RocksStorage implements AutoCloseable {
       return storage;
     } catch (RocksDBException e) {
       throw RocksErrors.translate("cannot open storage at " + path, e);
+    }
+  }
+
+  /**
+   * Makes the data directory {@code 0700}: it holds private images of many tenants and the access
+   * verdict key, and RocksDB creates its files with the process umask (usually world-readable). A
+   * file system without POSIX permissions, or a directory owned by someone else, is left as it is
+   * (logged).
+   */
+  private static void ownerOnly(Path path) {
+    try {
+      Files.setPosixFilePermissions(
+          path, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException | java.io.IOException e) {
+      log.warn("cannot restrict {} to its owner (0700): {}", path, e.toString());
     }
   }
 

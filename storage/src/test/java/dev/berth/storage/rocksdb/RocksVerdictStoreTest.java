@@ -65,6 +65,17 @@ class RocksVerdictStoreTest {
   }
 
   @Test
+  void open_dataDirectoryIsOwnerOnly() throws Exception {
+    Path data = dir.resolve("fresh");
+    try (RocksStorage storage = RocksStorage.open(data, StorageOptions.defaults())) {
+      assertEquals(
+          "rwx------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              java.nio.file.Files.getPosixFilePermissions(data)));
+    }
+  }
+
+  @Test
   void subjectKey_isRandomPerCache_andStable() {
     byte[] first;
     try (RocksStorage storage = RocksStorage.open(dir.resolve("a"), StorageOptions.defaults())) {
