@@ -125,6 +125,12 @@ final class BlobDownload {
   private void stream(HttpClientResponse r, String action) {
     r.handler(
         received -> {
+          if (response != r) {
+            // A broken answer's data still queued when it broke: the resume asked for these
+            // bytes again, so appending them too would duplicate them (seen with Netty 4.2.18,
+            // which reports the break before the queue has drained).
+            return;
+          }
           Buffer buffer = received;
           if (skip > 0) {
             if (skip >= buffer.length()) {
@@ -143,11 +149,18 @@ final class BlobDownload {
           }
           writeNext();
         });
-    r.exceptionHandler(e -> broken(action, e));
+    r.exceptionHandler(
+        e -> {
+          if (response == r) {
+            broken(action, e);
+          }
+        });
     r.endHandler(
         v -> {
-          ended = true;
-          writeNext();
+          if (response == r) {
+            ended = true;
+            writeNext();
+          }
         });
     r.resume();
   }
@@ -233,6 +246,8 @@ final class BlobDownload {
       return;
     }
     resumes++;
+    response = null; // from here on, the broken answer's late data is ignored
+    paused = false;
     long offset = upstreamBytes;
     String resume = action + " (resuming at byte " + offset + ")";
     client

@@ -76,7 +76,12 @@ class ResumeTest {
         var r = berth.get("/v2/library/app/blobs/" + digest);
         assertEquals(200, r.statusCode());
         assertArrayEquals(blob, r.body());
-        assertEquals(List.of("null", "bytes=" + breakAt + "-"), ranges);
+        // The resume starts at the first byte berth does not have: at most where the upstream
+        // broke off (bytes still in flight when the break is seen are fetched again).
+        assertEquals(2, ranges.size(), ranges.toString());
+        assertEquals("null", ranges.get(0));
+        long resumedAt = Long.parseLong(ranges.get(1).replaceAll("bytes=(\\d+)-", "$1"));
+        assertTrue(resumedAt > 0 && resumedAt <= breakAt, ranges.toString());
         assertTrue(berth.metrics().contains("berth_storage_blobs 1.0"));
       }
     }
