@@ -35,6 +35,13 @@ final class LogSettings {
   static void apply(Level level, Format format) {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(level);
+    // java.util.logging writes multi-line plain text to stderr by itself; routed into SLF4J its
+    // records take the chosen format like every other line (issue 13, defect 14). System.Logger
+    // (Caffeine) reaches SLF4J through slf4j-jdk-platform-logging on the class path.
+    if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+      org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+      org.slf4j.bridge.SLF4JBridgeHandler.install();
+    }
     if (format == Format.TEXT) {
       return;
     }

@@ -43,6 +43,37 @@ class LogSettingsTest {
     assertTrue(json.get("time").asText().endsWith("Z"));
   }
 
+  /**
+   * Issue 13, defect 14: Caffeine (System.Logger) and java.util.logging printed multi-line plain
+   * text in JSON mode. Both now arrive in logback, where the JSON layout renders them.
+   */
+  @Test
+  void platformAndJulLogging_reachLogback() {
+    LogSettings.apply(Level.INFO, LogSettings.Format.TEXT);
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.start();
+    root.addAppender(seen);
+    try {
+      System.getLogger("com.github.benmanes.caffeine.cache.Test")
+          .log(System.Logger.Level.WARNING, "platform line", new IllegalStateException("boom"));
+      java.util.logging.Logger.getLogger("io.vertx.test")
+          .log(java.util.logging.Level.WARNING, "jul line", new IllegalStateException("bang"));
+    } finally {
+      root.detachAppender(seen);
+    }
+    java.util.List<String> messages =
+        seen.list.stream()
+            .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .toList();
+    assertTrue(messages.contains("platform line"), messages.toString());
+    assertTrue(messages.contains("jul line"), messages.toString());
+    assertTrue(
+        seen.list.stream().allMatch(e -> e.getThrowableProxy() != null),
+        "the exceptions travel with the events, for the layout to render");
+  }
+
   @Test
   void levels_parseCaseInsensitively_andRejectOthers() {
     assertEquals(Level.DEBUG, LogSettings.level("Debug"));
