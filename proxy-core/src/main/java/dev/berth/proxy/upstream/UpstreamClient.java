@@ -136,7 +136,19 @@ public final class UpstreamClient {
       Call call, URI url, List<Optional<Credential>> ordered, int index) {
     Optional<Credential> credential = ordered.get(index);
     boolean more = index + 1 < ordered.size();
+    AuthChallenge cached = challenges.get(call.upstream().name());
     return authorization(call, credential, null)
+        .recover(
+            e -> {
+              // The challenge was learned from another repository of this upstream and its realm
+              // failed: forget it and ask this repository's own, instead of failing every
+              // repository until restart (issue 13, defect 10). Refusals stay refusals.
+              if (cached != null && e instanceof UpstreamException ue && !isAuthFailure(ue)) {
+                challenges.remove(call.upstream().name(), cached);
+                return Future.succeededFuture(null);
+              }
+              return Future.failedFuture(e);
+            })
         .compose(auth -> attempt(call, credential, url, auth, 0, true))
         .transform(
             ar -> {
@@ -374,11 +386,14 @@ public final class UpstreamClient {
                       ? e.getCause()
                       : e;
               boolean refusedCredential = cause instanceof VertxTokenEndpoint.TokenRefusedException;
+              boolean misfit = cause instanceof VertxTokenEndpoint.TokenServerMisfitException;
               return Future.failedFuture(
                   new UpstreamException(
                       refusedCredential
                           ? UpstreamException.Kind.UNAUTHORIZED
-                          : UpstreamException.Kind.UNAVAILABLE,
+                          : misfit
+                              ? UpstreamException.Kind.BAD_RESPONSE
+                              : UpstreamException.Kind.UNAVAILABLE,
                       call.upstream().name(),
                       call.action()
                           + ": token from "

@@ -41,6 +41,19 @@ final class VertxTokenEndpoint implements TokenEndpoint {
     }
   }
 
+  /**
+   * The token server answered, but not with a token, for a reason that is neither a refusal nor an
+   * outage (404, 405, a redirect: a realm that is wrong for this request): not worth backing the
+   * whole upstream off for.
+   */
+  static final class TokenServerMisfitException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TokenServerMisfitException(String message) {
+      super(message);
+    }
+  }
+
   private final HttpClient http;
   private final UpstreamTimeouts timeouts;
   private final Clock clock;
@@ -120,7 +133,9 @@ final class VertxTokenEndpoint implements TokenEndpoint {
                       status == 400 || status == 401 || status == 403
                           ? new TokenRefusedException(
                               "token server refused the credential (" + status + ")")
-                          : new IllegalStateException("token server answered " + status)));
+                          : status >= 500 || status == 429 || status == 408
+                              ? new IllegalStateException("token server answered " + status)
+                              : new TokenServerMisfitException("token server answered " + status)));
     }
     return response
         .body()

@@ -126,7 +126,7 @@ class TokenCredentialsTest {
               + "\"}");
 
       int status = berth.send("HEAD", "/v2/team/app/manifests/1").statusCode();
-      assertEquals(503, status, "no token: the upstream cannot be used");
+      assertEquals(502, status, "no token: the realm's answer is unusable");
       assertEquals(0, elsewhere.getAllServeEvents().size(), "nothing reached the other host");
     } finally {
       elsewhere.stop();
