@@ -48,6 +48,13 @@ final class BlobDownload {
   private boolean ended;
   private boolean paused;
   private @Nullable HttpClientResponse response;
+
+  /** When the current answer last delivered a byte (or was last resumed by berth), in nanos. */
+  private long lastByteNanos;
+
+  /** The stall watchdog's timer, once the body streams; -1 before. */
+  private long watchdog = -1;
+
   private @Nullable BlobWriter writer;
   private long upstreamBytes;
 
@@ -123,8 +130,11 @@ final class BlobDownload {
   private long skip;
 
   private void stream(HttpClientResponse r, String action) {
+    lastByteNanos = System.nanoTime();
+    watchForStalls(action);
     r.handler(
         received -> {
+          lastByteNanos = System.nanoTime();
           if (response != r) {
             // A broken answer's data still queued when it broke: the resume asked for these
             // bytes again, so appending them too would duplicate them (seen with Netty 4.2.18,
@@ -163,6 +173,59 @@ final class BlobDownload {
           }
         });
     r.resume();
+  }
+
+  /**
+   * Ends a transfer whose upstream went silent mid-body for longer than its {@code read-timeout}
+   * (issue 13, defect 3): Vert.x' idle timeout does not cover a body that has begun, so a stalled
+   * upstream held its download slot forever. A stall is handled like a break: resumed with {@code
+   * Range} (up to {@link #MAX_RESUMES} times), then failed. Time berth itself keeps the answer
+   * paused (waiting on storage) does not count.
+   */
+  private void watchForStalls(String action) {
+    if (watchdog >= 0) {
+      return;
+    }
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (context == null) {
+      return;
+    }
+    io.vertx.core.Vertx vertx = context.owner();
+    long timeoutNanos = repo.upstream().config().readTimeout().toNanos();
+    long period =
+        Math.max(100, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4);
+    watchdog =
+        vertx.setPeriodic(
+            period,
+            id ->
+                context.runOnContext(
+                    v -> {
+                      HttpClientResponse current = response;
+                      if (done.future().isComplete()) {
+                        vertx.cancelTimer(id);
+                        return;
+                      }
+                      if (current == null || ended) {
+                        return; // resuming, or the body is all here
+                      }
+                      long now = System.nanoTime();
+                      if (paused || writing) {
+                        lastByteNanos = now; // berth is the one not reading
+                        return;
+                      }
+                      if (now - lastByteNanos > timeoutNanos) {
+                        // broken() first: it stops listening to this answer, so the reset's own
+                        // exception does not start a second resume.
+                        broken(
+                            action,
+                            new java.util.concurrent.TimeoutException(
+                                "no byte for "
+                                    + repo.upstream().config().readTimeout().toMillis()
+                                    + " ms (read-timeout)"));
+                        current.request().reset();
+                      }
+                    }));
+    done.future().onComplete(ar -> vertx.cancelTimer(watchdog));
   }
 
   private void writeNext() {
