@@ -123,8 +123,9 @@ final class VertxTokenEndpoint implements TokenEndpoint {
   private Future<BearerToken> readToken(HttpClientResponse response) {
     int status = response.statusCode();
     if (status != 200) {
-      return response
-          .body()
+      // The body is not needed, and must not be held: an endless one would fill the heap.
+      UpstreamClient.discard(response);
+      return Future.<BearerToken>succeededFuture()
           .transform(
               ignored ->
                   Future.failedFuture(
@@ -137,13 +138,19 @@ final class VertxTokenEndpoint implements TokenEndpoint {
                               ? new IllegalStateException("token server answered " + status)
                               : new TokenServerMisfitException("token server answered " + status)));
     }
-    return response
-        .body()
+    // Read up to the bound and no further (issue 13, defect 4: the size was checked only after
+    // buffering, so an endless token response filled the heap).
+    return UpstreamClient.readBounded(
+            response, MAX_TOKEN_RESPONSE, "token server", "token response")
+        .recover(
+            e ->
+                Future.failedFuture(
+                    e instanceof UpstreamException ue
+                            && ue.kind() == UpstreamException.Kind.BAD_RESPONSE
+                        ? new TokenServerMisfitException(ue.getMessage())
+                        : e))
         .map(
             body -> {
-              if (body.length() > MAX_TOKEN_RESPONSE) {
-                throw new IllegalStateException("token response larger than 1 MiB");
-              }
               JsonObject json = body.toJsonObject();
               Instant issuedAt = null;
               String issued = json.getString("issued_at");

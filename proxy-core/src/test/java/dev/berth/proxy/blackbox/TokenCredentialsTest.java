@@ -13,6 +13,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.nio.file.Files;
@@ -131,6 +132,23 @@ class TokenCredentialsTest {
     } finally {
       elsewhere.stop();
     }
+  }
+
+  /** Issue 13, defect 4: a token response is read up to 1 MiB and no further. */
+  @Test
+  void tokenResponsePastOneMiB_isRefusedWithoutBufferingIt() throws Exception {
+    upstream.stubFor(
+        get(urlPathEqualTo("/token"))
+            .willReturn(aResponse().withStatus(200).withBody(new byte[(1 << 20) + 10])));
+    startBerth(
+        "{\"auth\":\""
+            + java.util.Base64.getEncoder()
+                .encodeToString("robot:pw".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            + "\"}");
+    var r = berth.get("/v2/team/app/manifests/1");
+    assertEquals(502, r.statusCode());
+    String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(body.contains("larger than 1048576 bytes"), body);
   }
 
   @Test
