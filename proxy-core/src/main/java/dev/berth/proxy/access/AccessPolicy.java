@@ -75,15 +75,6 @@ public final class AccessPolicy {
      * @param subject {@code public}, {@code node} or {@code credential}
      */
     void staleVerdict(String subject);
-
-    Observer NONE =
-        new Observer() {
-          @Override
-          public void decision(String basis, boolean allowed) {}
-
-          @Override
-          public void staleVerdict(String subject) {}
-        };
   }
 
   private final Tenancy tenancy;
@@ -138,7 +129,7 @@ public final class AccessPolicy {
     if (tenancy == Tenancy.OPEN) {
       return Future.succeededFuture();
     }
-    return verdict(repo, Subject.PUBLIC, () -> ask(repo, List.of(Optional.empty())))
+    return verdict(repo, Subject.PUBLIC, () -> readsTagList(repo, List.of(Optional.empty())))
         .compose(
             isPublic -> {
               if (isPublic.allowed()) {
@@ -159,7 +150,7 @@ public final class AccessPolicy {
               }
               Subject subject =
                   clientSubjects.get(presented.get(), c -> Subject.client(c, subjectKey));
-              return verdict(repo, subject, () -> ask(repo, List.of(presented)))
+              return verdict(repo, subject, () -> readsTagList(repo, List.of(presented)))
                   .compose(v -> decide(v.allowed(), "credential", repo, "these credentials"));
             });
   }
@@ -179,7 +170,7 @@ public final class AccessPolicy {
                             + " credentials the upstream accepts"));
               }
               List<Optional<Credential>> candidates = node.stream().map(Optional::of).toList();
-              return verdict(repo, Subject.NODE, () -> ask(repo, candidates))
+              return verdict(repo, Subject.NODE, () -> readsTagList(repo, candidates))
                   .compose(v -> decide(v.allowed(), "node", repo, "the node's credentials"));
             });
   }
@@ -204,25 +195,9 @@ public final class AccessPolicy {
                 return Future.succeededFuture(known.get());
               }
               String upstream = repo.upstream().name();
-              Optional<Instant> closed = backoff.closedUntil(upstream);
+              Optional<UpstreamException> closed = backoff.refusal(upstream, upstream);
               if (closed.isPresent()) {
-                Duration wait = Duration.between(now, closed.get());
-                return standIn(
-                    repo,
-                    subject,
-                    known,
-                    new UpstreamException(
-                        UpstreamException.Kind.UNAVAILABLE,
-                        upstream,
-                        "upstream "
-                            + upstream
-                            + " failed recently; berth retries it after "
-                            + closed.get()
-                            + " (in "
-                            + Math.max(1, wait.toSeconds())
-                            + " s)",
-                        wait.isNegative() ? Duration.ZERO : wait.plusSeconds(1),
-                        null));
+                return standIn(repo, subject, known, closed.get());
               }
               return ask(repo, subject, question)
                   .recover(
@@ -318,7 +293,8 @@ public final class AccessPolicy {
    * Whether the upstream's tag list for {@code repo} answers 200 to exactly {@code candidates};
    * 401, 403 and other 4xx answers are a no, 5xx and 429 an {@link UpstreamException}.
    */
-  private Future<Boolean> ask(RoutedRepository repo, List<Optional<Credential>> candidates) {
+  private Future<Boolean> readsTagList(
+      RoutedRepository repo, List<Optional<Credential>> candidates) {
     return client
         .send(
             repo,

@@ -19,9 +19,6 @@ import org.slf4j.LoggerFactory;
 final class Verdicts {
   private static final Logger log = LoggerFactory.getLogger(Verdicts.class);
 
-  /** Absent from storage: remembered so that storage is read once per key. */
-  private static final Optional<AccessVerdict> NONE = Optional.empty();
-
   private final StorageAccess storage;
   private final Cache<String, Optional<AccessVerdict>> memory =
       Caffeine.newBuilder().maximumSize(200_000).build();
@@ -42,7 +39,8 @@ final class Verdicts {
         () -> {
           Optional<AccessVerdict> stored =
               storage.verdicts().get(upstream, repository, subject.key());
-          memory.asMap().putIfAbsent(key, stored.isPresent() ? stored : NONE);
+          // Absence is remembered too, so storage is read once per key.
+          memory.asMap().putIfAbsent(key, stored);
           return stored;
         });
   }

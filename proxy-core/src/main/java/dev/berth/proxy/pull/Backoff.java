@@ -38,6 +38,35 @@ public final class Backoff {
     return clock.instant().isBefore(until) ? Optional.of(until) : Optional.empty();
   }
 
+  /**
+   * The 503 for a call to {@code upstream} while the first of {@code keys} that is closed stays
+   * closed, with a {@code Retry-After} of the time left; empty when all are open. The tag path and
+   * the access check fail fast with it instead of asking an upstream that just failed.
+   */
+  public Optional<dev.berth.proxy.upstream.UpstreamException> refusal(
+      String upstream, String... keys) {
+    for (String key : keys) {
+      Optional<Instant> closed = closedUntil(key);
+      if (closed.isPresent()) {
+        Duration wait = Duration.between(clock.instant(), closed.get());
+        return Optional.of(
+            new dev.berth.proxy.upstream.UpstreamException(
+                dev.berth.proxy.upstream.UpstreamException.Kind.UNAVAILABLE,
+                upstream,
+                "upstream "
+                    + upstream
+                    + " failed recently; berth backs off and retries it after "
+                    + closed.get()
+                    + " (in "
+                    + Math.max(1, wait.toSeconds())
+                    + " s)",
+                wait.isNegative() ? Duration.ZERO : wait.plusSeconds(1),
+                null));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Records a failure of {@code key}; returns the new window. */
   public Duration failure(String key, Optional<Duration> retryAfter) {
     Instant now = clock.instant();

@@ -246,23 +246,9 @@ public final class ManifestService {
     if (known != null) {
       return Future.failedFuture(known);
     }
-    Optional<java.time.Instant> closed =
-        backoff.closedUntil(upstreamKey).or(() -> backoff.closedUntil(repoKey));
+    Optional<UpstreamException> closed = backoff.refusal(upstreamKey, upstreamKey, repoKey);
     if (closed.isPresent()) {
-      java.time.Duration wait = java.time.Duration.between(clock.instant(), closed.get());
-      return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.UNAVAILABLE,
-              upstreamKey,
-              "upstream "
-                  + upstreamKey
-                  + " failed recently; berth backs off and retries it after "
-                  + closed.get()
-                  + " (in "
-                  + Math.max(1, wait.toSeconds())
-                  + " s)",
-              wait.isNegative() ? java.time.Duration.ZERO : wait.plusSeconds(1),
-              null));
+      return Future.failedFuture(closed.get());
     }
     return resolve(repo, tag, candidates)
         .onSuccess(

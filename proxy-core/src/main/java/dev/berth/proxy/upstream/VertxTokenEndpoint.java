@@ -125,18 +125,14 @@ final class VertxTokenEndpoint implements TokenEndpoint {
     if (status != 200) {
       // The body is not needed, and must not be held: an endless one would fill the heap.
       UpstreamClient.discard(response);
-      return Future.<BearerToken>succeededFuture()
-          .transform(
-              ignored ->
-                  Future.failedFuture(
-                      // 400 is OAuth2's answer to a wrong or revoked grant (invalid_grant,
-                      // RFC 6749 §5.2): a refusal of the credential, not an outage.
-                      status == 400 || status == 401 || status == 403
-                          ? new TokenRefusedException(
-                              "token server refused the credential (" + status + ")")
-                          : status >= 500 || status == 429 || status == 408
-                              ? new IllegalStateException("token server answered " + status)
-                              : new TokenServerMisfitException("token server answered " + status)));
+      return Future.failedFuture(
+          // 400 is OAuth2's answer to a wrong or revoked grant (invalid_grant,
+          // RFC 6749 §5.2): a refusal of the credential, not an outage.
+          status == 400 || status == 401 || status == 403
+              ? new TokenRefusedException("token server refused the credential (" + status + ")")
+              : status >= 500 || status == 429 || status == 408
+                  ? new IllegalStateException("token server answered " + status)
+                  : new TokenServerMisfitException("token server answered " + status));
     }
     // Read up to the bound and no further (issue 13, defect 4: the size was checked only after
     // buffering, so an endless token response filled the heap).
