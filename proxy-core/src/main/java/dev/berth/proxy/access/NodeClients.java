@@ -3,7 +3,6 @@ package dev.berth.proxy.access;
 import dev.berth.proxy.config.AddressRange;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -34,13 +33,12 @@ public final class NodeClients {
     if (host.startsWith("127.") || host.equals("0:0:0:0:0:0:0:1") || host.equals("::1")) {
       return true; // loopback, the common case, without parsing
     }
-    InetAddress address;
-    try {
-      // hostAddress() is a literal: no name lookup happens.
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
+    // hostAddress() is a literal; parsed without any name lookup.
+    java.util.Optional<InetAddress> parsed = AddressRange.literal(host);
+    if (parsed.isEmpty()) {
       return false;
     }
+    InetAddress address = parsed.get();
     if (address.isLoopbackAddress()) {
       return true;
     }

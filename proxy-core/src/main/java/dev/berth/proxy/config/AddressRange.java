@@ -34,16 +34,14 @@ public record AddressRange(byte[] network, int prefix) {
     String value = text.trim();
     int slash = value.indexOf('/');
     String address = slash < 0 ? value : value.substring(0, slash);
-    if (!isLiteral(address)) {
-      throw new InvalidValueException(
-          text, "expected an IP address or CIDR block such as 10.0.0.7 or 10.0.0.0/24");
-    }
-    byte[] bytes;
-    try {
-      bytes = InetAddress.getByName(address).getAddress(); // a literal: no lookup happens
-    } catch (UnknownHostException e) {
-      throw new InvalidValueException(text, "expected an IP address or CIDR block");
-    }
+    byte[] bytes =
+        literal(address)
+            .orElseThrow(
+                () ->
+                    new InvalidValueException(
+                        text,
+                        "expected an IP address or CIDR block such as 10.0.0.7 or 10.0.0.0/24"))
+            .getAddress();
     int prefix = bytes.length * 8;
     if (slash >= 0) {
       try {
@@ -60,6 +58,25 @@ public record AddressRange(byte[] network, int prefix) {
       bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
     }
     return new AddressRange(bytes, prefix);
+  }
+
+  /**
+   * {@code host} as an address when it is an IP literal ({@code 10.0.0.7}, {@code fd00::2}, {@code
+   * [::1]}), without any name lookup; empty for anything else, host names included. {@code
+   * InetAddress.getByName} alone would resolve a near-literal such as {@code 1.2.3.256} through
+   * DNS, a blocking call.
+   */
+  public static java.util.Optional<InetAddress> literal(String host) {
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (!isLiteral(h)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(InetAddress.getByName(h)); // a literal: no lookup happens
+    } catch (UnknownHostException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   private static boolean isLiteral(String address) {

@@ -1,8 +1,7 @@
 package dev.berth.proxy.upstream;
 
-import java.net.InetAddress;
+import dev.berth.proxy.config.AddressRange;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -53,20 +52,13 @@ public final class RedirectPolicy {
     }
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
+      int zone = h.indexOf('%'); // fe80::1%eth0: the address is what counts, not the interface
+      if (zone >= 0) {
+        h = h.substring(0, zone);
+      }
     }
-    boolean literal =
-        h.indexOf(':') >= 0
-            || (!h.isEmpty() && h.chars().allMatch(c -> Character.isDigit(c) || c == '.'));
-    if (!literal) {
-      return false;
-    }
-    try {
-      InetAddress address = InetAddress.getByName(h); // a literal: no name lookup
-      return address.isLoopbackAddress()
-          || address.isLinkLocalAddress()
-          || address.isAnyLocalAddress();
-    } catch (UnknownHostException | SecurityException e) {
-      return false;
-    }
+    return AddressRange.literal(h)
+        .map(a -> a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress())
+        .orElse(false);
   }
 }

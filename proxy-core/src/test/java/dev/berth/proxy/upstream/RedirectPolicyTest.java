@@ -20,6 +20,10 @@ class RedirectPolicyTest {
     "http://[::1]:9090/metrics, https://registry.example.com, false",
     "http://169.254.169.254/latest/meta-data, https://registry.example.com, false",
     "http://0.0.0.0:9090/, https://registry.example.com, false",
+    "http://[fe80::1%25eth0]:9090/, https://registry.example.com, false",
+    "http://[::ffff:127.0.0.1]:9090/, https://registry.example.com, false",
+    // An octet past 255 is no address, and java.net.URI then sees no host at all: refused.
+    "http://1.2.3.999/x, https://registry.example.com, false",
     // An upstream on this machine may redirect to this machine (a local registry, tests).
     "http://127.0.0.1:5001/blob, http://127.0.0.1:5000, true",
     "http://localhost:5001/blob, http://localhost:5000, true",
