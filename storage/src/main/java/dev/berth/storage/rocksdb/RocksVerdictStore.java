@@ -65,11 +65,12 @@ final class RocksVerdictStore implements VerdictStore {
     } catch (RocksDBException e) {
       throw RocksErrors.translate("reading access verdict for " + upstream + "/" + repository, e);
     }
-    if (value == null) {
-      return Optional.empty();
-    }
+    return value == null ? Optional.empty() : decode(value);
+  }
+
+  /** A stored value; empty when unreadable (a newer format): as if never checked. */
+  private static Optional<AccessVerdict> decode(byte[] value) {
     if (value.length != 10 || value[0] != VERSION) {
-      // Unreadable (a newer format): as if never checked, so the upstream is asked again.
       return Optional.empty();
     }
     return Optional.of(
@@ -86,10 +87,8 @@ final class RocksVerdictStore implements VerdictStore {
         if (key.length > 0 && key[0] == 0) {
           continue; // the subject key
         }
-        byte[] value = it.value();
-        boolean readable = value.length == 10 && value[0] == VERSION;
-        if (!readable
-            || Instant.ofEpochMilli(ByteBuffer.wrap(value, 2, 8).getLong()).isBefore(cutoff)) {
+        Optional<AccessVerdict> verdict = decode(it.value());
+        if (verdict.isEmpty() || verdict.get().checkedAt().isBefore(cutoff)) {
           db.delete(verdicts, writes, key);
           removed++;
         }
