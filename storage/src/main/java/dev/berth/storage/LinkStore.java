@@ -15,6 +15,13 @@ public interface LinkStore {
 
   boolean isLinked(String upstream, String repository, Digest digest);
 
+  /**
+   * Whether {@code digest} belongs to any repository of {@code upstream}, i.e. was fetched (and
+   * verified) through that upstream. Only then is that upstream's {@code HEAD} a proof that another
+   * of its repositories has it. Scans the upstream's links: call it on cache misses, not hits.
+   */
+  boolean isLinkedOnUpstream(String upstream, Digest digest);
+
   /** Forgets one link (purges and eviction: the content is gone). Idempotent. */
   void unlink(String upstream, String repository, Digest digest);
 

@@ -14,8 +14,6 @@ import dev.berth.proxy.upstream.UpstreamCredentials;
 import dev.berth.proxy.upstream.UpstreamException;
 import dev.berth.storage.AccessVerdict;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -295,37 +293,6 @@ public final class AccessPolicy {
    */
   private Future<Boolean> readsTagList(
       RoutedRepository repo, List<Optional<Credential>> candidates) {
-    return client
-        .send(
-            repo,
-            HttpMethod.GET,
-            "tags/list?n=1",
-            MultiMap.caseInsensitiveMultiMap(),
-            "access check " + repo,
-            candidates)
-        .recover(
-            e ->
-                e instanceof UpstreamException ue
-                        && (ue.kind() == UpstreamException.Kind.UNAUTHORIZED
-                            || ue.kind() == UpstreamException.Kind.DENIED)
-                    ? Future.succeededFuture(null)
-                    : Future.failedFuture(e))
-        .map(
-            response -> {
-              if (response == null) {
-                return false;
-              }
-              UpstreamClient.discard(response);
-              int status = response.statusCode();
-              if (status >= 500 || status == 429) {
-                throw new UpstreamException(
-                    status == 429
-                        ? UpstreamException.Kind.TOO_MANY_REQUESTS
-                        : UpstreamException.Kind.UNAVAILABLE,
-                    repo.upstream().name(),
-                    "access check of " + repo + ": upstream answered " + status);
-              }
-              return status == 200;
-            });
+    return dev.berth.proxy.upstream.calls.AccessProbe.ask(client, repo, candidates);
   }
 }

@@ -4,14 +4,11 @@ import dev.berth.proxy.image.MediaTypes;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.proxy.upstream.calls.Referrers;
 import dev.berth.storage.Digest;
 import dev.berth.storage.InvalidDigestException;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code GET /v2/<name>/referrers/<digest>[?artifactType=]}: passed through from the upstream. An
@@ -21,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 final class ReferrersRoute {
   private static final String EMPTY_INDEX =
       "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[]}";
-  private static final int MAX_BODY = 4 << 20;
 
   private final UpstreamClient client;
 
@@ -42,30 +38,17 @@ final class ReferrersRoute {
       new OciError("DIGEST_INVALID", e.getMessage(), 400).send(response);
       return;
     }
-    String artifactType = request.getParam("artifactType");
-    String path =
-        "referrers/"
-            + digest
-            + (artifactType == null
-                ? ""
-                : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8));
-    String action = "GET referrers of " + repo + "@" + digest;
     client
-        .send(
+        .call(
             repo,
-            HttpMethod.GET,
-            path,
-            MultiMap.caseInsensitiveMultiMap(),
-            action,
+            new Referrers(digest, request.getParam("artifactType"), repo.toString()),
             candidates.list())
-        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
-        .compose(
-            r -> {
-              String filters = r.getHeader("OCI-Filters-Applied");
-              if (filters != null) {
-                response.putHeader("OCI-Filters-Applied", filters);
+        .map(
+            index -> {
+              if (index.filtersApplied() != null) {
+                response.putHeader("OCI-Filters-Applied", index.filtersApplied());
               }
-              return UpstreamClient.readBounded(r, MAX_BODY, repo.upstream().name(), action);
+              return index.body();
             })
         .onSuccess(body -> response.putHeader("Content-Type", MediaTypes.OCI_INDEX).end(body))
         .onFailure(

@@ -4,8 +4,7 @@ import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
+import dev.berth.proxy.upstream.calls.TagsList;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -23,7 +22,6 @@ import java.util.regex.Pattern;
  */
 final class TagsRoute {
   private static final Pattern LINK_QUERY = Pattern.compile("<[^>?]*\\?([^>]*)>(.*)");
-  private static final int MAX_BODY = 4 << 20;
 
   private final UpstreamClient client;
   private final StorageAccess storage;
@@ -56,28 +54,15 @@ final class TagsRoute {
     if (last != null) {
       query.append(sep).append("last=").append(URLEncoder.encode(last, StandardCharsets.UTF_8));
     }
-    String action = "GET tags of " + repo;
     client
-        .send(
-            repo,
-            HttpMethod.GET,
-            query.toString(),
-            MultiMap.caseInsensitiveMultiMap(),
-            action,
-            candidates.list())
-        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
-        .compose(
-            r -> {
-              String link = r.getHeader("Link");
-              return UpstreamClient.readBounded(r, MAX_BODY, repo.upstream().name(), action)
-                  .map(
-                      body -> {
-                        if (link != null) {
-                          response.putHeader(
-                              "Link", rewriteLink(link, clientName, request.getParam("ns")));
-                        }
-                        return body;
-                      });
+        .call(repo, new TagsList(query.toString(), repo.toString()), candidates.list())
+        .map(
+            page -> {
+              if (page.link() != null) {
+                response.putHeader(
+                    "Link", rewriteLink(page.link(), clientName, request.getParam("ns")));
+              }
+              return page.body();
             })
         .onSuccess(body -> response.putHeader("Content-Type", "application/json").end(body))
         .onFailure(

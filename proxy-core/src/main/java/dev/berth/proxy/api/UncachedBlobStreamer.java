@@ -2,9 +2,9 @@ package dev.berth.proxy.api;
 
 import dev.berth.proxy.pull.UncachedBlob;
 import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.proxy.upstream.WatchedBody;
 import dev.berth.storage.DigestVerifier;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.function.LongConsumer;
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class UncachedBlobStreamer {
   private final UncachedBlob blob;
-  private final HttpClientResponse upstream;
+  private final WatchedBody upstream;
   private final HttpServerResponse response;
   private final LongConsumer bytesSent;
   private final @Nullable DigestVerifier verifier;
@@ -29,7 +29,7 @@ final class UncachedBlobStreamer {
   private UncachedBlobStreamer(
       UncachedBlob blob, HttpServerResponse response, LongConsumer bytesSent) {
     this.blob = blob;
-    this.upstream = blob.response();
+    this.upstream = blob.body();
     this.response = response;
     this.bytesSent = bytesSent;
     this.verifier = blob.partial() ? null : blob.digest().newVerifier();
@@ -44,7 +44,11 @@ final class UncachedBlobStreamer {
     response.closeHandler(v -> clientGone());
     upstream.handler(this::received);
     upstream.exceptionHandler(
-        e -> fail("connection broke after " + receivedBytes() + " bytes (" + e + ")"));
+        e ->
+            fail(
+                e instanceof UpstreamException ue
+                    ? ue.getMessage()
+                    : "connection broke after " + upstream.received() + " bytes (" + e + ")"));
     upstream.endHandler(v -> ended());
     upstream.resume();
   }
@@ -83,6 +87,9 @@ final class UncachedBlobStreamer {
     over = true;
     response.end();
     blob.finished().run();
+    if (verifier != null) {
+      blob.verified().run();
+    }
   }
 
   private void write(Buffer buffer) {
@@ -94,16 +101,12 @@ final class UncachedBlobStreamer {
     }
   }
 
-  private long receivedBytes() {
-    return verifier != null ? verifier.length() : -1;
-  }
-
   private void fail(String why) {
     if (over) {
       return;
     }
     over = true;
-    upstream.request().reset();
+    upstream.stop();
     blob.finished().run();
     ErrorResponder.send(
         response,
@@ -119,7 +122,7 @@ final class UncachedBlobStreamer {
       return;
     }
     over = true;
-    upstream.request().reset(); // nobody else reads this transfer: stop it
+    upstream.stop(); // nobody else reads this transfer: stop it
     blob.finished().run();
   }
 }

@@ -18,6 +18,11 @@ import java.util.Objects;
  * @param maxStale how long past a failed revalidation a cached tag may still be served
  * @param tokenRealms hosts besides the upstream's own domain that may receive its credentials as a
  *     bearer-token realm (lowercase)
+ * @param connectTimeout TCP and TLS connect
+ * @param readTimeout the wait for the first byte of an answer, and the longest gap between bytes
+ * @param requestTimeout a whole exchange other than a blob body (manifests, tags, checks)
+ * @param transferTimeout a whole blob body
+ * @param maxBlobSize the largest blob body accepted; a longer one is cut and not cached
  */
 public record UpstreamConfig(
     String name,
@@ -28,12 +33,22 @@ public record UpstreamConfig(
     Duration maxStale,
     java.util.Set<String> tokenRealms,
     Duration connectTimeout,
-    Duration readTimeout) {
+    Duration readTimeout,
+    Duration requestTimeout,
+    Duration transferTimeout,
+    long maxBlobSize) {
   /** Short on purpose: containerd falls back to the next host when the mirror fails quickly. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_STALE = Duration.ofHours(24);
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(1);
+
+  /** 1 GiB at 300 KB/s: a slow link still finishes a large layer; an endless trickle does not. */
+  public static final Duration DEFAULT_TRANSFER_TIMEOUT = Duration.ofHours(1);
+
+  /** Far above real layers (the largest common ones, CUDA and model images, are a few GiB). */
+  public static final long DEFAULT_MAX_BLOB_SIZE = 64L << 30;
 
   public UpstreamConfig {
     Objects.requireNonNull(name, "name");
@@ -47,11 +62,14 @@ public record UpstreamConfig(
     tokenRealms = java.util.Set.copyOf(tokenRealms);
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(readTimeout, "readTimeout");
-    if (connectTimeout.isNegative()
-        || connectTimeout.isZero()
-        || readTimeout.isNegative()
-        || readTimeout.isZero()) {
-      throw new IllegalArgumentException("timeouts must be positive");
+    for (Duration t :
+        new Duration[] {connectTimeout, readTimeout, requestTimeout, transferTimeout}) {
+      if (t.isNegative() || t.isZero()) {
+        throw new IllegalArgumentException("timeouts must be positive");
+      }
+    }
+    if (maxBlobSize <= 0) {
+      throw new IllegalArgumentException("maxBlobSize must be positive, was " + maxBlobSize);
     }
   }
 
@@ -66,7 +84,10 @@ public record UpstreamConfig(
         DEFAULT_MAX_STALE,
         java.util.Set.of(),
         DEFAULT_CONNECT_TIMEOUT,
-        DEFAULT_READ_TIMEOUT);
+        DEFAULT_READ_TIMEOUT,
+        DEFAULT_REQUEST_TIMEOUT,
+        DEFAULT_TRANSFER_TIMEOUT,
+        DEFAULT_MAX_BLOB_SIZE);
   }
 
   public UpstreamConfig withDefault(boolean newIsDefault) {
@@ -79,6 +100,9 @@ public record UpstreamConfig(
         maxStale,
         tokenRealms,
         connectTimeout,
-        readTimeout);
+        readTimeout,
+        requestTimeout,
+        transferTimeout,
+        maxBlobSize);
   }
 }

@@ -25,7 +25,10 @@ final class UpstreamsReader {
           "max-stale",
           "token-realms",
           "connect-timeout",
-          "read-timeout");
+          "read-timeout",
+          "request-timeout",
+          "transfer-timeout",
+          "max-blob-size");
   private static final List<String> POLICY_KEYS = List.of("repositories", "policy");
 
   private UpstreamsReader() {}
@@ -88,7 +91,16 @@ final class UpstreamsReader {
             .orElse(UpstreamConfig.DEFAULT_CONNECT_TIMEOUT),
         node.optional("read-timeout")
             .map(t -> t.as(UpstreamsReader::positiveDuration))
-            .orElse(UpstreamConfig.DEFAULT_READ_TIMEOUT));
+            .orElse(UpstreamConfig.DEFAULT_READ_TIMEOUT),
+        node.optional("request-timeout")
+            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .orElse(UpstreamConfig.DEFAULT_REQUEST_TIMEOUT),
+        node.optional("transfer-timeout")
+            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .orElse(UpstreamConfig.DEFAULT_TRANSFER_TIMEOUT),
+        node.optional("max-blob-size")
+            .map(t -> t.as(UpstreamsReader::positiveSize))
+            .orElse(UpstreamConfig.DEFAULT_MAX_BLOB_SIZE));
   }
 
   private static java.time.Duration positiveDuration(String text) {
@@ -97,6 +109,14 @@ final class UpstreamsReader {
       throw new InvalidValueException(text, "expected a positive duration such as 5s");
     }
     return d;
+  }
+
+  private static long positiveSize(String text) {
+    long size = dev.berth.proxy.text.ByteSizes.parse(text);
+    if (size <= 0) {
+      throw new InvalidValueException(text, "expected a size above zero such as 64GiB");
+    }
+    return size;
   }
 
   /** A host name (no scheme, port or path) allowed to receive credentials as a token realm. */

@@ -3,15 +3,15 @@ package dev.berth.proxy.pull;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.proxy.upstream.WatchedBody;
+import dev.berth.proxy.upstream.calls.BlobGet;
 import dev.berth.storage.BlobInfo;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
+import dev.berth.storage.DiskFullException;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,13 +47,7 @@ final class BlobDownload {
   private boolean writing;
   private boolean ended;
   private boolean paused;
-  private @Nullable HttpClientResponse response;
-
-  /** When the current answer last delivered a byte (or was last resumed by berth), in nanos. */
-  private long lastByteNanos;
-
-  /** The stall watchdog's timer, once the body streams; -1 before. */
-  private long watchdog = -1;
+  private @Nullable WatchedBody response;
 
   private @Nullable BlobWriter writer;
   private long upstreamBytes;
@@ -87,22 +81,29 @@ final class BlobDownload {
 
   void start() {
     String action = "GET blob " + repo + "@" + digest;
+    // Never more than the free space above storage.min-free: an endless body stops there.
+    long room = storage.writes().room();
+    long cap = Math.min(repo.upstream().config().maxBlobSize(), room);
     client
-        .send(
-            repo,
-            HttpMethod.GET,
-            "blobs/" + digest,
-            MultiMap.caseInsensitiveMultiMap(),
-            action,
-            candidates.list())
-        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
+        .call(repo, get(null, cap, action), candidates.list())
         .compose(
-            r -> {
-              long length = UpstreamClient.contentLength(r);
-              // The body stays paused during the storage hop, but a broken connection is reported
-              // at once: keep it, or it would be lost and the download would never end.
-              Throwable[] early = {null};
-              r.exceptionHandler(e -> early[0] = e);
+            answer -> {
+              long length = answer.contentLength();
+              WatchedBody r = answer.body();
+              if (length > room) {
+                r.stop();
+                return Future.failedFuture(
+                    new DiskFullException(
+                        action
+                            + ": declares "
+                            + length
+                            + " bytes, more than the "
+                            + room
+                            + " free above storage.min-free; streamed uncached",
+                        null));
+              }
+              // The body stays paused during the storage hop; a break meanwhile is kept by the
+              // body and reported once stream() listens.
               return storage
                   .run(() -> storage.blobs().beginWrite(digest, length))
                   .map(
@@ -111,14 +112,15 @@ final class BlobDownload {
                         this.response = r;
                         writerReady.complete(w);
                         stream(r, action);
-                        if (early[0] != null) {
-                          broken(action, early[0]);
-                        }
                         return w;
                       })
-                  .onFailure(e -> r.request().reset());
+                  .onFailure(e -> r.stop());
             })
         .onFailure(this::fail);
+  }
+
+  private BlobGet get(@Nullable String range, long cap, String action) {
+    return new BlobGet(digest, range, cap, repo.upstream().config().transferTimeout(), action);
   }
 
   /** How often a broken upstream transfer is resumed with {@code Range} before giving up. */
@@ -129,12 +131,9 @@ final class BlobDownload {
   /** Bytes to drop from the start of an answer: a resume answered 200 with the whole blob. */
   private long skip;
 
-  private void stream(HttpClientResponse r, String action) {
-    lastByteNanos = System.nanoTime();
-    watchForStalls(action);
+  private void stream(WatchedBody r, String action) {
     r.handler(
         received -> {
-          lastByteNanos = System.nanoTime();
           if (response != r) {
             // A broken answer's data still queued when it broke: the resume asked for these
             // bytes again, so appending them too would duplicate them (seen with Netty 4.2.18,
@@ -161,8 +160,14 @@ final class BlobDownload {
         });
     r.exceptionHandler(
         e -> {
-          if (response == r) {
-            broken(action, e);
+          if (response != r) {
+            return;
+          }
+          if (e instanceof UpstreamException ue
+              && ue.kind() == UpstreamException.Kind.BAD_RESPONSE) {
+            fail(ue); // too long: asking again would not help
+          } else {
+            broken(action, e); // a break, a stall (read-timeout) or transfer-timeout
           }
         });
     r.endHandler(
@@ -173,59 +178,6 @@ final class BlobDownload {
           }
         });
     r.resume();
-  }
-
-  /**
-   * Ends a transfer whose upstream went silent mid-body for longer than its {@code read-timeout}
-   * (issue 13, defect 3): Vert.x' idle timeout does not cover a body that has begun, so a stalled
-   * upstream held its download slot forever. A stall is handled like a break: resumed with {@code
-   * Range} (up to {@link #MAX_RESUMES} times), then failed. Time berth itself keeps the answer
-   * paused (waiting on storage) does not count.
-   */
-  private void watchForStalls(String action) {
-    if (watchdog >= 0) {
-      return;
-    }
-    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-    if (context == null) {
-      return;
-    }
-    io.vertx.core.Vertx vertx = context.owner();
-    long timeoutNanos = repo.upstream().config().readTimeout().toNanos();
-    long period =
-        Math.max(100, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4);
-    watchdog =
-        vertx.setPeriodic(
-            period,
-            id ->
-                context.runOnContext(
-                    v -> {
-                      HttpClientResponse current = response;
-                      if (done.future().isComplete()) {
-                        vertx.cancelTimer(id);
-                        return;
-                      }
-                      if (current == null || ended) {
-                        return; // resuming, or the body is all here
-                      }
-                      long now = System.nanoTime();
-                      if (paused || writing) {
-                        lastByteNanos = now; // berth is the one not reading
-                        return;
-                      }
-                      if (now - lastByteNanos > timeoutNanos) {
-                        // broken() first: it stops listening to this answer, so the reset's own
-                        // exception does not start a second resume.
-                        broken(
-                            action,
-                            new java.util.concurrent.TimeoutException(
-                                "no byte for "
-                                    + repo.upstream().config().readTimeout().toMillis()
-                                    + " ms (read-timeout)"));
-                        current.request().reset();
-                      }
-                    }));
-    done.future().onComplete(ar -> vertx.cancelTimer(watchdog));
   }
 
   private void writeNext() {
@@ -313,21 +265,16 @@ final class BlobDownload {
     paused = false;
     long offset = upstreamBytes;
     String resume = action + " (resuming at byte " + offset + ")";
+    long cap = Math.min(repo.upstream().config().maxBlobSize(), storage.writes().room());
     client
-        .send(
-            repo,
-            HttpMethod.GET,
-            "blobs/" + digest,
-            MultiMap.caseInsensitiveMultiMap().add("Range", "bytes=" + offset + "-"),
-            resume,
-            candidates.list())
-        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), resume, 200, 206))
+        .call(repo, get("bytes=" + offset + "-", cap, resume), candidates.list())
         .onSuccess(
-            r -> {
-              if (r.statusCode() == 206) {
-                String range = r.getHeader("Content-Range");
+            answer -> {
+              WatchedBody r = answer.body();
+              if (answer.status() == 206) {
+                String range = answer.contentRange();
                 if (range == null || !range.trim().startsWith("bytes " + offset + "-")) {
-                  UpstreamClient.discard(r);
+                  r.stop();
                   fail(
                       new UpstreamException(
                           UpstreamException.Kind.BAD_RESPONSE,
@@ -350,9 +297,9 @@ final class BlobDownload {
       return;
     }
     done.tryFail(cause);
-    HttpClientResponse r = response;
+    WatchedBody r = response;
     if (r != null && !ended) {
-      r.request().reset(); // stop the upstream transfer
+      r.stop(); // stop the upstream transfer
     }
     BlobWriter w = writer;
     if (w != null) {

@@ -2,12 +2,11 @@ package dev.berth.proxy.pull;
 
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.calls.BlobHead;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DiskFullException;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,10 +62,17 @@ public final class BlobService {
               if (found.source() != null) {
                 return Future.succeededFuture(found.source());
               }
-              if (found.unlinked() && !cacheOnly) {
-                // Cached through another repository: this one must prove it has it upstream.
+              if (found.unlinked() && !cacheOnly && !found.sameUpstream() && !headOnly) {
+                // Fetched through another upstream: only bytes from this one that hash to the
+                // digest prove it has them (issue 13, defect 6). They stream to this client as
+                // an uncached miss and link the repository once verified.
+                return uncached(repo, digest, range, candidates, true);
+              }
+              if (found.unlinked() && !cacheOnly && found.sameUpstream()) {
+                // Cached through another repository of this upstream: a HEAD through this one
+                // proves it has it too.
                 return links
-                    .prove(repo, "blobs/" + digest, digest, candidates, "BLOB")
+                    .proveBlob(repo, digest, candidates)
                     .compose(v -> lookup(repo, digest, range, headOnly, false))
                     .compose(
                         again ->
@@ -82,7 +88,11 @@ public final class BlobService {
    * What storage holds for {@code repo}: a source to serve, or nothing; {@code unlinked} when the
    * blob is stored but does not belong to {@code repo} yet.
    */
-  private record Found(@Nullable BlobSource source, boolean unlinked) {}
+  private record Found(@Nullable BlobSource source, boolean unlinked, boolean sameUpstream) {
+    Found(@Nullable BlobSource source) {
+      this(source, false, false);
+    }
+  }
 
   /**
    * One storage round trip: stat, link check (unless {@code repo} was just proven to have the blob)
@@ -96,22 +106,21 @@ public final class BlobService {
         () -> {
           var info = storage.blobs().stat(digest);
           if (info.isEmpty()) {
-            return new Found(null, false);
+            return new Found(null);
           }
           if (checkLink && !storage.links().isLinked(upstream, repository, digest)) {
-            return new Found(null, true);
+            return new Found(null, true, storage.links().isLinkedOnUpstream(upstream, digest));
           }
           if (headOnly) {
             range.resolve(info.get().size()); // 416 for HEAD too
-            return new Found(new BlobSource(info.get().size(), null, true), false);
+            return new Found(new BlobSource(info.get().size(), null, true));
           }
           return new Found(
               storage
                   .blobs()
                   .openReader(digest, range)
                   .map(reader -> new BlobSource(info.get().size(), reader, true))
-                  .orElse(null),
-              false);
+                  .orElse(null));
         });
   }
 
@@ -136,7 +145,7 @@ public final class BlobService {
   private Future<BlobSource> follow(
       RoutedRepository repo, Digest digest, BlobRange range, Candidates candidates) {
     if (!storage.writes().accepting()) {
-      return uncached(repo, digest, range, candidates);
+      return uncached(repo, digest, range, candidates, false);
     }
     boolean[] created = {false};
     BlobDownload download;
@@ -173,13 +182,22 @@ public final class BlobService {
             e ->
                 // The disk filled before this download stored a byte: serve it uncached instead.
                 e instanceof DiskFullException
-                    ? uncached(repo, digest, range, candidates)
+                    ? uncached(repo, digest, range, candidates, false)
                     : Future.failedFuture(e));
   }
 
-  /** Streams the upstream's answer through without storing it; the slot frees when it ends. */
+  /**
+   * Streams the upstream's answer through without storing it; the slot frees when it ends.
+   *
+   * @param linkWhenVerified record that {@code repo} has the blob once the whole body hashed to the
+   *     digest (a proof from an upstream the cached copy did not come from)
+   */
   private Future<BlobSource> uncached(
-      RoutedRepository repo, Digest digest, BlobRange range, Candidates candidates) {
+      RoutedRepository repo,
+      Digest digest,
+      BlobRange range,
+      Candidates candidates,
+      boolean linkWhenVerified) {
     try {
       takeTransferSlot();
     } catch (DownloadLimitException e) {
@@ -192,7 +210,8 @@ public final class BlobService {
             transfers.decrementAndGet();
           }
         };
-    return UncachedBlob.fetch(client, repo, digest, range, candidates, release)
+    Runnable verified = linkWhenVerified ? () -> links.link(repo, digest) : () -> {};
+    return UncachedBlob.fetch(client, repo, digest, range, candidates, release, verified)
         .onSuccess(blob -> uncachedServed.incrementAndGet())
         .onFailure(e -> release.run())
         .map(blob -> new BlobSource(blob.size(), null, false, blob));
@@ -207,21 +226,9 @@ public final class BlobService {
 
   private Future<BlobSource> headUpstream(
       RoutedRepository repo, Digest digest, Candidates candidates) {
-    String action = "HEAD blob " + repo + "@" + digest;
     return client
-        .send(
-            repo,
-            HttpMethod.HEAD,
-            "blobs/" + digest,
-            MultiMap.caseInsensitiveMultiMap(),
-            action,
-            candidates.list())
-        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
-        .map(
-            r -> {
-              UpstreamClient.discard(r);
-              return new BlobSource(UpstreamClient.contentLength(r), null, false);
-            });
+        .call(repo, new BlobHead(digest, "blob " + repo), candidates.list())
+        .map(size -> new BlobSource(size, null, false));
   }
 
   /** Upstream downloads started. */

@@ -18,6 +18,9 @@ public final class CacheWrites {
 
   private final AtomicReference<@Nullable String> pausedBecause = new AtomicReference<>();
 
+  /** Bytes that may still be written before the free-space floor, as last measured. */
+  private volatile long room = Long.MAX_VALUE;
+
   public boolean accepting() {
     return pausedBecause.get() == null;
   }
@@ -35,6 +38,20 @@ public final class CacheWrites {
               + " storage takes writes again",
           reason);
     }
+  }
+
+  /**
+   * Bytes that may be written before the filesystem reaches {@code storage.min-free}, at the last
+   * check; {@code Long.MAX_VALUE} before the first. A blob declared larger is streamed uncached,
+   * and no download writes more than this (issue 13, defect 4).
+   */
+  public long room() {
+    return room;
+  }
+
+  /** Records the room measured by the disk space monitor. */
+  public void room(long bytes) {
+    room = Math.max(0, bytes);
   }
 
   public void resume() {

@@ -2,11 +2,11 @@ package dev.berth.proxy.pull;
 
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.calls.BlobHead;
+import dev.berth.proxy.upstream.calls.ManifestHead;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DiskFullException;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
 
 /**
  * Content cached through one repository is served through another only after the upstream confirms,
@@ -14,6 +14,10 @@ import io.vertx.core.http.HttpMethod;
  * that repository); then the link is recorded so the next request is local. This closes the
  * cross-repository digest probe: knowing the digest of someone else's private layer is not enough
  * to read it through your own repository.
+ *
+ * <p>A HEAD is only a proof from the upstream the content was fetched from (callers check {@code
+ * LinkStore.isLinkedOnUpstream} first): any other upstream could answer 200 to every HEAD. Content
+ * from another upstream is proven by a GET whose bytes hash to the digest (issue 13, defect 6).
  */
 final class LinkProof {
   private final UpstreamClient client;
@@ -24,37 +28,31 @@ final class LinkProof {
     this.storage = storage;
   }
 
-  /**
-   * @param path {@code manifests/<digest>} or {@code blobs/<digest>}
-   * @return succeeds once linked; fails with the upstream's answer (404, 401, …) otherwise
-   */
-  Future<Void> prove(
-      RoutedRepository repo, String path, Digest digest, Candidates candidates, String what) {
-    String action = "HEAD " + what.toLowerCase(java.util.Locale.ROOT) + " " + repo + "@" + digest;
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    if (path.startsWith("manifests/")) {
-      headers.add("Accept", dev.berth.proxy.image.MediaTypes.UPSTREAM_ACCEPT_HEADER);
-    }
+  /** Succeeds once linked; fails with the upstream's answer (404, 401, …) otherwise. */
+  Future<Void> proveManifest(RoutedRepository repo, Digest digest, Candidates candidates) {
     return client
-        .send(repo, HttpMethod.HEAD, path, headers, action, candidates.list())
-        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200))
-        .compose(
-            r -> {
-              UpstreamClient.discard(r);
-              return storage
-                  .<Void>run(
-                      () -> {
-                        storage
-                            .links()
-                            .link(repo.upstream().name(), repo.repository().value(), digest);
-                        return null;
-                      })
-                  // Proven all the same; on a full disk it is only not remembered.
-                  .recover(
-                      e ->
-                          e instanceof DiskFullException
-                              ? Future.succeededFuture()
-                              : Future.failedFuture(e));
-            });
+        .call(repo, new ManifestHead(digest.toString(), repo + "@" + digest), candidates.list())
+        .compose(head -> link(repo, digest));
+  }
+
+  /** Succeeds once linked; fails with the upstream's answer (404, 401, …) otherwise. */
+  Future<Void> proveBlob(RoutedRepository repo, Digest digest, Candidates candidates) {
+    return client
+        .call(repo, new BlobHead(digest, "blob " + repo), candidates.list())
+        .compose(size -> link(repo, digest));
+  }
+
+  /** Records that {@code repo} has {@code digest}, once proven. */
+  Future<Void> link(RoutedRepository repo, Digest digest) {
+    return storage
+        .<Void>run(
+            () -> {
+              storage.links().link(repo.upstream().name(), repo.repository().value(), digest);
+              return null;
+            })
+        // Proven all the same; on a full disk it is only not remembered.
+        .recover(
+            e ->
+                e instanceof DiskFullException ? Future.succeededFuture() : Future.failedFuture(e));
   }
 }

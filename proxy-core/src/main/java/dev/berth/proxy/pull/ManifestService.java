@@ -6,17 +6,15 @@ import dev.berth.proxy.image.Reference;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.proxy.upstream.calls.ManifestGet;
+import dev.berth.proxy.upstream.calls.ManifestHead;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.DiskFullException;
-import dev.berth.storage.InvalidDigestException;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
 import dev.berth.storage.eviction.RemovalListener;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import java.time.Clock;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -29,9 +27,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ManifestService {
   /** containerd's limit ({@code 4*1048*1048}): larger manifests are refused by clients anyway. */
-  static final int MAX_MANIFEST_BYTES = 4 * 1048 * 1048;
-
   private final UpstreamClient client;
+
   private final StorageAccess storage;
   private final LinkProof links;
   private final Clock clock;
@@ -208,7 +205,10 @@ public final class ManifestService {
                           if (linked) {
                             memory.linked(upstream, repository, digest);
                           }
-                          return new Linked<>(m, linked);
+                          return new Linked<>(
+                              m,
+                              linked,
+                              linked || storage.links().isLinkedOnUpstream(upstream, digest));
                         }))
         .compose(
             stored -> {
@@ -216,10 +216,13 @@ public final class ManifestService {
                 return Future.succeededFuture(
                     served(stored.get().value(), ServedManifest.Source.CACHE));
               }
-              if (stored.isPresent() && !cacheOnly) {
-                // Cached through another repository: this one must prove it has it upstream.
+              if (stored.isPresent() && !cacheOnly && stored.get().sameUpstream()) {
+                // Cached through another repository of this upstream: a HEAD through this one
+                // proves it has it too. From another upstream, only a GET whose bytes hash to the
+                // digest does (below): an upstream that answers 200 to every HEAD would otherwise
+                // open other tenants' content (issue 13, defect 6).
                 return links
-                    .prove(repo, "manifests/" + digest, digest, candidates, "MANIFEST")
+                    .proveManifest(repo, digest, candidates)
                     .map(v -> served(stored.get().value(), ServedManifest.Source.CACHE));
               }
               if (cacheOnly) {
@@ -232,7 +235,11 @@ public final class ManifestService {
             });
   }
 
-  private record Linked<T>(T value, boolean linked) {}
+  /**
+   * @param linked the content belongs to the requested repository
+   * @param sameUpstream it belongs to some repository of the requested repository's upstream
+   */
+  private record Linked<T>(T value, boolean linked, boolean sameUpstream) {}
 
   /**
    * Resolves a tag unless the upstream (or this repository) is backing off, or answered 404 for it
@@ -326,18 +333,8 @@ public final class ManifestService {
         key,
         () ->
             client
-                .send(
-                    repo,
-                    HttpMethod.HEAD,
-                    "manifests/" + tag,
-                    acceptHeaders(),
-                    "HEAD manifest " + key,
-                    candidates.list())
-                .compose(
-                    r ->
-                        UpstreamClient.expect(
-                            r, repo.upstream().name(), "HEAD manifest " + key, 200))
-                .compose(response -> descriptorFromHead(repo, tag, response, candidates))
+                .call(repo, new ManifestHead(tag.value(), key), candidates.list())
+                .compose(head -> descriptorFromHead(repo, tag, head, candidates))
                 .compose(
                     descriptor ->
                         storage
@@ -370,25 +367,14 @@ public final class ManifestService {
   private Future<ManifestDescriptor> descriptorFromHead(
       RoutedRepository repo,
       Reference.Tag tag,
-      HttpClientResponse response,
+      Optional<ManifestHead.Descriptor> head,
       Candidates candidates) {
-    UpstreamClient.discard(response);
-    String digestHeader = response.getHeader("Docker-Content-Digest");
-    String type = response.getHeader("Content-Type");
-    String length = response.getHeader("Content-Length");
-    if (digestHeader != null && type != null && length != null) {
-      try {
-        return Future.succeededFuture(
-            new ManifestDescriptor(
-                Digest.parse(digestHeader.trim()),
-                MediaTypes.normalize(type),
-                Long.parseLong(length.trim())));
-      } catch (InvalidDigestException | NumberFormatException e) {
-        // fall through to a GET, which we hash ourselves
-      }
+    if (head.isPresent()) {
+      ManifestHead.Descriptor d = head.get();
+      return Future.succeededFuture(new ManifestDescriptor(d.digest(), d.mediaType(), d.size()));
     }
     // No usable digest header: GET by tag and hash the body (the reference proxy does the same).
-    return getManifest(repo, "manifests/" + tag, null, candidates)
+    return getManifest(repo, tag.value(), null, candidates)
         .map(m -> new ManifestDescriptor(m.digest(), m.mediaType(), m.size()));
   }
 
@@ -396,26 +382,26 @@ public final class ManifestService {
   private Future<StoredManifest> fetch(
       RoutedRepository repo, Digest digest, Candidates candidates) {
     return fetches.run(
-        repo + "@" + digest, () -> getManifest(repo, "manifests/" + digest, digest, candidates));
+        repo + "@" + digest, () -> getManifest(repo, digest.toString(), digest, candidates));
   }
 
   private Future<StoredManifest> getManifest(
-      RoutedRepository repo, String path, @Nullable Digest expected, Candidates candidates) {
-    String action = "GET " + repo + "/" + path;
+      RoutedRepository repo, String reference, @Nullable Digest expected, Candidates candidates) {
+    ManifestGet get = new ManifestGet(reference, repo.toString());
+    String action = get.action();
     String upstream = repo.upstream().name();
     return client
-        .send(repo, HttpMethod.GET, path, acceptHeaders(), action, candidates.list())
-        .compose(r -> UpstreamClient.expect(r, upstream, action, 200))
+        .call(repo, get, candidates.list())
         .compose(
-            response ->
-                UpstreamClient.readBounded(response, MAX_MANIFEST_BYTES, upstream, action)
+            fetched ->
+                Future.succeededFuture(fetched)
                     .compose(
                         body -> {
-                          byte[] bytes = body.getBytes();
+                          byte[] bytes = body.bytes();
                           Digest digest = expected;
                           if (digest == null) {
                             digest = Digest.sha256Of(bytes);
-                            String header = response.getHeader("Docker-Content-Digest");
+                            String header = body.digestHeader();
                             if (header != null
                                 && !header.trim().equals(digest.toString())
                                 && header.trim().startsWith("sha256:")) {
@@ -432,7 +418,7 @@ public final class ManifestService {
                           }
                           String type =
                               MediaTypes.normalize(
-                                  Optional.ofNullable(response.getHeader("Content-Type"))
+                                  Optional.ofNullable(body.contentType())
                                       .orElse(MediaTypes.OCI_MANIFEST));
                           Digest verified = digest;
                           return storage
@@ -490,10 +476,6 @@ public final class ManifestService {
     for (Digest referenced : ManifestReferences.of(bytes)) {
       storage.links().link(upstream, repository, referenced);
     }
-  }
-
-  private static MultiMap acceptHeaders() {
-    return MultiMap.caseInsensitiveMultiMap().add("Accept", MediaTypes.UPSTREAM_ACCEPT_HEADER);
   }
 
   /**

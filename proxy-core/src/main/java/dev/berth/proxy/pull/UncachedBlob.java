@@ -2,43 +2,42 @@ package dev.berth.proxy.pull;
 
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
+import dev.berth.proxy.upstream.WatchedBody;
+import dev.berth.proxy.upstream.calls.BlobGet;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.Digest;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A blob miss while cache writes are paused: the upstream's answer, streamed to this one client and
- * not stored. A whole blob is verified on its way through (the last bytes are held back until the
- * digest matched, as for a download being cached); a range the upstream answered with 206 is passed
- * on as sent, since a part of a blob cannot be checked against the whole blob's digest.
+ * A blob miss while cache writes are paused (or a proof by bytes, see {@code BlobService}): the
+ * upstream's answer, streamed to this one client and not stored. A whole blob is verified on its
+ * way through (the last bytes are held back until the digest matched, as for a download being
+ * cached); a range the upstream answered with 206 is passed on as sent, since a part of a blob
+ * cannot be checked against the whole blob's digest.
  *
  * @param upstream the upstream's name, for errors
- * @param response the upstream response, paused, its body not yet read
+ * @param body the upstream body, paused, not yet read, bounded in bytes and time
  * @param size the whole blob's size, -1 when the upstream did not say
+ * @param bodyLength bytes in the body, -1 when not said
  * @param contentRange the upstream's {@code Content-Range} of a 206, null for the whole blob
  * @param finished frees the transfer's download slot; whoever streams the body calls it once the
  *     body ended, failed or was abandoned (calling it again does nothing)
+ * @param verified called once the whole body hashed to the digest
  */
 public record UncachedBlob(
     String upstream,
-    HttpClientResponse response,
+    WatchedBody body,
     Digest digest,
     long size,
+    long bodyLength,
     @Nullable String contentRange,
-    Runnable finished) {
+    Runnable finished,
+    Runnable verified) {
 
   /** Whether this is a part of the blob, passed through unverified. */
   public boolean partial() {
     return contentRange != null;
-  }
-
-  /** Bytes in the body, -1 when unknown. */
-  public long bodyLength() {
-    return UpstreamClient.contentLength(response);
   }
 
   static Future<UncachedBlob> fetch(
@@ -47,36 +46,31 @@ public record UncachedBlob(
       Digest digest,
       BlobRange range,
       Candidates candidates,
-      Runnable finished) {
-    String action = "GET blob " + repo + "@" + digest + " (uncached)";
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    if (!range.isAll()) {
-      headers.add("Range", rangeHeader(range));
-    }
+      Runnable finished,
+      Runnable verified) {
+    var config = repo.upstream().config();
+    BlobGet get =
+        new BlobGet(
+            digest,
+            range.isAll() ? null : rangeHeader(range),
+            config.maxBlobSize(),
+            config.transferTimeout(),
+            "GET blob " + repo + "@" + digest + " (uncached)");
     return client
-        .send(repo, HttpMethod.GET, "blobs/" + digest, headers, action, candidates.list())
-        .compose(r -> UpstreamClient.expect(r, repo.upstream().name(), action, 200, 206))
+        .call(repo, get, candidates.list())
         .map(
-            r -> {
-              if (r.statusCode() == 206) {
-                String contentRange = r.getHeader("Content-Range");
-                return new UncachedBlob(
+            answer ->
+                new UncachedBlob(
                     repo.upstream().name(),
-                    r,
+                    answer.body(),
                     digest,
-                    totalOf(contentRange),
-                    contentRange,
-                    finished);
-              }
-              // A 200 to a range request is the whole blob, which a client must accept (RFC 9110).
-              return new UncachedBlob(
-                  repo.upstream().name(),
-                  r,
-                  digest,
-                  UpstreamClient.contentLength(r),
-                  null,
-                  finished);
-            });
+                    answer.contentRange() != null
+                        ? totalOf(answer.contentRange())
+                        : answer.contentLength(),
+                    answer.contentLength(),
+                    answer.contentRange(),
+                    finished,
+                    verified));
   }
 
   static String rangeHeader(BlobRange range) {

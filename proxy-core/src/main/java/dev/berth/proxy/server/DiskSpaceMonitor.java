@@ -44,6 +44,7 @@ final class DiskSpaceMonitor {
   void check() {
     long usable = usableSpace.getAsLong();
     lastUsable = usable;
+    writes.room(usable < 0 ? 0 : usable - minFree);
     if (usable < 0) {
       writes.pause("cannot read the free space of the filesystem of " + dataDir);
       return;

@@ -11,8 +11,6 @@ import dev.berth.auth.challenge.TokenScope;
 import dev.berth.auth.credential.Credential;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -28,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,12 +61,25 @@ public final class UpstreamClient {
 
   private final UpstreamObserver observer;
 
+  /** Monotonic time for deadlines and stall checks; injected so tests can move it. */
+  private final LongSupplier nanoTime;
+
   public UpstreamClient(
       HttpClient http, UpstreamTimeouts timeouts, Clock clock, UpstreamObserver observer) {
+    this(http, timeouts, clock, observer, System::nanoTime);
+  }
+
+  public UpstreamClient(
+      HttpClient http,
+      UpstreamTimeouts timeouts,
+      Clock clock,
+      UpstreamObserver observer,
+      LongSupplier nanoTime) {
     this.http = http;
     this.timeouts = timeouts;
     this.observer = observer;
-    this.tokens = new TokenCache(new VertxTokenEndpoint(http, timeouts, clock), clock);
+    this.nanoTime = nanoTime;
+    this.tokens = new TokenCache(new VertxTokenEndpoint(http, timeouts, clock, nanoTime), clock);
   }
 
   /** Tokens fetched so far; for metrics and tests. */
@@ -76,40 +88,61 @@ public final class UpstreamClient {
   }
 
   /**
-   * Sends {@code method} to {@code <upstream>/v2/<repository>/<pathSuffix>}, trying {@code
-   * candidates} in order (an empty Optional is anonymous): a 401 or 403 moves on to the next one.
-   * The candidate that worked last time for this repository goes first.
-   *
-   * @param action what is being done, for error messages ("HEAD manifest library/nginx:1.25")
-   * @return the response after auth and redirects, paused, with any status: callers decide which
-   *     statuses they expect ({@link #expect})
+   * Makes one registry call for {@code target}, trying {@code candidates} in order (an empty
+   * Optional is anonymous; a 401 or 403 moves on to the next one, and the one that worked last time
+   * for this repository goes first). An answer {@code call} does not accept becomes an {@link
+   * UpstreamException} of the matching kind; an accepted one is read by {@code call} within the
+   * upstream's bounds: {@code connect-timeout}, {@code read-timeout} for the first byte and between
+   * bytes, and {@code request-timeout} for the whole exchange (a blob body has its own total, see
+   * {@link Answer#stream}).
    */
-  public Future<HttpClientResponse> send(
-      RoutedRepository target,
-      HttpMethod method,
-      String pathSuffix,
-      MultiMap headers,
-      String action,
-      List<Optional<Credential>> candidates) {
+  public <T> Future<T> call(
+      RoutedRepository target, RegistryCall<T> call, List<Optional<Credential>> candidates) {
     Upstream upstream = target.upstream();
+    long deadline = nanoTime.getAsLong() + upstream.config().requestTimeout().toNanos();
     URI url =
         URI.create(
-            trimSlash(upstream.url().toString()) + "/v2/" + target.repository() + "/" + pathSuffix);
-    Call call = new Call(target, method, headers, action);
-    List<Optional<Credential>> ordered = rememberedFirst(target, candidates);
-    return tryCandidate(call, url, ordered, 0);
+            trimSlash(upstream.url().toString())
+                + "/v2/"
+                + target.repository()
+                + "/"
+                + call.path());
+    Call sent = new Call(target, call.method(), call.headers(), call.action(), deadline);
+    return tryCandidate(sent, url, rememberedFirst(target, candidates), 0)
+        .compose(
+            response -> {
+              Answer answer = answer(sent, response);
+              int status = response.statusCode();
+              if (!call.accepts(status)) {
+                answer.discard();
+                return Future.failedFuture(
+                    failure(status, upstream.name(), call.action(), response));
+              }
+              return call.read(answer);
+            });
   }
 
-  /** Sends anonymously: for calls that must not use any stored credential. */
-  public Future<HttpClientResponse> sendAnonymous(
-      RoutedRepository target, HttpMethod method, String pathSuffix, String action) {
-    return send(
-        target,
-        method,
-        pathSuffix,
-        MultiMap.caseInsensitiveMultiMap(),
-        action,
-        List.of(Optional.empty()));
+  /**
+   * The context the answer's timers run on: the current one, or (a caller outside Vert.x, such as a
+   * test) one of the client's event loops; the response's own callbacks stay where Vert.x puts
+   * them.
+   */
+  private io.vertx.core.Context context() {
+    io.vertx.core.Context current = io.vertx.core.Vertx.currentContext();
+    return current != null
+        ? current
+        : ((io.vertx.core.internal.http.HttpClientInternal) http).vertx().getOrCreateContext();
+  }
+
+  private Answer answer(Call call, HttpClientResponse response) {
+    return new Answer(
+        response,
+        context(),
+        call.upstream().name(),
+        call.action(),
+        call.upstream().config().readTimeout(),
+        call.deadline(),
+        nanoTime);
   }
 
   private List<Optional<Credential>> rememberedFirst(
@@ -161,7 +194,7 @@ public final class UpstreamClient {
               HttpClientResponse response = ar.result();
               int status = response.statusCode();
               if ((status == 401 || status == 403) && more) {
-                discard(response);
+                answer(call, response).discard();
                 return tryCandidate(call, url, ordered, index + 1);
               }
               if (status != 401 && status != 403) {
@@ -180,7 +213,8 @@ public final class UpstreamClient {
     return credential.map(Credential::id).orElse(TokenRequest.ANONYMOUS);
   }
 
-  private record Call(RoutedRepository target, HttpMethod method, MultiMap headers, String action) {
+  private record Call(
+      RoutedRepository target, HttpMethod method, MultiMap headers, String action, long deadline) {
     Upstream upstream() {
       return target.upstream();
     }
@@ -193,13 +227,29 @@ public final class UpstreamClient {
       @Nullable String auth,
       int redirects,
       boolean mayAnswerChallenge) {
+    long remainingMillis =
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(call.deadline() - nanoTime.getAsLong());
+    if (remainingMillis <= 0) {
+      return Future.failedFuture(
+          new UpstreamException(
+              UpstreamException.Kind.UNAVAILABLE,
+              call.upstream().name(),
+              call.action()
+                  + ": no answer within request-timeout "
+                  + call.upstream().config().requestTimeout().toSeconds()
+                  + " s"));
+    }
+    // Each hop (challenge, redirect) waits at most the time left, so the whole exchange stays
+    // within request-timeout however many hops an upstream asks for.
     RequestOptions options =
         new RequestOptions()
             .setMethod(call.method())
             .setAbsoluteURI(url.toString())
             .setFollowRedirects(false)
-            .setConnectTimeout(call.upstream().config().connectTimeout().toMillis())
-            .setIdleTimeout(call.upstream().config().readTimeout().toMillis());
+            .setConnectTimeout(
+                Math.min(call.upstream().config().connectTimeout().toMillis(), remainingMillis))
+            .setIdleTimeout(
+                Math.min(call.upstream().config().readTimeout().toMillis(), remainingMillis));
     options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(call.headers()));
     options.putHeader("User-Agent", USER_AGENT);
     if (auth != null) {
@@ -228,7 +278,7 @@ public final class UpstreamClient {
               int status = response.statusCode();
               String location = response.getHeader("Location");
               if (isRedirect(status) && location != null) {
-                discard(response);
+                answer(call, response).discard();
                 if (redirects >= MAX_REDIRECTS) {
                   return Future.failedFuture(
                       new UpstreamException(
@@ -260,7 +310,7 @@ public final class UpstreamClient {
               }
               if (status == 401 && mayAnswerChallenge && sameHost(url, call.upstream().url())) {
                 List<String> challenges = response.headers().getAll("WWW-Authenticate");
-                discard(response);
+                answer(call, response).discard();
                 return answerChallenge(call, credential, challenges, auth)
                     .compose(newAuth -> attempt(call, credential, url, newAuth, redirects, false));
               }
@@ -422,19 +472,9 @@ public final class UpstreamClient {
         credential.orElse(null));
   }
 
-  /**
-   * Fails unless the response has one of {@code ok} statuses; the body of a failed response is
-   * drained. Maps statuses to {@link UpstreamException.Kind}.
-   */
-  public static Future<HttpClientResponse> expect(
-      HttpClientResponse response, String upstream, String action, int... ok) {
-    int status = response.statusCode();
-    for (int s : ok) {
-      if (s == status) {
-        return Future.succeededFuture(response);
-      }
-    }
-    discard(response);
+  /** The typed failure for an answer the call does not accept: one mapping for every call. */
+  static UpstreamException failure(
+      int status, String upstream, String action, HttpClientResponse response) {
     UpstreamException.Kind kind;
     if (status == 404) {
       kind = UpstreamException.Kind.NOT_FOUND;
@@ -449,13 +489,12 @@ public final class UpstreamClient {
     } else {
       kind = UpstreamException.Kind.BAD_RESPONSE;
     }
-    return Future.failedFuture(
-        new UpstreamException(
-            kind,
-            upstream,
-            action + ": upstream " + upstream + " answered " + status,
-            retryAfter(response.getHeader("Retry-After")),
-            null));
+    return new UpstreamException(
+        kind,
+        upstream,
+        action + ": upstream " + upstream + " answered " + status,
+        retryAfter(response.getHeader("Retry-After")),
+        null);
   }
 
   static @Nullable Duration retryAfter(@Nullable String header) {
@@ -481,64 +520,6 @@ public final class UpstreamClient {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  /**
-   * Reads a paused response's whole body, which must be at most {@code maxBytes}: a declared {@code
-   * Content-Length} over it is refused before a byte is read, and a body that grows past it is cut
-   * (the connection reset) as soon as it does, so no more than {@code maxBytes} is ever held. Read
-   * errors become {@link UpstreamException.Kind#UNAVAILABLE}, the size a {@link
-   * UpstreamException.Kind#BAD_RESPONSE} naming the bound.
-   */
-  public static Future<Buffer> readBounded(
-      HttpClientResponse response, int maxBytes, String upstream, String action) {
-    String length = response.getHeader("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.trim()) > maxBytes) {
-          discard(response);
-          return Future.failedFuture(tooLarge(upstream, action, maxBytes));
-        }
-      } catch (NumberFormatException e) {
-        // checked while reading
-      }
-    }
-    Promise<Buffer> body = Promise.promise();
-    Buffer collected = Buffer.buffer();
-    response.handler(
-        chunk -> {
-          if (collected.length() + chunk.length() > maxBytes) {
-            body.tryFail(tooLarge(upstream, action, maxBytes));
-            response.request().reset();
-            return;
-          }
-          collected.appendBuffer(chunk);
-        });
-    response.exceptionHandler(
-        e ->
-            body.tryFail(
-                new UpstreamException(
-                    UpstreamException.Kind.UNAVAILABLE,
-                    upstream,
-                    action + ": " + e.getMessage(),
-                    null,
-                    e)));
-    response.endHandler(v -> body.tryComplete(collected));
-    response.resume();
-    return body.future();
-  }
-
-  private static UpstreamException tooLarge(String upstream, String action, int maxBytes) {
-    return new UpstreamException(
-        UpstreamException.Kind.BAD_RESPONSE,
-        upstream,
-        action + ": body larger than " + maxBytes + " bytes");
-  }
-
-  /** Reads and drops a body we do not use, so the connection returns to the pool. */
-  public static void discard(HttpClientResponse response) {
-    response.handler(b -> {});
-    response.resume();
   }
 
   private static boolean isRedirect(int status) {

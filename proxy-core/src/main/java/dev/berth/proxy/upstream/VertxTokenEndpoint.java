@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -56,17 +57,21 @@ final class VertxTokenEndpoint implements TokenEndpoint {
 
   private final HttpClient http;
   private final UpstreamTimeouts timeouts;
+  private final LongSupplier nanoTime;
   private final Clock clock;
 
-  VertxTokenEndpoint(HttpClient http, UpstreamTimeouts timeouts, Clock clock) {
+  VertxTokenEndpoint(
+      HttpClient http, UpstreamTimeouts timeouts, Clock clock, LongSupplier nanoTime) {
     this.http = http;
     this.timeouts = timeouts;
     this.clock = clock;
+    this.nanoTime = nanoTime;
   }
 
   @Override
   public CompletionStage<BearerToken> fetch(TokenRequest request) {
     Credential credential = request.credential();
+    long deadline = nanoTime.getAsLong() + timeouts.total().toNanos();
     RequestOptions options =
         new RequestOptions()
             // Not followed (issue 13, defect 2): the client would carry the credential's Basic
@@ -117,14 +122,24 @@ final class VertxTokenEndpoint implements TokenEndpoint {
       options.setMethod(HttpMethod.GET).setAbsoluteURI(url.toString());
       sent = http.request(options).compose(req -> req.send());
     }
-    return sent.compose(this::readToken).toCompletionStage();
+    return sent.compose(
+            response ->
+                readToken(
+                    Answer.of(
+                        response,
+                        "token server",
+                        "token response",
+                        timeouts.idle(),
+                        deadline,
+                        nanoTime)))
+        .toCompletionStage();
   }
 
-  private Future<BearerToken> readToken(HttpClientResponse response) {
-    int status = response.statusCode();
+  private Future<BearerToken> readToken(Answer response) {
+    int status = response.status();
     if (status != 200) {
       // The body is not needed, and must not be held: an endless one would fill the heap.
-      UpstreamClient.discard(response);
+      response.discard();
       return Future.failedFuture(
           // 400 is OAuth2's answer to a wrong or revoked grant (invalid_grant,
           // RFC 6749 §5.2): a refusal of the credential, not an outage.
@@ -136,8 +151,8 @@ final class VertxTokenEndpoint implements TokenEndpoint {
     }
     // Read up to the bound and no further (issue 13, defect 4: the size was checked only after
     // buffering, so an endless token response filled the heap).
-    return UpstreamClient.readBounded(
-            response, MAX_TOKEN_RESPONSE, "token server", "token response")
+    return response
+        .body(MAX_TOKEN_RESPONSE)
         .recover(
             e ->
                 Future.failedFuture(

@@ -120,7 +120,10 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(90),
                 java.util.Set.of(),
                 UpstreamConfig.DEFAULT_CONNECT_TIMEOUT,
-                UpstreamConfig.DEFAULT_READ_TIMEOUT),
+                UpstreamConfig.DEFAULT_READ_TIMEOUT,
+                UpstreamConfig.DEFAULT_REQUEST_TIMEOUT,
+                UpstreamConfig.DEFAULT_TRANSFER_TIMEOUT,
+                UpstreamConfig.DEFAULT_MAX_BLOB_SIZE),
             upstream("registry.internal:5000", "http://registry.internal:5000", false)),
         config.upstreams(),
         "the upstreams list replaces the default list as a whole");
@@ -240,7 +243,8 @@ class ConfigLoaderTest {
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n    polcy: always\n",
             "unknown key 'upstreams[0].polcy' (known keys: name, url, default, policy, policies,"
-                + " max-stale, token-realms, connect-timeout, read-timeout)"),
+                + " max-stale, token-realms, connect-timeout, read-timeout, request-timeout,"
+                + " transfer-timeout, max-blob-size)"),
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n"
                 + "  - name: b.io\n    url: https://b.io\n    policy: sometimes\n",

@@ -44,6 +44,52 @@ final class RocksLinkStore implements LinkStore {
   }
 
   @Override
+  public boolean isLinkedOnUpstream(String upstream, Digest digest) {
+    byte[] prefix = (upstream + '\0').getBytes(StandardCharsets.UTF_8);
+    byte[] suffix = digest.toKeyBytes();
+    try (RocksIterator it = db.newIterator(links)) {
+      for (it.seek(prefix); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (!startsWith(key, prefix)) {
+          return false;
+        }
+        if (endsWith(key, suffix) && key.length > prefix.length + suffix.length) {
+          // The repository part must end right before the digest bytes.
+          if (key[key.length - suffix.length - 1] == 0) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    if (key.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (key[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean endsWith(byte[] key, byte[] suffix) {
+    int offset = key.length - suffix.length;
+    if (offset < 0) {
+      return false;
+    }
+    for (int i = 0; i < suffix.length; i++) {
+      if (key[offset + i] != suffix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
   public void unlink(String upstream, String repository, Digest digest) {
     try {
       db.delete(links, writes, key(upstream, repository, digest));
