@@ -83,9 +83,9 @@ final class BlobDownload {
     String action = "GET blob " + repo + "@" + digest;
     // Never more than the free space above storage.min-free: an endless body stops there.
     long room = storage.writes().room();
-    long cap = Math.min(repo.upstream().config().maxBlobSize(), room);
+    this.room = room;
     client
-        .call(repo, get(null, cap, action), candidates.list())
+        .call(repo, get(null, action), candidates.list())
         .compose(
             answer -> {
               long length = answer.contentLength();
@@ -119,14 +119,18 @@ final class BlobDownload {
         .onFailure(this::fail);
   }
 
-  private BlobGet get(@Nullable String range, long cap, String action) {
-    return new BlobGet(digest, range, cap, repo.upstream().config().transferTimeout(), action);
+  private BlobGet get(@Nullable String range, String action) {
+    var config = repo.upstream().config();
+    return new BlobGet(digest, range, config.maxBlobSize(), config.transferTimeout(), action);
   }
 
   /** How often a broken upstream transfer is resumed with {@code Range} before giving up. */
   static final int MAX_RESUMES = 3;
 
   private int resumes;
+
+  /** Bytes that could be written above storage.min-free when the download started. */
+  private long room = Long.MAX_VALUE;
 
   /** Bytes to drop from the start of an answer: a resume answered 200 with the whole blob. */
   private long skip;
@@ -150,6 +154,18 @@ final class BlobDownload {
             skip = 0;
           }
           upstreamBytes += buffer.length();
+          if (upstreamBytes > room) {
+            // A body that did not declare its length outgrew the disk's room: stop before the
+            // node's disk fills; the next request for it streams uncached (BlobService).
+            fail(
+                new DiskFullException(
+                    action
+                        + ": more than the "
+                        + room
+                        + " bytes free above storage.min-free; not cached",
+                    null));
+            return;
+          }
           pending.add(buffer);
           pendingBytes += buffer.length();
           if (pendingBytes > HIGH_WATER && !paused) {
@@ -165,7 +181,7 @@ final class BlobDownload {
           }
           if (e instanceof UpstreamException ue
               && ue.kind() == UpstreamException.Kind.BAD_RESPONSE) {
-            fail(ue); // too long: asking again would not help
+            fail(ue); // longer than max-blob-size: asking again would not help
           } else {
             broken(action, e); // a break, a stall (read-timeout) or transfer-timeout
           }
@@ -265,9 +281,8 @@ final class BlobDownload {
     paused = false;
     long offset = upstreamBytes;
     String resume = action + " (resuming at byte " + offset + ")";
-    long cap = Math.min(repo.upstream().config().maxBlobSize(), storage.writes().room());
     client
-        .call(repo, get("bytes=" + offset + "-", cap, resume), candidates.list())
+        .call(repo, get("bytes=" + offset + "-", resume), candidates.list())
         .onSuccess(
             answer -> {
               WatchedBody r = answer.body();

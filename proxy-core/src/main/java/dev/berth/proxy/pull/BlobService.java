@@ -35,6 +35,16 @@ public final class BlobService {
   private final AtomicInteger transfers = new AtomicInteger();
   private final int maxDownloads;
 
+  /**
+   * Blobs whose body outgrew the disk's room above {@code min-free} without declaring its length:
+   * the next requests stream them uncached instead of failing the same way again.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<Digest, Boolean> tooBigForDisk =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterWrite(java.time.Duration.ofMinutes(10))
+          .build();
+
   public BlobService(UpstreamClient client, StorageAccess storage, int maxDownloads) {
     this.client = client;
     this.storage = storage;
@@ -144,7 +154,7 @@ public final class BlobService {
 
   private Future<BlobSource> follow(
       RoutedRepository repo, Digest digest, BlobRange range, Candidates candidates) {
-    if (!storage.writes().accepting()) {
+    if (!storage.writes().accepting() || tooBigForDisk.getIfPresent(digest) != null) {
       return uncached(repo, digest, range, candidates, false);
     }
     boolean[] created = {false};
@@ -169,6 +179,9 @@ public final class BlobService {
               ar -> {
                 transfers.decrementAndGet();
                 downloads.remove(digest, download);
+                if (ar.failed() && ar.cause() instanceof DiskFullException) {
+                  tooBigForDisk.put(digest, Boolean.TRUE);
+                }
               });
       download.start();
     } else {
