@@ -6,6 +6,7 @@ import dev.berth.proxy.metrics.PrometheusMetrics;
 import dev.berth.storage.StorageHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -23,6 +24,12 @@ public final class AdminRoutes {
   private final Supplier<Optional<String>> cacheWritesPaused;
   private final Callable<String> scrape;
 
+  /**
+   * Scrapes run on a worker of their own: on Vert.x's shared pool they would queue behind admin
+   * cache operations (a gc runs for minutes, and purges wait for it there) and time out.
+   */
+  private final WorkerExecutor scraper;
+
   private AdminRoutes(
       Vertx vertx,
       Callable<StorageHealth> storageHealth,
@@ -32,6 +39,7 @@ public final class AdminRoutes {
     this.storageHealth = storageHealth;
     this.cacheWritesPaused = cacheWritesPaused;
     this.scrape = scrape;
+    this.scraper = vertx.createSharedWorkerExecutor("berth-metrics", 1);
   }
 
   /**
@@ -75,7 +83,7 @@ public final class AdminRoutes {
   }
 
   private void metrics(RoutingContext context) {
-    vertx
+    scraper
         .executeBlocking(scrape, false)
         .onSuccess(
             text ->

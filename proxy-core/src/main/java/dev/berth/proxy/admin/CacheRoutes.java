@@ -16,6 +16,7 @@ import dev.berth.storage.eviction.CollectionReport;
 import dev.berth.storage.eviction.Pin;
 import dev.berth.storage.eviction.PurgeTarget;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -41,12 +42,18 @@ import org.jspecify.annotations.Nullable;
 public final class CacheRoutes {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-  private final Vertx vertx;
   private final CacheOperations cache;
   private final UpstreamRouter upstreams;
 
+  /**
+   * Cache operations run on workers of their own. They serialize on the cache (a gc holds it for
+   * minutes and the next purge waits), and on Vert.x's shared pool such waiters would take every
+   * thread that readiness, scrapes and the periodic checks need.
+   */
+  private final WorkerExecutor workers;
+
   private CacheRoutes(Vertx vertx, CacheOperations cache, UpstreamRouter upstreams) {
-    this.vertx = vertx;
+    this.workers = vertx.createSharedWorkerExecutor("berth-cache-admin", 2);
     this.cache = cache;
     this.upstreams = upstreams;
   }
@@ -208,7 +215,7 @@ public final class CacheRoutes {
 
   /** Runs {@code body} on a worker and answers with its JSON, or with the error it raised. */
   private void respond(RoutingContext context, Callable<ObjectNode> body) {
-    vertx
+    workers
         .executeBlocking(body, false)
         .onComplete(
             ar -> {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,13 @@ public final class CacheKeeper {
   private final OptionalLong evictTo;
   private final @Nullable ProxyMetrics metrics;
 
+  /**
+   * The number of pins, counted when pins change. The gauge reads this instead of the pin store: a
+   * scrape must not read RocksDB (it would compete with a purge or gc for it, and outlive a closing
+   * store).
+   */
+  private final AtomicInteger pinCount = new AtomicInteger();
+
   public CacheKeeper(
       CacheCollector collector,
       RocksStorage storage,
@@ -56,7 +64,8 @@ public final class CacheKeeper {
     this.evictTo = evictTo;
     this.metrics = metrics;
     if (metrics != null) {
-      metrics.bindGauge(ProxyMetrics.PINS, "Pinned image references", () -> pins().size());
+      pinCount.set(pins().size());
+      metrics.bindGauge(ProxyMetrics.PINS, "Pinned image references", pinCount::get);
     }
   }
 
@@ -168,11 +177,14 @@ public final class CacheKeeper {
   /** Pins at run time; stored with the cache, so it lasts across restarts. */
   public void pin(Pin pin) {
     storedPins().pin(pin);
+    pinCount.set(pins().size());
   }
 
   /** Removes a run-time pin; config file pins stay until the file changes. */
   public boolean unpin(Pin pin) {
-    return storedPins().unpin(pin);
+    boolean removed = storedPins().unpin(pin);
+    pinCount.set(pins().size());
+    return removed;
   }
 
   private PinStore storedPins() {

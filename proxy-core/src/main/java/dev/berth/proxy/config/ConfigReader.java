@@ -15,7 +15,8 @@ final class ConfigReader {
   private static final List<String> STORAGE_KEYS =
       List.of("path", "max-size", "low-water", "chunk-size", "min-free", "pins");
   private static final List<String> LIMITS_KEYS =
-      List.of("max-connections", "max-downloads", "max-header-size", "idle-timeout");
+      List.of(
+          "max-connections", "max-downloads", "max-header-size", "idle-timeout", "header-timeout");
   private static final List<String> CREDENTIALS_KEYS =
       List.of(
           "docker-config",
@@ -94,8 +95,19 @@ final class ConfigReader {
             .map(n -> n.as(ConfigReader::headerSize))
             .orElse(d.maxHeaderSize()),
         node.optional("idle-timeout")
-            .map(n -> n.as(dev.berth.proxy.text.Durations::parse))
-            .orElse(d.idleTimeout()));
+            .map(n -> n.as(ConfigReader::positiveDuration))
+            .orElse(d.idleTimeout()),
+        node.optional("header-timeout")
+            .map(n -> n.as(ConfigReader::positiveDuration))
+            .orElse(d.headerTimeout()));
+  }
+
+  private static java.time.Duration positiveDuration(String text) {
+    java.time.Duration duration = dev.berth.proxy.text.Durations.parse(text);
+    if (duration.isZero()) {
+      throw new InvalidValueException(text, "expected a duration above zero");
+    }
+    return duration;
   }
 
   private static TlsConfig tls(ConfigNode node) {

@@ -141,7 +141,16 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    */
   public static final String CONNECTIONS_REJECTED = "berth.connections.rejected";
 
-  /** Open client connections on the registry listener. {@code berth_connections_open}. */
+  /**
+   * Client connections closed for sending no whole request head within {@code
+   * limits.header-timeout}. {@code berth_connections_header_timeouts_total}.
+   */
+  public static final String CONNECTIONS_HEADER_TIMEOUTS = "berth.connections.header.timeouts";
+
+  /**
+   * Open client connections on the registry listener, from the TCP accept on. {@code
+   * berth_connections_open}.
+   */
   public static final String CONNECTIONS_OPEN = "berth.connections.open";
 
   private final MeterRegistry registry;

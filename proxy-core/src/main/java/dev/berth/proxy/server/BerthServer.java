@@ -106,7 +106,19 @@ public final class BerthServer implements AutoCloseable {
    */
   public static BerthServer start(BerthConfig config) {
     PrometheusMetrics metrics = PrometheusMetrics.create();
-    Vertx vertx = Vertx.vertx(vertxOptions());
+    ConnectionLimit connections =
+        new ConnectionLimit(config.limits().maxConnections(), config.limits().headerTimeout());
+    HostPort address = config.listen();
+    // One listener per event loop on the same port: Vert.x spreads connections over them, so
+    // every core serves requests (one listener alone would keep them all on one event loop).
+    // For port 0, Vert.x shares one random port among listeners asking for the same negative
+    // port.
+    int sharedPort = address.port() == 0 ? -1 : address.port();
+    ListenerHookTransport transport =
+        ListenerHookTransport.preferNative(
+            options -> options.getPort() == sharedPort && options.getHost().equals(address.host()),
+            connections);
+    Vertx vertx = Vertx.builder().with(vertxOptions()).withTransport(transport).build();
     StorageGate opened = null;
     StorageAccess access = null;
     List<HttpServer> registryServers = new ArrayList<>();
@@ -134,7 +146,6 @@ public final class BerthServer implements AutoCloseable {
           CacheKeeper.create(
               config.storage(), rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
       keepCacheUnderCap(vertx, config, storage, keeper);
-      ConnectionLimit connections = new ConnectionLimit(config.limits().maxConnections());
       bindConnectionMeters(proxyMetrics, connections);
       Router registryRouter =
           RegistryApi.router(
@@ -142,12 +153,6 @@ public final class BerthServer implements AutoCloseable {
               pulls,
               proxyMetrics,
               config.tenancy() == dev.berth.proxy.config.Tenancy.VERIFY);
-      HostPort address = config.listen();
-      // One listener per event loop on the same port: Vert.x spreads connections over them, so
-      // every core serves requests (one listener alone would keep them all on one event loop).
-      // For port 0, Vert.x shares one random port among listeners asking for the same negative
-      // port.
-      int sharedPort = address.port() == 0 ? -1 : address.port();
       for (int i = 0; i < EVENT_LOOPS; i++) {
         HttpServer server =
             listen(
@@ -179,6 +184,7 @@ public final class BerthServer implements AutoCloseable {
               "admin endpoints");
       BerthServer server =
           new BerthServer(storage, access, metrics, vertx, registryServers, adminServer);
+      Throwable nativeUnavailable = transport.nativeUnavailableCause();
       log.info(
           "berth listening on registry {}://{}, admin http://{}, data {} ({} event loops, {})",
           config.tls().isPresent() ? "https" : "http",
@@ -186,9 +192,9 @@ public final class BerthServer implements AutoCloseable {
           new HostPort(config.admin().host(), server.adminPort()),
           rocks.path().toAbsolutePath().normalize(),
           EVENT_LOOPS,
-          vertx.isNativeTransportEnabled()
-              ? "native epoll transport"
-              : "NIO transport: " + vertx.unavailableNativeTransportCause());
+          nativeUnavailable == null
+              ? "native " + transport.name() + " transport"
+              : "NIO transport: " + nativeUnavailable);
       return server;
     } catch (RuntimeException e) {
       for (HttpServer server : registryServers) {
@@ -279,7 +285,7 @@ public final class BerthServer implements AutoCloseable {
   private static final int EVENT_LOOPS = Runtime.getRuntime().availableProcessors();
 
   private static VertxOptions vertxOptions() {
-    return new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS).setPreferNativeTransport(true);
+    return new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS);
   }
 
   /** Blocking storage calls in flight at once; each holds at most one chunk. */
@@ -528,9 +534,15 @@ public final class BerthServer implements AutoCloseable {
         connections::openCount);
     metrics.bindCounter(
         ProxyMetrics.CONNECTIONS_REJECTED,
-        "Client connections turned away because limits.max-connections were open",
+        "Client connections closed at accept because limits.max-connections were open",
         connections,
         ConnectionLimit::rejectedCount);
+    metrics.bindCounter(
+        ProxyMetrics.CONNECTIONS_HEADER_TIMEOUTS,
+        "Client connections closed for sending no whole request head within"
+            + " limits.header-timeout",
+        connections,
+        ConnectionLimit::timedOutCount);
   }
 
   /** How often free space is checked and, while cache writes are paused, a probe write tried. */
@@ -590,14 +602,10 @@ public final class BerthServer implements AutoCloseable {
       HostPort address,
       int port,
       String what) {
-    HttpServer server = vertx.createHttpServer(options);
-    if (connections != null) {
-      server.connectionHandler(connections::connected);
-    }
+    // The address goes into the options: the transport picks the registry listener by them.
+    HttpServer server = vertx.createHttpServer(options.setHost(address.host()).setPort(port));
     Future<HttpServer> bound =
-        server
-            .requestHandler(connections != null ? connections.guard(router) : router)
-            .listen(port, address.host());
+        server.requestHandler(connections != null ? connections.guard(router) : router).listen();
     try {
       return await(bound);
     } catch (ExecutionException | TimeoutException e) {

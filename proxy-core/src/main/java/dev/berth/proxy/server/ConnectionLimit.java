@@ -1,60 +1,112 @@
 package dev.berth.proxy.server;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Set;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Caps open client connections. A connection beyond the cap is not dropped silently: its first
- * request is answered 503 with {@code Connection: close} and a message naming the limit, so the
- * client (or containerd, which then tries its next host) knows why at once.
+ * Caps open client connections, counted from the TCP accept, and closes a connection that has not
+ * sent a complete request head within the header timeout.
+ *
+ * <p>It sits on the listening channel (see {@link ListenerHookTransport}) because Vert.x reports a
+ * connection only once it has read the first bytes (in clear text it must first tell HTTP/1.1 from
+ * an HTTP/2 preface; over TLS the handshake comes first): a client that connects and sends nothing
+ * would hold a descriptor unseen until the idle timeout. Beyond the cap a new connection is closed
+ * at once, before Vert.x sets it up; the client (containerd) then tries its next host.
  */
-final class ConnectionLimit {
+@ChannelHandler.Sharable
+final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private final int max;
+  private final Duration headerTimeout;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong rejected = new AtomicLong();
-  private final Set<HttpConnection> overLimit = ConcurrentHashMap.newKeySet();
+  private final AtomicLong timedOut = new AtomicLong();
 
-  ConnectionLimit(int max) {
+  /**
+   * Connections still waiting for their first request head, by client address: the request handler
+   * sees Vert.x's connection, not the channel, and the address pair names one TCP connection.
+   */
+  private final Map<SocketAddress, Pending> awaitingHead = new ConcurrentHashMap<>();
+
+  ConnectionLimit(int max, Duration headerTimeout) {
     this.max = max;
+    this.headerTimeout = headerTimeout;
   }
 
-  /** For {@code HttpServer.connectionHandler}. */
-  void connected(HttpConnection connection) {
-    int now = open.incrementAndGet();
-    if (now > max) {
-      overLimit.add(connection);
+  /** An accepted connection, on the acceptor's event loop, before Vert.x has seen it. */
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof Channel child)) {
+      ctx.fireChannelRead(msg);
+      return;
     }
-    connection.closeHandler(
-        v -> {
-          open.decrementAndGet();
-          overLimit.remove(connection);
-        });
+    if (open.incrementAndGet() > max) {
+      open.decrementAndGet();
+      rejected.incrementAndGet();
+      // Not registered with an event loop yet: close the socket directly, as Netty's own acceptor
+      // does with a child it cannot register.
+      child.unsafe().closeForcibly();
+      return;
+    }
+    SocketAddress client = client(child);
+    Pending pending = new Pending(child);
+    if (client != null) {
+      awaitingHead.put(client, pending);
+      pending.deadline =
+          ctx.executor()
+              .schedule(
+                  () -> expire(client, pending), headerTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    child
+        .closeFuture()
+        .addListener(
+            f -> {
+              open.decrementAndGet();
+              if (client != null) {
+                awaitingHead.remove(client, pending);
+                pending.cancel();
+              }
+            });
+    ctx.fireChannelRead(child);
   }
 
-  /** Wraps the request handler: requests on connections over the cap get the 503. */
+  private void expire(SocketAddress client, Pending pending) {
+    if (awaitingHead.remove(client, pending)) {
+      timedOut.incrementAndGet();
+      pending.channel.close();
+    }
+  }
+
+  private static @Nullable SocketAddress client(Channel child) {
+    // The same conversion Vert.x applies for HttpConnection.remoteAddress().
+    return child.remoteAddress() instanceof InetSocketAddress address
+        ? SocketAddress.inetSocketAddress(address)
+        : null;
+  }
+
+  /** Wraps the request handler: a request means its connection sent a whole request head. */
   Handler<HttpServerRequest> guard(Handler<HttpServerRequest> next) {
     return request -> {
-      if (overLimit.isEmpty() || !overLimit.contains(request.connection())) {
-        next.handle(request);
-        return;
+      if (!awaitingHead.isEmpty()) {
+        Pending pending = awaitingHead.remove(request.connection().remoteAddress());
+        if (pending != null) {
+          pending.cancel();
+        }
       }
-      rejected.incrementAndGet();
-      request
-          .response()
-          .setStatusCode(503)
-          .putHeader("Content-Type", "application/json")
-          .putHeader("Connection", "close")
-          .putHeader("Retry-After", "1")
-          .end(
-              "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"berth has its maximum of "
-                  + max
-                  + " client connections open (limits.max-connections); retry shortly\"}]}")
-          .onComplete(v -> request.connection().close());
+      next.handle(request);
     };
   }
 
@@ -64,5 +116,25 @@ final class ConnectionLimit {
 
   long rejectedCount() {
     return rejected.get();
+  }
+
+  long timedOutCount() {
+    return timedOut.get();
+  }
+
+  private static final class Pending {
+    final Channel channel;
+    volatile @Nullable Future<?> deadline;
+
+    Pending(Channel channel) {
+      this.channel = channel;
+    }
+
+    void cancel() {
+      Future<?> d = deadline;
+      if (d != null) {
+        d.cancel(false);
+      }
+    }
   }
 }

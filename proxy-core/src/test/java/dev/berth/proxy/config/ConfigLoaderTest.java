@@ -47,7 +47,9 @@ class ConfigLoaderTest {
         config.credentials());
     assertEquals(Tenancy.VERIFY, config.tenancy());
     assertEquals("docker.io", config.defaultUpstream().orElseThrow().name());
-    assertEquals(new LimitsConfig(1024, 64, 16 << 10, Duration.ofSeconds(120)), config.limits());
+    assertEquals(
+        new LimitsConfig(1024, 64, 16 << 10, Duration.ofSeconds(120), Duration.ofSeconds(10)),
+        config.limits());
   }
 
   @Test
@@ -84,6 +86,7 @@ class ConfigLoaderTest {
             limits:
               max-connections: 200
               idle-timeout: 30s
+              header-timeout: 5s
             """);
 
     BerthConfig config = ConfigLoader.load(Optional.of(file), CommandLineOverrides.none());
@@ -131,7 +134,7 @@ class ConfigLoaderTest {
         new CredentialsConfig(List.of(Path.of("/etc/berth/config.json"))), config.credentials());
     assertEquals(Tenancy.OPEN, config.tenancy());
     assertEquals(
-        new LimitsConfig(200, 64, 16 << 10, Duration.ofSeconds(30)),
+        new LimitsConfig(200, 64, 16 << 10, Duration.ofSeconds(30), Duration.ofSeconds(5)),
         config.limits(),
         "unset limits keep their defaults");
   }
@@ -222,7 +225,7 @@ class ConfigLoaderTest {
         bad(
             "limits:\n  max-conections: 5\n",
             "unknown key 'limits.max-conections' (known keys: max-connections, max-downloads,"
-                + " max-header-size, idle-timeout)"),
+                + " max-header-size, idle-timeout, header-timeout)"),
         bad(
             "limits:\n  max-downloads: 0\n",
             "limits.max-downloads: invalid value '0': expected a whole number of downloads above"
@@ -237,6 +240,9 @@ class ConfigLoaderTest {
         bad(
             "limits:\n  idle-timeout: soon\n",
             "limits.idle-timeout: invalid value 'soon': expected a duration"),
+        bad(
+            "limits:\n  header-timeout: 0\n",
+            "limits.header-timeout: invalid value '0': expected a duration above zero"),
         bad(
             "storage:\n  min-free: plenty\n",
             "storage.min-free: invalid value 'plenty': expected a size"),
