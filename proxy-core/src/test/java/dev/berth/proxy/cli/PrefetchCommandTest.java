@@ -279,6 +279,8 @@ class PrefetchCommandTest {
               "http://127.0.0.1:" + server.registryPort(),
               "--admin",
               "http://127.0.0.1:" + server.adminPort(),
+              "--data", // the server's, where its admin token is
+              dir.resolve("served").toString(),
               "--pin",
               "--platform",
               "linux/arm64",

@@ -210,8 +210,8 @@ class ConfigLoaderTest {
             "unknown key 'storage.max-sise' (known keys: path, max-size, low-water, chunk-size, min-free, pins)"),
         bad(
             "listn: 0.0.0.0:5000\n",
-            "unknown key 'listn' (known keys: listen, admin, storage, upstreams, credentials,"
-                + " tenancy, limits, tls)"),
+            "unknown key 'listn' (known keys: listen, admin, admin-token-file, storage, upstreams,"
+                + " credentials, tenancy, limits, tls)"),
         bad(
             "tls:\n  cert: /nonexistent/tls.crt\n  key: /nonexistent/tls.key\n",
             "tls.cert: invalid value '/nonexistent/tls.crt': no readable file there"),
