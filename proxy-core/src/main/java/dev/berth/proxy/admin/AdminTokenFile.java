@@ -47,13 +47,14 @@ public final class AdminTokenFile {
    *     holds something other than one token
    */
   public static AdminToken loadOrCreate(Path file, SecureRandom random) {
+    Path shown = file.toAbsolutePath().normalize();
     if (!Files.exists(file)) {
       Optional<AdminToken> created = create(file, random);
       if (created.isPresent()) {
         log.info(
             "created the admin token file {} (mode 0600): /admin/ requests need"
                 + " 'Authorization: Bearer <its content>'",
-            file);
+            shown);
         return created.get();
       }
       // Another process created it between the check and ours: read theirs.
@@ -66,9 +67,9 @@ public final class AdminTokenFile {
                     "the admin token file {} is readable by other users ({}): anyone who can read"
                         + " it can purge the cache; make it 0600 (for a Kubernetes Secret,"
                         + " defaultMode: 0400)",
-                    file,
+                    shown,
                     mode));
-    log.info("admin token from {}: /admin/ requests need it as a bearer token", file);
+    log.info("admin token from {}: /admin/ requests need it as a bearer token", shown);
     return token;
   }
 

@@ -77,8 +77,8 @@ import picocli.CommandLine.Spec;
       "  berth prefetch nginx:1.27 ghcr.io/org/app:2.1",
       "  berth prefetch -f images.txt --platform linux/amd64 --pin",
       "  kubectl get pods -A -o yaml > pods.yaml && berth prefetch -k pods.yaml",
-      "  berth prefetch --server http://127.0.0.1:5000 --admin http://127.0.0.1:9090 --pin \\",
-      "      --data /var/lib/berth registry.k8s.io/pause:3.10",
+      "  berth prefetch --server http://127.0.0.1:5000 --admin http://127.0.0.1:9090 \\",
+      "      --data /var/lib/berth --pin registry.k8s.io/pause:3.10",
       "",
       "Exit status: 0 when every image was pulled, 1 when any failed (each failure is named),"
           + " 2 for a bad option, reference, input file or configuration."
@@ -142,7 +142,8 @@ final class PrefetchCommand implements Callable<Integer> {
       names = "--admin-token-file",
       paramLabel = "FILE",
       description = {
-        "The admin token of that server, for --pin (read, never printed).",
+        "The admin token of that server, for --pin (read, never printed). Without --server,"
+            + " the private server's own token is used.",
         "Default: admin-token-file from the config, else admin-token in the --data directory."
       })
   private @Nullable Path adminTokenFile;
