@@ -200,10 +200,6 @@ final class PrefetchCommand implements Callable<Integer> {
       }
       registry = URI.create("http://127.0.0.1:" + privateServer.registryPort());
       adminUrl = URI.create("http://127.0.0.1:" + privateServer.adminPort());
-      if (pin) {
-        // The private server's own token: it created or read the file as it started.
-        token = AdminTokenFile.read(settings.adminTokenPath());
-      }
     }
     HttpClient http =
         HttpClient.newBuilder()
@@ -213,6 +209,10 @@ final class PrefetchCommand implements Callable<Integer> {
     ExecutorService blobPool = Executors.newFixedThreadPool(parallel);
     PrefetchProgress progress = new PrefetchProgress(err, System.console() != null);
     try {
+      if (pin && privateServer != null) {
+        // The private server's own token: it created or read the file as it started.
+        token = AdminTokenFile.read(settings.adminTokenPath());
+      }
       RegistryPuller puller = new RegistryPuller(http, registry, blobPool, progress);
       return pullAll(wanted, filter, puller, new Pinning(http, adminUrl, token), progress, out);
     } finally {
