@@ -11,12 +11,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /healthz} (the process answers), {@code GET /readyz} (storage can serve) and {@code
- * GET /metrics} (Prometheus). Readiness asks RocksDB and the scrape walks every meter, so both run
- * on a worker thread, never on the event loop.
+ * GET /metrics} (Prometheus), open to anyone who reaches the listener; every other path on it needs
+ * the admin token ({@link AdminAuth}). Readiness asks RocksDB and the scrape walks every meter, so
+ * both run on a worker thread, never on the event loop.
  */
 public final class AdminRoutes {
   private final Vertx vertx;
@@ -49,14 +51,21 @@ public final class AdminRoutes {
    * @param cacheWritesPaused why berth does not cache right now (a full disk), empty while it does;
    *     berth stays ready then, since it still serves hits and streams misses through
    * @param scrape produces the Prometheus text format ({@code text/plain; version=0.0.4})
+   * @param token what every path but the three above needs, as {@code Authorization: Bearer}; it
+   *     guards the routes mounted on the returned router later too
+   * @param refused told of each request refused for want of the token: {@code missing} or {@code
+   *     invalid}
    */
   public static Router router(
       Vertx vertx,
       Callable<StorageHealth> storageHealth,
       Supplier<Optional<String>> cacheWritesPaused,
-      Callable<String> scrape) {
+      Callable<String> scrape,
+      AdminToken token,
+      Consumer<String> refused) {
     AdminRoutes routes = new AdminRoutes(vertx, storageHealth, cacheWritesPaused, scrape);
     Router router = Router.router(vertx);
+    router.route().handler(new AdminAuth(token, refused));
     router.get("/healthz").handler(AdminRoutes::healthz);
     router.get("/readyz").handler(routes::readyz);
     router.get("/metrics").handler(routes::metrics);

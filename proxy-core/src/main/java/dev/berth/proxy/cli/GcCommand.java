@@ -32,8 +32,10 @@ import picocli.CommandLine.Spec;
           + " to content that is gone, then compacts RocksDB so freed space returns to the file"
           + " system. Prints what it removed and the disk usage before and after.",
       "",
-      "While a server runs on the cache, ask it instead: curl -X POST"
-          + " http://127.0.0.1:9090/admin/gc (the admin address).",
+      "While a server runs on the cache, ask it instead through its admin API, with its admin"
+          + " token (admin-token-file, default DATA/admin-token): curl -X POST -H"
+          + " \"Authorization: Bearer $(cat /var/lib/berth/admin-token)\""
+          + " http://127.0.0.1:9090/admin/gc",
       ""
     },
     footerHeading = "%nExamples:%n",
@@ -70,9 +72,13 @@ final class GcCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     QuietServerLogs.apply(); // the summary below says what the eviction log line would
-    try (RocksStorage storage =
-        CacheDirectory.openForWriting(
-            berth, "curl -X POST http://" + berth.admin() + "/admin/gc asks it to collect")) {
+    String askTheServer =
+        "curl -X POST -H \"Authorization: Bearer $(cat "
+            + berth.adminTokenPath()
+            + ")\" http://"
+            + berth.admin()
+            + "/admin/gc asks it to collect";
+    try (RocksStorage storage = CacheDirectory.openForWriting(berth, askTheServer)) {
       CacheKeeper keeper =
           CacheKeeper.create(
               storageConfig, storage, CacheDirectory.upstreams(berth), RemovalListener.NONE, null);

@@ -1,5 +1,6 @@
 package dev.berth.proxy.cli;
 
+import dev.berth.proxy.admin.AdminTokenException;
 import dev.berth.proxy.config.ConfigException;
 import dev.berth.proxy.server.ServerStartException;
 import picocli.CommandLine;
@@ -8,8 +9,9 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns the failures an operator can fix into {@code berth: <message>} and an exit code, without a
- * stack trace: a bad configuration exits 2 (like a usage error), a server that cannot start 1.
- * Anything else is a bug and keeps picocli's default: the stack trace, exit 1.
+ * stack trace: a bad configuration or admin token file (for a command that calls a server's admin
+ * API) exits 2 (like a usage error), a server that cannot start 1. Anything else is a bug and keeps
+ * picocli's default: the stack trace, exit 1.
  */
 final class OperatorErrors implements IExecutionExceptionHandler {
   static final int CONFIG_ERROR = 2;
@@ -18,7 +20,7 @@ final class OperatorErrors implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception exception, CommandLine commandLine, ParseResult parseResult) throws Exception {
-    if (exception instanceof ConfigException) {
+    if (exception instanceof ConfigException || exception instanceof AdminTokenException) {
       return report(commandLine, exception, CONFIG_ERROR);
     }
     if (exception instanceof ServerStartException

@@ -1,5 +1,8 @@
 package dev.berth.proxy.cli;
 
+import dev.berth.proxy.admin.AdminToken;
+import dev.berth.proxy.admin.AdminTokenException;
+import dev.berth.proxy.admin.AdminTokenFile;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.image.InvalidReferenceException;
@@ -57,6 +60,11 @@ import picocli.CommandLine.Spec;
           + " berth runs a private server on the cache directory for the duration of the"
           + " command (the directory must not be in use).",
       "",
+      "--pin goes through the server's admin API, which needs its admin token: prefetch reads"
+          + " it from the file the server uses, found from the same --config and --data as"
+          + " 'berth serve' was given (admin-token-file, default DATA/admin-token), or from"
+          + " --admin-token-file.",
+      "",
       "Images come from the arguments, from -f files (one reference per line, # comments) and"
           + " from -k Kubernetes manifests (the images of Pods, Deployments, DaemonSets,"
           + " StatefulSets, ReplicaSets, Jobs and CronJobs: containers, initContainers and"
@@ -69,8 +77,8 @@ import picocli.CommandLine.Spec;
       "  berth prefetch nginx:1.27 ghcr.io/org/app:2.1",
       "  berth prefetch -f images.txt --platform linux/amd64 --pin",
       "  kubectl get pods -A -o yaml > pods.yaml && berth prefetch -k pods.yaml",
-      "  berth prefetch --server http://127.0.0.1:5000 --admin http://127.0.0.1:9090 --pin \\",
-      "      registry.k8s.io/pause:3.10",
+      "  berth prefetch --server http://127.0.0.1:5000 --admin http://127.0.0.1:9090 \\",
+      "      --data /var/lib/berth --pin registry.k8s.io/pause:3.10",
       "",
       "Exit status: 0 when every image was pulled, 1 when any failed (each failure is named),"
           + " 2 for a bad option, reference, input file or configuration."
@@ -131,6 +139,16 @@ final class PrefetchCommand implements Callable<Integer> {
   private @Nullable URI admin;
 
   @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description = {
+        "The admin token of that server, for --pin (read, never printed). Without --server,"
+            + " the private server's own token is used.",
+        "Default: admin-token-file from the config, else admin-token in the --data directory."
+      })
+  private @Nullable Path adminTokenFile;
+
+  @Option(
       names = "--parallel",
       paramLabel = "N",
       description = "Blobs of an image fetched at once. Default: 4.")
@@ -163,6 +181,8 @@ final class PrefetchCommand implements Callable<Integer> {
     BerthServer privateServer = null;
     URI registry = server;
     URI adminUrl = admin != null ? admin : URI.create("http://" + settings.admin());
+    // Read before pulling anything, so that a missing token fails at once, not after the pulls.
+    AdminToken token = pin && server != null ? serversToken(settings) : null;
     if (server == null) {
       QuietServerLogs.apply();
       try {
@@ -189,14 +209,35 @@ final class PrefetchCommand implements Callable<Integer> {
     ExecutorService blobPool = Executors.newFixedThreadPool(parallel);
     PrefetchProgress progress = new PrefetchProgress(err, System.console() != null);
     try {
+      if (pin && privateServer != null) {
+        // The private server's own token: it created or read the file as it started.
+        token = AdminTokenFile.read(settings.adminTokenPath());
+      }
       RegistryPuller puller = new RegistryPuller(http, registry, blobPool, progress);
-      return pullAll(wanted, filter, puller, http, adminUrl, progress, out);
+      return pullAll(wanted, filter, puller, new Pinning(http, adminUrl, token), progress, out);
     } finally {
       progress.finish();
       blobPool.shutdownNow();
       if (privateServer != null) {
         privateServer.close();
       }
+    }
+  }
+
+  private AdminToken serversToken(BerthConfig settings) {
+    try {
+      return AdminTokenFile.read(
+          adminTokenFile != null ? adminTokenFile : settings.adminTokenPath());
+    } catch (AdminTokenException e) {
+      throw new AdminTokenException(
+          "--pin needs the admin token of the server at "
+              + server
+              + ": "
+              + e.getMessage()
+              + (adminTokenFile != null
+                  ? ""
+                  : "; give --admin-token-file FILE, or the --config and --data it runs with"),
+          e);
     }
   }
 
@@ -227,8 +268,7 @@ final class PrefetchCommand implements Callable<Integer> {
       Map<String, ImageReference> wanted,
       PlatformFilter filter,
       RegistryPuller puller,
-      HttpClient http,
-      URI adminUrl,
+      Pinning pinning,
       PrefetchProgress progress,
       PrintWriter out)
       throws InterruptedException {
@@ -239,7 +279,7 @@ final class PrefetchCommand implements Callable<Integer> {
       try {
         PulledImage pulled = puller.pull(image, filter);
         bytes += pulled.bytes();
-        String pinned = pin ? pinImage(http, adminUrl, image) : "";
+        String pinned = pin ? pinning.pin(image) : "";
         progress.line(
             String.format(
                 Locale.ROOT,
@@ -271,25 +311,39 @@ final class PrefetchCommand implements Callable<Integer> {
     return failed == 0 ? 0 : 1;
   }
 
-  /** Pins through the admin endpoint; a failure to pin fails the image. */
-  private static String pinImage(HttpClient http, URI adminUrl, ImageReference image)
-      throws RegistryPuller.PullFailedException, InterruptedException {
-    URI uri =
-        adminUrl.resolve(
-            "/admin/pins?image=" + URLEncoder.encode(image.toString(), StandardCharsets.UTF_8));
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.noBody()).build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new RegistryPuller.PullFailedException(
-            image + ": pulled, but pinning failed: " + response.body().trim());
+  /** Pins through the admin API; {@code token} is there whenever {@code --pin} is. */
+  private record Pinning(HttpClient http, URI adminUrl, @Nullable AdminToken token) {
+    /** A failure to pin fails the image. */
+    String pin(ImageReference image)
+        throws RegistryPuller.PullFailedException, InterruptedException {
+      URI uri =
+          adminUrl.resolve(
+              "/admin/pins?image=" + URLEncoder.encode(image.toString(), StandardCharsets.UTF_8));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.noBody());
+      if (token != null) {
+        request.header("Authorization", token.authorizationHeader());
       }
-      return " (pinned)";
-    } catch (IOException e) {
-      throw new RegistryPuller.PullFailedException(
-          image + ": pulled, but the admin endpoint " + adminUrl + " did not answer: " + e);
+      try {
+        HttpResponse<String> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 401) {
+          throw new RegistryPuller.PullFailedException(
+              image
+                  + ": pulled, but the admin API at "
+                  + adminUrl
+                  + " refused the admin token: give the server's own (--admin-token-file, or the"
+                  + " --config and --data it runs with)");
+        }
+        if (response.statusCode() != 200) {
+          throw new RegistryPuller.PullFailedException(
+              image + ": pulled, but pinning failed: " + response.body().trim());
+        }
+        return " (pinned)";
+      } catch (IOException e) {
+        throw new RegistryPuller.PullFailedException(
+            image + ": pulled, but the admin endpoint " + adminUrl + " did not answer: " + e);
+      }
     }
   }
 }

@@ -28,6 +28,12 @@ import picocli.CommandLine.Option;
           + " mirror of the configured upstream registries, and the admin endpoints /metrics"
           + " (Prometheus), /healthz and /readyz on a separate address.",
       "",
+      "The admin address also serves the admin API (/admin/cache, /admin/pins, /admin/gc),"
+          + " which needs 'Authorization: Bearer TOKEN'. TOKEN is the content of the admin token"
+          + " file (config key: admin-token-file; default: admin-token in the --data directory)."
+          + " When the file is missing, serve creates it (mode 0600) with a random token and logs"
+          + " its path, never the token. /metrics, /healthz and /readyz need no token.",
+      "",
       "Settings come from the embedded defaults, then the --config file (its keys replace the"
           + " defaults), then the options below (they replace the file). Stop it with SIGTERM or"
           + " Ctrl-C: listeners close, requests in flight finish, storage closes cleanly.",
@@ -73,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--admin",
       paramLabel = "HOST:PORT",
       description = {
-        "Address of /metrics, /healthz and /readyz.",
+        "Address of /metrics, /healthz and /readyz (open) and of the /admin/ API (admin token).",
         "Example: --admin 0.0.0.0:9090",
         "Default: 127.0.0.1:9090 (config key: admin)."
       })

@@ -10,7 +10,16 @@ import java.util.OptionalLong;
 /** Turns a (merged) config tree into a {@link BerthConfig}, key by key. */
 final class ConfigReader {
   private static final List<String> TOP_KEYS =
-      List.of("listen", "admin", "storage", "upstreams", "credentials", "tenancy", "limits", "tls");
+      List.of(
+          "listen",
+          "admin",
+          "admin-token-file",
+          "storage",
+          "upstreams",
+          "credentials",
+          "tenancy",
+          "limits",
+          "tls");
   private static final List<String> TLS_KEYS = List.of("cert", "key");
   private static final List<String> STORAGE_KEYS =
       List.of("path", "max-size", "low-water", "chunk-size", "min-free", "pins");
@@ -38,7 +47,8 @@ final class ConfigReader {
         credentials(root.required("credentials")),
         root.required("tenancy").as(Tenancy::parse),
         root.optional("limits").map(ConfigReader::limits).orElse(LimitsConfig.DEFAULTS),
-        root.optional("tls").map(ConfigReader::tls));
+        root.optional("tls").map(ConfigReader::tls),
+        root.optional("admin-token-file").map(file -> file.as(ConfigReader::path)));
   }
 
   private static StorageConfig storage(ConfigNode node) {

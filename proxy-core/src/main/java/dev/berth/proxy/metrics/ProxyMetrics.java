@@ -153,6 +153,12 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    */
   public static final String CONNECTIONS_OPEN = "berth.connections.open";
 
+  /**
+   * Requests to the admin API refused for want of the admin token, by reason ({@code missing}: no
+   * bearer token; {@code invalid}: another one). {@code berth_admin_unauthorized_total}.
+   */
+  public static final String ADMIN_UNAUTHORIZED = "berth.admin.unauthorized";
+
   private final MeterRegistry registry;
   private final Counter tagHit;
   private final Counter tagMiss;
@@ -162,6 +168,8 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   private final Counter blobMiss;
   private final Counter bytesFromCache;
   private final Counter bytesFromUpstream;
+  private final Counter adminMissingToken;
+  private final Counter adminInvalidToken;
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -173,6 +181,8 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
     this.blobMiss = cache("blob", "miss");
     this.bytesFromCache = served("cache");
     this.bytesFromUpstream = served("upstream");
+    this.adminMissingToken = adminCounter("missing");
+    this.adminInvalidToken = adminCounter("invalid");
     // Zero from the start, so dashboards and alerts see the series before the first eviction.
     removed("size", dev.berth.storage.eviction.CollectionReport.NOTHING);
     removed("purge", dev.berth.storage.eviction.CollectionReport.NOTHING);
@@ -193,6 +203,18 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
         .baseUnit("bytes")
         .tag("source", source)
         .register(registry);
+  }
+
+  private Counter adminCounter(String reason) {
+    return Counter.builder(ADMIN_UNAUTHORIZED)
+        .description("Admin API requests refused for want of the admin token")
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  /** An admin API request refused: {@code missing} or {@code invalid} token. */
+  public void adminUnauthorized(String reason) {
+    (reason.equals("missing") ? adminMissingToken : adminInvalidToken).increment();
   }
 
   public MeterRegistry registry() {

@@ -6,6 +6,9 @@ import dev.berth.auth.provider.CredentialProviders;
 import dev.berth.proxy.access.AccessPolicy;
 import dev.berth.proxy.access.NodeClients;
 import dev.berth.proxy.admin.AdminRoutes;
+import dev.berth.proxy.admin.AdminToken;
+import dev.berth.proxy.admin.AdminTokenException;
+import dev.berth.proxy.admin.AdminTokenFile;
 import dev.berth.proxy.admin.CacheOperations;
 import dev.berth.proxy.admin.CacheRoutes;
 import dev.berth.proxy.api.PullRoutes;
@@ -44,6 +47,7 @@ import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,7 +175,9 @@ public final class BerthServer implements AutoCloseable {
               vertx,
               () -> storage.call(RocksStorage::health, CLOSED),
               writes::pausedReason,
-              metrics::scrape);
+              metrics::scrape,
+              adminToken(config),
+              proxyMetrics::adminUnauthorized);
       CacheRoutes.mount(adminRouter, vertx, gated(storage, keeper), pulls.upstreams());
       HttpServer adminServer =
           listen(
@@ -209,6 +215,19 @@ public final class BerthServer implements AutoCloseable {
       }
       metrics.close();
       throw e;
+    }
+  }
+
+  /**
+   * The admin API's token, created on the first start so that the API is closed without any
+   * configuration. After storage is open: the default file lives in the data directory, which
+   * exists (0700) by then.
+   */
+  private static AdminToken adminToken(BerthConfig config) {
+    try {
+      return AdminTokenFile.loadOrCreate(config.adminTokenPath(), new SecureRandom());
+    } catch (AdminTokenException e) {
+      throw new ServerStartException("admin-token-file: " + e.getMessage(), e);
     }
   }
 

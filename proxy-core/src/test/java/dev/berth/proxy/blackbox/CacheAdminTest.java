@@ -86,11 +86,7 @@ class CacheAdminTest {
   }
 
   private HttpResponse<String> admin(String method, String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(berth.admin(path))
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return berth.adminSend(method, path);
   }
 
   private void awaitStoredAtMost(long bytes) throws Exception {

@@ -1,5 +1,6 @@
 package dev.berth.proxy.blackbox;
 
+import dev.berth.proxy.admin.AdminTokenFile;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.CommandLineOverrides;
 import dev.berth.proxy.config.ConfigLoader;
@@ -21,11 +22,13 @@ import java.util.Optional;
  */
 final class RunningBerth implements AutoCloseable {
   private final BerthServer server;
+  private final BerthConfig config;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private RunningBerth(BerthServer server) {
+  private RunningBerth(BerthServer server, BerthConfig config) {
     this.server = server;
+    this.config = config;
   }
 
   /** Starts berth with {@code yaml} as its config file (listen/admin/data are set here). */
@@ -49,7 +52,7 @@ final class RunningBerth implements AutoCloseable {
                 Optional.of("127.0.0.1:0"),
                 Optional.of(data.toString()),
                 List.of()));
-    return new RunningBerth(BerthServer.start(config));
+    return new RunningBerth(BerthServer.start(config), config);
   }
 
   /**
@@ -124,6 +127,26 @@ final class RunningBerth implements AutoCloseable {
   HttpResponse<String> adminGet(String path) throws Exception {
     return http.send(
         HttpRequest.newBuilder(admin(path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The admin token file of this berth (it created the file as it started). */
+  Path adminTokenFile() {
+    return config.adminTokenPath();
+  }
+
+  /** {@code Authorization} for the admin API, read from the token file as an operator would. */
+  String adminAuthorization() {
+    return AdminTokenFile.read(adminTokenFile()).authorizationHeader();
+  }
+
+  /** A request on the admin listener with the admin token. */
+  HttpResponse<String> adminSend(String method, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(admin(path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .header("Authorization", adminAuthorization())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   String metrics() throws Exception {

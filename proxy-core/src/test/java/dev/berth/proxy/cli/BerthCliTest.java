@@ -72,7 +72,10 @@ class BerthCliTest {
           "Default: ./berth-data",
           "Example: --upstream ghcr.io=https://ghcr.io",
           "--dry-run",
-          "SIGTERM"
+          "SIGTERM",
+          "/admin/pins",
+          "admin-token-file",
+          "0600"
         }) {
       assertTrue(help.contains(expected), () -> "'" + expected + "' missing from:\n" + help);
     }

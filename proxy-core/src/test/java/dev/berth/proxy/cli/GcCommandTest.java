@@ -49,6 +49,23 @@ class GcCommandTest {
     return digests;
   }
 
+  /** Held by a server: the message says how to ask it instead, with its admin token file. */
+  @Test
+  void cacheInUseByAServer_pointsToTheAdminApiWithTheToken() throws Exception {
+    Path data = dir.resolve("data");
+    try (RocksStorage held = RocksStorage.open(data, StorageOptions.defaults())) {
+      assertEquals(1, run("gc", "--data", data.toString()));
+    }
+
+    assertTrue(
+        err.toString()
+            .contains(
+                "curl -X POST -H \"Authorization: Bearer $(cat "
+                    + data.resolve("admin-token")
+                    + ")\" http://127.0.0.1:9090/admin/gc asks it to collect"),
+        err.toString());
+  }
+
   @Test
   void evictsToMaxSize_andReportsDiskBeforeAndAfter() {
     Path data = dir.resolve("data");

@@ -279,6 +279,8 @@ class PrefetchCommandTest {
               "http://127.0.0.1:" + server.registryPort(),
               "--admin",
               "http://127.0.0.1:" + server.adminPort(),
+              "--data", // the server's, where its admin token is
+              dir.resolve("served").toString(),
               "--pin",
               "--platform",
               "linux/arm64",
@@ -293,6 +295,91 @@ class PrefetchCommandTest {
       amd64.blobs().forEach(b -> assertFalse(storage.blobs().stat(b).isPresent()));
       assertEquals(List.of(new Pin("upstream.test", "multi", "1")), storage.pins().pins());
     }
+  }
+
+  /**
+   * --pin against a running server needs its admin token: read before anything is pulled, from
+   * --admin-token-file or the file the same --data gives; a wrong one fails the image.
+   */
+  @Test
+  void throughARunningServer_pinNeedsTheServersAdminToken() throws Exception {
+    BerthConfig settings =
+        ConfigLoader.load(
+            Optional.of(config),
+            new CommandLineOverrides(
+                Optional.of("127.0.0.1:0"),
+                Optional.of("127.0.0.1:0"),
+                Optional.of(dir.resolve("served").toString()),
+                List.of()));
+    Path elsewhere = dir.resolve("no-token-here");
+    try (BerthServer server = BerthServer.start(settings)) {
+      String[] pinThroughServer = {
+        "prefetch",
+        "--server",
+        "http://127.0.0.1:" + server.registryPort(),
+        "--admin",
+        "http://127.0.0.1:" + server.adminPort(),
+        "--pin",
+        "--platform",
+        "linux/arm64",
+      };
+
+      int noToken =
+          run(concat(pinThroughServer, "--data", elsewhere.toString(), "upstream.test/multi:1"));
+
+      assertEquals(2, noToken, err.toString());
+      assertTrue(
+          err.toString()
+              .contains(
+                  "berth: --pin needs the admin token of the server at http://127.0.0.1:"
+                      + server.registryPort()
+                      + ": no admin token file at "
+                      + elsewhere.resolve("admin-token")),
+          err.toString());
+      assertTrue(err.toString().contains("--admin-token-file"), err.toString());
+      assertEquals(
+          0,
+          upstream
+              .findAll(
+                  com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(
+                      com.github.tomakehurst.wiremock.client.WireMock.anyUrl()))
+              .size(),
+          "nothing pulled before the token was found");
+
+      Path wrong = Files.writeString(dir.resolve("wrong-token"), "not-the-servers\n");
+      int refused =
+          run(
+              concat(
+                  pinThroughServer,
+                  "--admin-token-file",
+                  wrong.toString(),
+                  "upstream.test/multi:1"));
+
+      assertEquals(1, refused, err.toString());
+      assertTrue(err.toString().contains("refused the admin token"), err.toString());
+      assertFalse(err.toString().contains("not-the-servers"), "the token is never printed");
+
+      Path copy = Files.copy(settings.adminTokenPath(), dir.resolve("copied-token"));
+      int pinned =
+          run(
+              concat(
+                  pinThroughServer,
+                  "--admin-token-file",
+                  copy.toString(),
+                  "upstream.test/multi:1"));
+
+      assertEquals(0, pinned, err.toString());
+    }
+    try (RocksStorage storage =
+        RocksStorage.open(dir.resolve("served"), StorageOptions.defaults())) {
+      assertEquals(List.of(new Pin("upstream.test", "multi", "1")), storage.pins().pins());
+    }
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
   }
 
   @Test

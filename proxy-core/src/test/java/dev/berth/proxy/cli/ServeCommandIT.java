@@ -81,6 +81,23 @@ class ServeCommandIT {
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.body().contains("berth_storage_bytes"), "storage gauge in the scrape");
     assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM meters in the scrape");
+    // The admin API: closed without the token berth created in the data directory, open with it.
+    URI pins = URI.create("http://127.0.0.1:" + adminPort + "/admin/pins");
+    assertEquals(401, get(pins).statusCode());
+    Path tokenFile = data.resolve("admin-token");
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(tokenFile)));
+    String token = Files.readString(tokenFile).strip();
+    HttpResponse<String> withToken =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(pins)
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, withToken.statusCode(), withToken.body());
 
     run.process.destroy(); // SIGTERM
 
@@ -97,6 +114,8 @@ class ServeCommandIT {
                 + data),
         output);
     assertTrue(output.contains("berth stopped"), output);
+    assertTrue(output.contains("created the admin token file " + data.resolve("admin-token")));
+    assertFalse(output.contains(token), "the admin token is in the log");
     try (RocksStorage reopened = RocksStorage.open(data, StorageOptions.defaults())) {
       assertTrue(reopened.health().ready(), "a clean close released the RocksDB lock");
     }

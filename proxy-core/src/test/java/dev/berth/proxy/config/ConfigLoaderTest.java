@@ -50,6 +50,27 @@ class ConfigLoaderTest {
     assertEquals(
         new LimitsConfig(1024, 64, 16 << 10, Duration.ofSeconds(120), Duration.ofSeconds(10)),
         config.limits());
+    assertEquals(Path.of("./berth-data/admin-token"), config.adminTokenPath());
+  }
+
+  @Test
+  void adminTokenFile_defaultFollowsTheDataDirectory_keySetsItsOwn() throws IOException {
+    Path file = write("storage:\n  path: /srv/a\n");
+    BerthConfig fromFile = ConfigLoader.load(Optional.of(file), CommandLineOverrides.none());
+    BerthConfig withData =
+        ConfigLoader.load(
+            Optional.of(file),
+            new CommandLineOverrides(
+                Optional.empty(), Optional.empty(), Optional.of("/srv/b"), List.of()));
+    BerthConfig withKey =
+        ConfigLoader.load(
+            Optional.of(write("admin-token-file: /etc/berth/admin-token\n")),
+            new CommandLineOverrides(
+                Optional.empty(), Optional.empty(), Optional.of("/srv/b"), List.of()));
+
+    assertEquals(Path.of("/srv/a/admin-token"), fromFile.adminTokenPath());
+    assertEquals(Path.of("/srv/b/admin-token"), withData.adminTokenPath(), "--data moves it");
+    assertEquals(Path.of("/etc/berth/admin-token"), withKey.adminTokenPath());
   }
 
   @Test
@@ -216,8 +237,8 @@ class ConfigLoaderTest {
             "unknown key 'storage.max-sise' (known keys: path, max-size, low-water, chunk-size, min-free, pins)"),
         bad(
             "listn: 0.0.0.0:5000\n",
-            "unknown key 'listn' (known keys: listen, admin, storage, upstreams, credentials,"
-                + " tenancy, limits, tls)"),
+            "unknown key 'listn' (known keys: listen, admin, admin-token-file, storage, upstreams,"
+                + " credentials, tenancy, limits, tls)"),
         bad(
             "tls:\n  cert: /nonexistent/tls.crt\n  key: /nonexistent/tls.key\n",
             "tls.cert: invalid value '/nonexistent/tls.crt': no readable file there"),
@@ -360,7 +381,8 @@ class ConfigLoaderTest {
         bad("listen: 0.0.0.0:5000\nlisten: 0.0.0.0:5001\n", "duplicate key 'listen' at line 2"),
         bad("listen: [0.0.0.0:5000\n", "YAML syntax error at line 2"),
         bad("storage:\n  path: /a\n path: /b\n", "YAML syntax error at line 3"),
-        bad("- listen\n", "expected a map of settings"));
+        bad("- listen\n", "expected a map of settings"),
+        bad("admin-token-file: ''\n", "admin-token-file: invalid value '': expected a file"));
   }
 
   @ParameterizedTest

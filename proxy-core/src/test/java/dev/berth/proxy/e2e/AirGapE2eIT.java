@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.proxy.admin.AdminTokenFile;
+import dev.berth.proxy.config.BerthConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -133,7 +135,7 @@ class AirGapE2eIT {
       // The standalone prefetch pinned both images in cache A (through its private server).
       Berth a = Berth.start(dir, online, dataA, "cache-a");
       servers.add(a);
-      JsonNode cacheA = json(get("http://127.0.0.1:" + a.adminPort() + "/admin/cache"));
+      JsonNode cacheA = json(a.admin("/admin/cache"));
       assertPinnedTag(cacheA, registry.hostPort(), "airgap/multi", "1", multi.digest());
       assertPinnedTag(cacheA, registry.hostPort(), "airgap/plain", "1", plain.digest());
       exits.put("serve on cache A", a.stop());
@@ -205,7 +207,7 @@ class AirGapE2eIT {
       assertEquals(404, armLayer.statusCode(), armLayer.body());
 
       // The cache listing: both images tagged, pinned, and none of arm64's content.
-      JsonNode cache = json(get("http://127.0.0.1:" + node.adminPort() + "/admin/cache"));
+      JsonNode cache = json(node.admin("/admin/cache"));
       assertPinnedTag(cache, registry.hostPort(), "airgap/multi", "1", multi.digest());
       assertPinnedTag(cache, registry.hostPort(), "airgap/plain", "1", plain.digest());
       Set<String> listed = cachedDigests(cache);
@@ -261,6 +263,8 @@ class AirGapE2eIT {
               "http://127.0.0.1:" + server.port(),
               "--admin",
               "http://127.0.0.1:" + server.adminPort(),
+              "--data", // where the server's admin token is, for --pin
+              dir.resolve("data").toString(),
               "--platform",
               AMD64,
               "--pin",
@@ -270,7 +274,7 @@ class AirGapE2eIT {
           prefetch.stdout().contains("ok " + multi.reference() + " " + multi.digest()),
           prefetch.describe());
 
-      JsonNode cache = json(get("http://127.0.0.1:" + server.adminPort() + "/admin/cache"));
+      JsonNode cache = json(server.admin("/admin/cache"));
       assertPinnedTag(cache, registry.hostPort(), "airgap/served", "2", multi.digest());
       Set<String> listed = cachedDigests(cache);
       for (Descriptor d : multi.platform(AMD64).blobs()) {
@@ -334,8 +338,8 @@ class AirGapE2eIT {
 
   // ---------------------------------------------------------------- berth processes
 
-  /** A running {@code berth serve}: registry and admin ports, its log. */
-  private record Berth(Process process, int port, int adminPort, Path log) {
+  /** A running {@code berth serve}: registry and admin ports, data directory, its log. */
+  private record Berth(Process process, int port, int adminPort, Path data, Path log) {
     static Berth start(Path dir, Path config, Path data, String name) throws Exception {
       int port = FreePorts.next();
       int admin = FreePorts.next();
@@ -359,7 +363,7 @@ class AirGapE2eIT {
                   .redirectErrorStream(true)
                   .redirectOutput(log.toFile())
                   .start());
-      Berth berth = new Berth(p, port, admin, log);
+      Berth berth = new Berth(p, port, admin, data, log);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (System.nanoTime() < deadline && p.isAlive()) {
         try {
@@ -385,6 +389,11 @@ class AirGapE2eIT {
      *
      * @return the exit status, checked by {@link #assertCleanExits} once everything else passed
      */
+    /** {@code path} on the admin API, with the token this server keeps in its data directory. */
+    HttpResponse<String> admin(String path) throws Exception {
+      return adminGet(adminPort, data, path);
+    }
+
     int stop() throws InterruptedException {
       process.destroy();
       assertTrue(process.waitFor(30, TimeUnit.SECONDS), "berth ignored SIGTERM:\n" + logText());
@@ -601,6 +610,20 @@ class AirGapE2eIT {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(url))
             .header("Accept", E2eMediaTypes.MANIFEST_ACCEPT)
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A GET on the admin API with the token the server created in its data directory. */
+  private static HttpResponse<String> adminGet(int adminPort, Path data, String path)
+      throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+            .header(
+                "Authorization",
+                AdminTokenFile.read(data.resolve(BerthConfig.ADMIN_TOKEN_FILE))
+                    .authorizationHeader())
             .timeout(Duration.ofSeconds(30))
             .build(),
         HttpResponse.BodyHandlers.ofString());

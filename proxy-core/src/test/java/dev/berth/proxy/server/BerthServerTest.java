@@ -164,7 +164,15 @@ class BerthServerTest {
 
   @Test
   void adminRoutes_registryPath_isNotServed() throws Exception {
-    assertEquals(404, send("GET", admin("/v2/")).statusCode());
+    HttpRequest withToken =
+        HttpRequest.newBuilder(admin("/v2/"))
+            .header(
+                "Authorization",
+                dev.berth.proxy.admin.AdminTokenFile.read(data.resolve("admin-token"))
+                    .authorizationHeader())
+            .build();
+    assertEquals(404, http.send(withToken, HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertEquals(401, send("GET", admin("/v2/")).statusCode(), "closed to callers without it");
     assertEquals(404, send("GET", registry("/metrics")).statusCode());
   }
 
