@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ScrapeUnderCacheWorkTest {
+  private static final AdminToken TOKEN = AdminToken.of("scrape-test-token-0123456789abcdef");
+
   /** More than Vert.x's default worker pool (20 threads), as an operator retrying a purge sends. */
   private static final int WAITING_OPERATIONS = 24;
 
@@ -63,7 +65,12 @@ class ScrapeUnderCacheWorkTest {
         };
     Router router =
         AdminRoutes.router(
-            vertx, () -> new StorageHealth(true, "ok"), Optional::empty, () -> "berth_up 1\n");
+            vertx,
+            () -> new StorageHealth(true, "ok"),
+            Optional::empty,
+            () -> "berth_up 1\n",
+            TOKEN,
+            reason -> {});
     CacheRoutes.mount(router, vertx, stuck, new UpstreamRouter(List.of()));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0).await();
     int port = server.actualPort();
@@ -73,6 +80,7 @@ class ScrapeUnderCacheWorkTest {
       gcs.add(
           http.sendAsync(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/gc"))
+                  .header("Authorization", TOKEN.authorizationHeader())
                   .POST(HttpRequest.BodyPublishers.noBody())
                   .build(),
               HttpResponse.BodyHandlers.ofString()));
