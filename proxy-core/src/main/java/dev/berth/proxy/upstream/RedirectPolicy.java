@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * cloud metadata service) unless the upstream itself lives there: otherwise any upstream could make
  * berth issue GETs against them (blind SSRF).
  *
- * <p>Hosts are judged as written: {@code localhost}, {@code *.localhost} and literal addresses. A
- * DNS name that resolves to a local address is not caught here.
+ * <p>Hosts are judged as written here: {@code localhost}, {@code *.localhost} and literal
+ * addresses. A DNS name is resolved and its addresses judged by {@link #isLocalAddress} before
+ * berth connects ({@code UpstreamClient}).
  */
 public final class RedirectPolicy {
   private RedirectPolicy() {}
@@ -57,8 +58,11 @@ public final class RedirectPolicy {
         h = h.substring(0, zone);
       }
     }
-    return AddressRange.literal(h)
-        .map(a -> a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress())
-        .orElse(false);
+    return AddressRange.literal(h).map(RedirectPolicy::isLocalAddress).orElse(false);
+  }
+
+  /** A loopback, link-local or wildcard address: this machine, or its metadata services. */
+  static boolean isLocalAddress(java.net.InetAddress a) {
+    return a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress();
   }
 }

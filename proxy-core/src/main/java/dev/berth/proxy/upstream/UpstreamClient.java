@@ -9,12 +9,15 @@ import dev.berth.auth.challenge.TokenCache;
 import dev.berth.auth.challenge.TokenRequest;
 import dev.berth.auth.challenge.TokenScope;
 import dev.berth.auth.credential.Credential;
+import dev.berth.proxy.config.AddressRange;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -64,9 +67,11 @@ public final class UpstreamClient {
   /** Monotonic time for deadlines and stall checks; injected so tests can move it. */
   private final LongSupplier nanoTime;
 
+  private final HostResolver resolver;
+
   public UpstreamClient(
       HttpClient http, UpstreamTimeouts timeouts, Clock clock, UpstreamObserver observer) {
-    this(http, timeouts, clock, observer, System::nanoTime);
+    this(http, timeouts, clock, observer, System::nanoTime, null);
   }
 
   public UpstreamClient(
@@ -74,8 +79,16 @@ public final class UpstreamClient {
       UpstreamTimeouts timeouts,
       Clock clock,
       UpstreamObserver observer,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      @Nullable HostResolver resolver) {
     this.http = http;
+    this.resolver =
+        resolver != null
+            ? resolver
+            : host ->
+                context()
+                    .owner()
+                    .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
     this.timeouts = timeouts;
     this.observer = observer;
     this.nanoTime = nanoTime;
@@ -182,7 +195,7 @@ public final class UpstreamClient {
               }
               return Future.failedFuture(e);
             })
-        .compose(auth -> attempt(call, credential, url, auth, 0, true))
+        .compose(auth -> attempt(call, credential, url, auth, 0, true, null))
         .transform(
             ar -> {
               if (ar.failed()) {
@@ -226,7 +239,8 @@ public final class UpstreamClient {
       URI url,
       @Nullable String auth,
       int redirects,
-      boolean mayAnswerChallenge) {
+      boolean mayAnswerChallenge,
+      @Nullable SocketAddress pinned) {
     long remainingMillis =
         java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(call.deadline() - nanoTime.getAsLong());
     if (remainingMillis <= 0) {
@@ -250,6 +264,9 @@ public final class UpstreamClient {
                 Math.min(call.upstream().config().connectTimeout().toMillis(), remainingMillis))
             .setIdleTimeout(
                 Math.min(call.upstream().config().readTimeout().toMillis(), remainingMillis));
+    if (pinned != null) {
+      options.setServer(pinned); // the address that was checked, not a second DNS answer
+    }
     options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(call.headers()));
     options.putHeader("User-Agent", USER_AGENT);
     if (auth != null) {
@@ -306,16 +323,84 @@ public final class UpstreamClient {
                 }
                 // Credentials stay with the host they were issued for.
                 String nextAuth = sameHost(next, url) ? auth : null;
-                return attempt(call, credential, next, nextAuth, redirects + 1, false);
+                return checkedAddress(call, next)
+                    .compose(
+                        address ->
+                            attempt(
+                                call, credential, next, nextAuth, redirects + 1, false, address));
               }
               if (status == 401 && mayAnswerChallenge && sameHost(url, call.upstream().url())) {
                 List<String> challenges = response.headers().getAll("WWW-Authenticate");
                 answer(call, response).discard();
                 return answerChallenge(call, credential, challenges, auth)
-                    .compose(newAuth -> attempt(call, credential, url, newAuth, redirects, false));
+                    .compose(
+                        newAuth ->
+                            attempt(call, credential, url, newAuth, redirects, false, pinned));
               }
               return Future.succeededFuture(response);
             });
+  }
+
+  /**
+   * The address to connect to for a redirect to {@code next}, or null to let Vert.x resolve it. A
+   * host name (a CDN) is resolved here and refused when any of its addresses is local (loopback,
+   * link-local, wildcard) while the upstream is not: {@link RedirectPolicy} judges only what is
+   * written, and a name such as {@code evil.example -> 127.0.0.1} would otherwise reach berth's
+   * admin port. The connection then goes to the address checked, so a second DNS answer cannot
+   * differ (rebinding); the name stays the {@code Host} and TLS server name.
+   */
+  private Future<@Nullable SocketAddress> checkedAddress(Call call, URI next) {
+    String host = next.getHost();
+    if (sameHost(next, call.upstream().url())
+        || RedirectPolicy.isLocal(call.upstream().url().getHost())
+        || host.startsWith("[")
+        || AddressRange.literal(host).isPresent()) {
+      return Future.succeededFuture(null); // a literal was judged by RedirectPolicy already
+    }
+    return resolver
+        .resolve(host)
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new UpstreamException(
+                        UpstreamException.Kind.UNAVAILABLE,
+                        call.upstream().name(),
+                        call.action() + ": cannot resolve redirect host " + host,
+                        null,
+                        e)))
+        .compose(
+            addresses -> {
+              for (InetAddress a : addresses) {
+                if (RedirectPolicy.isLocalAddress(a)) {
+                  return Future.failedFuture(
+                      new UpstreamException(
+                          UpstreamException.Kind.BAD_RESPONSE,
+                          call.upstream().name(),
+                          call.action()
+                              + ": redirect to "
+                              + host
+                              + ", which resolves to a loopback or link-local address ("
+                              + a.getHostAddress()
+                              + "), where the upstream itself is not, refused"));
+                }
+              }
+              if (addresses.isEmpty()) {
+                return Future.failedFuture(
+                    new UpstreamException(
+                        UpstreamException.Kind.UNAVAILABLE,
+                        call.upstream().name(),
+                        call.action() + ": redirect host " + host + " has no address"));
+              }
+              return Future.succeededFuture(
+                  SocketAddress.inetSocketAddress(
+                      effectivePort(next), addresses.get(0).getHostAddress()));
+            });
+  }
+
+  /** Looks up a host name's addresses; the default runs the JDK's resolver on a worker. */
+  @FunctionalInterface
+  public interface HostResolver {
+    Future<List<InetAddress>> resolve(String host);
   }
 
   /** Passes Docker Hub's rate-limit headers ({@code 100;w=21600}) to the observer. */

@@ -43,6 +43,9 @@ public final class WatchedBody implements ReadStream<Buffer> {
   private boolean finished;
   private long timer = -1;
 
+  /** The answer had ended before it was watched: it ends at the first resume. */
+  private final boolean endedBeforeWatched;
+
   /** A failure met before anyone listened (the body waits paused for a storage hop). */
   private @Nullable Throwable unreported;
 
@@ -56,10 +59,21 @@ public final class WatchedBody implements ReadStream<Buffer> {
     this.bounds = bounds;
     this.fault = fault;
     this.lastByteNanos = bounds.nanoTime().getAsLong();
-    response.handler(this::data);
-    response.exceptionHandler(this::broke);
-    response.endHandler(this::ended);
-    startTimer();
+    boolean open;
+    try {
+      response.handler(this::data);
+      response.exceptionHandler(this::broke);
+      response.endHandler(this::ended);
+      open = true;
+    } catch (IllegalStateException alreadyRead) {
+      // Vert.x ended a body-less answer before this callback ran (seen with 401s under load);
+      // it is then whole and empty: end it as soon as someone listens.
+      open = false;
+    }
+    endedBeforeWatched = !open;
+    if (open) {
+      startTimer();
+    }
   }
 
   /** Body bytes received so far. */
@@ -76,7 +90,9 @@ public final class WatchedBody implements ReadStream<Buffer> {
   public void stop() {
     if (!finished) {
       finish();
-      response.request().reset();
+      if (!endedBeforeWatched) {
+        response.request().reset();
+      }
     }
   }
 
@@ -114,6 +130,10 @@ public final class WatchedBody implements ReadStream<Buffer> {
   public WatchedBody resume() {
     paused = false;
     lastByteNanos = bounds.nanoTime().getAsLong(); // the gap starts now, not when berth paused
+    if (endedBeforeWatched) {
+      ended(null);
+      return this;
+    }
     response.resume();
     return this;
   }
@@ -123,6 +143,10 @@ public final class WatchedBody implements ReadStream<Buffer> {
     if (amount > 0) {
       paused = false;
       lastByteNanos = bounds.nanoTime().getAsLong();
+    }
+    if (endedBeforeWatched) {
+      ended(null);
+      return this;
     }
     response.fetch(amount);
     return this;
@@ -164,7 +188,7 @@ public final class WatchedBody implements ReadStream<Buffer> {
     }
   }
 
-  private void ended(Void v) {
+  private void ended(@Nullable Void v) {
     if (finished) {
       return;
     }

@@ -148,6 +148,57 @@ class PullThroughE2eIT {
     assertEquals(1, registry.countRequests("HEAD", "/v2/e2e/small/manifests/1"));
   }
 
+  /**
+   * Issue 13, defect 1: tag lists and referrers must answer through berth against the real
+   * registry. distribution 2.8 has no referrers API (404): berth answers the empty index the OCI
+   * spec gives for a manifest nobody refers to; a registry with the API is covered by ListingTest's
+   * fake.
+   */
+  @Test
+  @Order(2)
+  void tagsAndReferrers_listedThroughBerth_asTheRegistryAnswers() throws Exception {
+    HttpResponse<String> direct =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://" + registry.hostPort() + "/v2/e2e/small/tags/list"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> through =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://" + berthHost() + "/v2/" + PATH_NAME + "/e2e/small/tags/list"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, through.statusCode(), through.body());
+    assertEquals(
+        new io.vertx.core.json.JsonObject(direct.body()).getJsonArray("tags"),
+        new io.vertx.core.json.JsonObject(through.body()).getJsonArray("tags"));
+
+    HttpResponse<String> referrers =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://"
+                            + berthHost()
+                            + "/v2/"
+                            + PATH_NAME
+                            + "/e2e/small/referrers/"
+                            + small.digest()))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, referrers.statusCode(), referrers.body());
+    assertEquals(
+        "application/vnd.oci.image.index.v1+json",
+        referrers.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(
+        0,
+        new io.vertx.core.json.JsonObject(referrers.body()).getJsonArray("manifests").size(),
+        referrers.body());
+  }
+
   @Test
   @Order(3)
   void containerd_hostsTomlMirror_routesByNs_digestEqualsUpstream() throws Exception {
