@@ -96,23 +96,26 @@ public final class CacheKeeper {
     return new CacheKeeper(collector, rocks, config.maxSize(), config.evictTo(), metrics);
   }
 
-  /** Evicts down to the low-water mark when stored bytes exceed the cap; empty when they do not. */
+  /**
+   * Evicts down to the low-water mark when stored bytes plus the chunks of downloads in progress
+   * exceed the cap; empty when they do not.
+   */
   public Optional<CollectionReport> evictIfOverCap() {
-    if (maxSize.isEmpty() || collector.storedBytes() <= maxSize.getAsLong()) {
+    if (maxSize.isEmpty() || collector.cappedBytes() <= maxSize.getAsLong()) {
       return Optional.empty();
     }
-    long before = collector.storedBytes();
+    long before = collector.cappedBytes();
     CollectionReport report = collector.evictTo(evictTo.orElseThrow());
     if (metrics != null) {
       metrics.removed("size", report);
     }
     log.info(
-        "evicted {} blobs and {} manifests ({}): stored {} -> {} (max-size {}){}",
+        "evicted {} blobs and {} manifests ({}): stored and downloading {} -> {} (max-size {}){}",
         report.blobsRemoved(),
         report.manifestsRemoved(),
         ByteSizes.format(report.bytesRemoved()),
         ByteSizes.format(before),
-        ByteSizes.format(report.storedBytesAfter()),
+        ByteSizes.format(collector.cappedBytes()),
         ByteSizes.format(maxSize.getAsLong()),
         report.inUse().isEmpty() ? "" : "; " + report.inUse().size() + " in use, kept");
     return Optional.of(report);

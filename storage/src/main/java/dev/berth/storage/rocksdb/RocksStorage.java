@@ -315,7 +315,10 @@ public final class RocksStorage implements AutoCloseable {
     return verdicts;
   }
 
-  /** Bytes of stored blobs and manifests: what {@code storage.max-size} caps. */
+  /**
+   * Bytes of stored blobs and manifests; {@code storage.max-size} caps these plus {@link
+   * BlobStore#writingBytes}.
+   */
   public long storedBytes() {
     return blobs.totalBytes() + manifests.totalBytes();
   }
