@@ -2,6 +2,7 @@ package dev.berth.proxy.cache;
 
 import dev.berth.proxy.config.ConfigException;
 import dev.berth.proxy.config.StorageConfig;
+import dev.berth.proxy.config.StorageLimits;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.metrics.ProxyMetrics;
@@ -61,14 +62,15 @@ public final class CacheKeeper {
   }
 
   /**
-   * The keeper of one opened cache: pins from the config file (each checked against the upstreams)
-   * and from the store, removals reported to {@code removals}.
+   * The keeper of one opened cache: the cap of {@code limits}, pins from the config file (each
+   * checked against the upstreams) and from the store, removals reported to {@code removals}.
    *
    * @param metrics where removals are counted; null for the CLI
    * @throws ConfigException naming {@code storage.pins[i]} when a pin names no configured upstream
    */
   public static CacheKeeper create(
       StorageConfig config,
+      StorageLimits limits,
       RocksStorage rocks,
       UpstreamRouter upstreams,
       RemovalListener removals,
@@ -93,7 +95,7 @@ public final class CacheKeeper {
             pins,
             ManifestReferences::of,
             removals);
-    return new CacheKeeper(collector, rocks, config.maxSize(), config.evictTo(), metrics);
+    return new CacheKeeper(collector, rocks, limits.maxSize(), limits.evictTo(), metrics);
   }
 
   /**
