@@ -72,6 +72,13 @@ public interface BlobStore {
   /** Bytes of all committed blobs. Maintained incrementally; cheap. */
   long totalBytes();
 
+  /**
+   * Bytes that writes not yet committed or aborted have stored so far: they occupy the disk before
+   * they are a blob, so a size cap must count them. Maintained incrementally; cheap. Zero after
+   * opening a store: a crash's unfinished writes are reclaimed then.
+   */
+  long writingBytes();
+
   /** Number of committed blobs. Maintained incrementally; cheap. */
   long count();
 

@@ -2,6 +2,7 @@ package dev.berth.proxy.cache;
 
 import dev.berth.proxy.config.ConfigException;
 import dev.berth.proxy.config.StorageConfig;
+import dev.berth.proxy.config.StorageLimits;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.metrics.ProxyMetrics;
@@ -70,14 +71,15 @@ public final class CacheKeeper {
   }
 
   /**
-   * The keeper of one opened cache: pins from the config file (each checked against the upstreams)
-   * and from the store, removals reported to {@code removals}.
+   * The keeper of one opened cache: the cap of {@code limits}, pins from the config file (each
+   * checked against the upstreams) and from the store, removals reported to {@code removals}.
    *
    * @param metrics where removals are counted; null for the CLI
    * @throws ConfigException naming {@code storage.pins[i]} when a pin names no configured upstream
    */
   public static CacheKeeper create(
       StorageConfig config,
+      StorageLimits limits,
       RocksStorage rocks,
       UpstreamRouter upstreams,
       RemovalListener removals,
@@ -102,26 +104,29 @@ public final class CacheKeeper {
             pins,
             ManifestReferences::of,
             removals);
-    return new CacheKeeper(collector, rocks, config.maxSize(), config.evictTo(), metrics);
+    return new CacheKeeper(collector, rocks, limits.maxSize(), limits.evictTo(), metrics);
   }
 
-  /** Evicts down to the low-water mark when stored bytes exceed the cap; empty when they do not. */
+  /**
+   * Evicts down to the low-water mark when stored bytes plus the chunks of downloads in progress
+   * exceed the cap; empty when they do not.
+   */
   public Optional<CollectionReport> evictIfOverCap() {
-    if (maxSize.isEmpty() || collector.storedBytes() <= maxSize.getAsLong()) {
+    if (maxSize.isEmpty() || collector.cappedBytes() <= maxSize.getAsLong()) {
       return Optional.empty();
     }
-    long before = collector.storedBytes();
+    long before = collector.cappedBytes();
     CollectionReport report = collector.evictTo(evictTo.orElseThrow());
     if (metrics != null) {
       metrics.removed("size", report);
     }
     log.info(
-        "evicted {} blobs and {} manifests ({}): stored {} -> {} (max-size {}){}",
+        "evicted {} blobs and {} manifests ({}): stored and downloading {} -> {} (max-size {}){}",
         report.blobsRemoved(),
         report.manifestsRemoved(),
         ByteSizes.format(report.bytesRemoved()),
         ByteSizes.format(before),
-        ByteSizes.format(report.storedBytesAfter()),
+        ByteSizes.format(collector.cappedBytes()),
         ByteSizes.format(maxSize.getAsLong()),
         report.inUse().isEmpty() ? "" : "; " + report.inUse().size() + " in use, kept");
     return Optional.of(report);

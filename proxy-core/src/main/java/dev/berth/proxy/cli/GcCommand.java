@@ -2,7 +2,9 @@ package dev.berth.proxy.cli;
 
 import dev.berth.proxy.cache.CacheKeeper;
 import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.config.DiskSize;
 import dev.berth.proxy.config.StorageConfig;
+import dev.berth.proxy.config.StorageLimits;
 import dev.berth.proxy.text.ByteSizes;
 import dev.berth.proxy.text.InvalidValueException;
 import dev.berth.storage.eviction.CollectionReport;
@@ -57,8 +59,8 @@ final class GcCommand implements Callable<Integer> {
       paramLabel = "SIZE",
       description = {
         "Evict down to this size now (replaces storage.max-size for this run; the low-water"
-            + " mark is 90%% of it).",
-        "Example: --max-size 20GiB"
+            + " mark is 90%% of it). A percentage is of the data directory's filesystem.",
+        "Example: --max-size 20GiB, --max-size 10%%"
       })
   private Optional<String> maxSize = Optional.empty();
 
@@ -67,7 +69,7 @@ final class GcCommand implements Callable<Integer> {
     BerthConfig berth = cache.load();
     StorageConfig storageConfig = berth.storage();
     if (maxSize.isPresent()) {
-      storageConfig = withMaxSize(storageConfig, maxSize.get());
+      storageConfig = storageConfig.withMaxSize(Optional.of(parseMaxSize(maxSize.get())));
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -79,36 +81,36 @@ final class GcCommand implements Callable<Integer> {
             + berth.admin()
             + "/admin/gc asks it to collect";
     try (RocksStorage storage = CacheDirectory.openForWriting(berth, askTheServer)) {
+      StorageLimits limits = storageConfig.resolveOn(storage.path());
       CacheKeeper keeper =
           CacheKeeper.create(
-              storageConfig, storage, CacheDirectory.upstreams(berth), RemovalListener.NONE, null);
+              storageConfig,
+              limits,
+              storage,
+              CacheDirectory.upstreams(berth),
+              RemovalListener.NONE,
+              null);
       err.println("collecting in " + storage.path() + " (compaction can take minutes)...");
       err.flush();
       CacheKeeper.GcSummary summary = keeper.gc();
-      printSummary(out, summary, storageConfig.maxSize());
+      printSummary(out, summary, limits.maxSize());
       return 0;
     }
   }
 
-  private StorageConfig withMaxSize(StorageConfig base, String text) {
-    long size;
+  private DiskSize parseMaxSize(String text) {
+    DiskSize size;
     try {
-      size = ByteSizes.parse(text);
+      size = DiskSize.parse(text);
     } catch (InvalidValueException e) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--max-size " + text + ": " + e.getMessage());
+          spec.commandLine(), "--max-size " + text + ": " + e.problem());
     }
-    if (size <= 0) {
+    if (size.isZero()) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--max-size " + text + ": expected a size above zero");
     }
-    return new StorageConfig(
-        base.path(),
-        OptionalLong.of(size),
-        base.chunkSize(),
-        base.minFree(),
-        OptionalLong.empty(),
-        base.pins());
+    return size;
   }
 
   static void printSummary(PrintWriter out, CacheKeeper.GcSummary summary, OptionalLong maxSize) {
@@ -126,7 +128,7 @@ final class GcCommand implements Callable<Integer> {
           "nothing to evict: %s stored, max-size %s%n",
           ByteSizes.format(summary.storedBytes()), ByteSizes.format(maxSize.getAsLong()));
     } else {
-      out.println("nothing to evict: no storage.max-size is set");
+      out.println("nothing to evict: storage.max-size is none");
     }
     out.printf("removed %d orphaned repository links%n", summary.orphans().linksRemoved());
     out.printf(

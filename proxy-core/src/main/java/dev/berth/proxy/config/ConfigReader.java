@@ -5,7 +5,7 @@ import dev.berth.proxy.text.InvalidValueException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /** Turns a (merged) config tree into a {@link BerthConfig}, key by key. */
 final class ConfigReader {
@@ -54,30 +54,33 @@ final class ConfigReader {
   private static StorageConfig storage(ConfigNode node) {
     node.requireMap(STORAGE_KEYS);
     Path path = node.required("path").as(ConfigReader::path);
-    OptionalLong maxSize =
+    Optional<DiskSize> maxSize =
         node.optional("max-size")
-            .map(size -> OptionalLong.of(size.as(ConfigReader::positiveSize)))
-            .orElse(OptionalLong.empty());
+            .map(size -> size.as(ConfigReader::maxSize))
+            .orElse(Optional.of(StorageConfig.DEFAULT_MAX_SIZE));
     int chunkSize =
         node.optional("chunk-size")
             .map(size -> size.as(ConfigReader::chunkSize))
             .orElse(StorageConfig.DEFAULT_CHUNK_SIZE);
-    long minFree =
+    DiskSize minFree =
         node.optional("min-free")
-            .map(size -> size.as(ByteSizes::parse))
+            .map(size -> size.as(DiskSize::parse))
             .orElse(StorageConfig.DEFAULT_MIN_FREE);
-    OptionalLong lowWater =
-        node.optional("low-water")
-            .map(size -> OptionalLong.of(size.as(ConfigReader::positiveSize)))
-            .orElse(OptionalLong.empty());
+    Optional<DiskSize> lowWater =
+        node.optional("low-water").map(size -> size.as(ConfigReader::positiveDiskSize));
     if (lowWater.isPresent()) {
-      long low = lowWater.getAsLong();
+      DiskSize low = lowWater.get();
       node.required("low-water")
           .as(
               text -> {
-                if (maxSize.isEmpty() || low >= maxSize.getAsLong()) {
+                if (maxSize.isEmpty()) {
                   throw new InvalidValueException(
-                      text, "expected a size below storage.max-size (which must be set too)");
+                      text, "storage.max-size is none: there is no cap to evict down from");
+                }
+                // Two byte values compare now; a percentage is compared once resolved at start.
+                DiskSize max = maxSize.get();
+                if (!low.isPercent() && !max.isPercent() && low.resolve(0) >= max.resolve(0)) {
+                  throw new InvalidValueException(text, "expected a size below storage.max-size");
                 }
                 return low;
               });
@@ -225,10 +228,23 @@ final class ConfigReader {
     }
   }
 
-  private static long positiveSize(String text) {
-    long size = ByteSizes.parse(text);
-    if (size <= 0) {
-      throw new InvalidValueException(text, "expected a size above zero, such as 50GiB");
+  /** {@code none} for no cap, else a size above zero. */
+  private static Optional<DiskSize> maxSize(String text) {
+    if (text.trim().equals("none")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(positiveDiskSize(text));
+    } catch (InvalidValueException e) {
+      throw new InvalidValueException(text, e.problem() + "; or none for no cap");
+    }
+  }
+
+  private static DiskSize positiveDiskSize(String text) {
+    DiskSize size = DiskSize.parse(text);
+    if (size.isZero()) {
+      throw new InvalidValueException(
+          text, "expected a size above zero, such as 50GiB, or a percentage such as 25%");
     }
     return size;
   }

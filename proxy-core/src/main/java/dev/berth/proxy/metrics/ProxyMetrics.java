@@ -20,6 +20,12 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   /** Bytes of committed blobs in storage. Prometheus: {@code berth_storage_bytes}. */
   public static final String STORAGE_BYTES = "berth.storage.bytes";
 
+  /**
+   * Bytes that blob downloads in progress have stored so far (counted against {@code
+   * storage.max-size}). Prometheus: {@code berth_storage_writing_bytes}.
+   */
+  public static final String STORAGE_WRITING = "berth.storage.writing";
+
   /** Number of committed blobs in storage. Prometheus: {@code berth_storage_blobs}. */
   public static final String STORAGE_BLOBS = "berth.storage.blobs";
 
@@ -440,6 +446,11 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   private static void bindBlobStorage(MeterRegistry registry, BlobStore blobs) {
     Gauge.builder(STORAGE_BYTES, blobs, BlobStore::totalBytes)
         .description("Bytes of committed blobs in storage")
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(STORAGE_WRITING, blobs, BlobStore::writingBytes)
+        .description("Bytes stored by blob downloads not yet committed (counted against max-size)")
         .baseUnit("bytes")
         .strongReference(true)
         .register(registry);

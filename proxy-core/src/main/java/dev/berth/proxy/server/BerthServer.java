@@ -17,6 +17,7 @@ import dev.berth.proxy.cache.CacheKeeper;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.HostPort;
 import dev.berth.proxy.config.LimitsConfig;
+import dev.berth.proxy.config.StorageLimits;
 import dev.berth.proxy.config.TlsConfig;
 import dev.berth.proxy.metrics.PrometheusMetrics;
 import dev.berth.proxy.metrics.ProxyMetrics;
@@ -130,8 +131,11 @@ public final class BerthServer implements AutoCloseable {
       RocksStorage rocks = openStorage(config);
       StorageGate storage = new StorageGate(rocks);
       opened = storage;
+      // Percentages resolve against the filesystem the data directory is on, once, now.
+      StorageLimits limits = config.storage().resolveOn(rocks.path());
+      log.info("storage {}: {}", rocks.path(), limits.describe(config.storage()));
       ProxyMetrics.bindStorage(
-          metrics.registry(), rocks.blobs(), rocks.manifests(), config.storage().maxSize());
+          metrics.registry(), rocks.blobs(), rocks.manifests(), limits.maxSize());
       CacheWrites writes = new CacheWrites();
       access =
           new StorageAccess(
@@ -143,13 +147,13 @@ public final class BerthServer implements AutoCloseable {
               vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS),
               writes);
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
-      watchDiskSpace(vertx, config, rocks.path(), storage, writes, proxyMetrics);
+      watchDiskSpace(vertx, limits.minFree(), rocks.path(), storage, writes, proxyMetrics);
       PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
       forgetOldVerdicts(vertx, config, access);
       CacheKeeper keeper =
           CacheKeeper.create(
-              config.storage(), rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
-      keepCacheUnderCap(vertx, config, storage, keeper);
+              config.storage(), limits, rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
+      keepCacheUnderCap(vertx, limits, storage, keeper);
       bindConnectionMeters(proxyMetrics, connections);
       Router registryRouter =
           RegistryApi.router(
@@ -233,8 +237,8 @@ public final class BerthServer implements AutoCloseable {
 
   /** Checks the cap every second on a worker of its own; one run at a time. */
   private static void keepCacheUnderCap(
-      Vertx vertx, BerthConfig config, StorageGate storage, CacheKeeper keeper) {
-    if (config.storage().maxSize().isEmpty()) {
+      Vertx vertx, StorageLimits limits, StorageGate storage, CacheKeeper keeper) {
+    if (limits.maxSize().isEmpty()) {
       return;
     }
     WorkerExecutor evictor = vertx.createSharedWorkerExecutor("berth-eviction", 1);
@@ -573,7 +577,7 @@ public final class BerthServer implements AutoCloseable {
    */
   private static void watchDiskSpace(
       Vertx vertx,
-      BerthConfig config,
+      long minFree,
       Path dataDir,
       StorageGate storage,
       CacheWrites writes,
@@ -581,7 +585,7 @@ public final class BerthServer implements AutoCloseable {
     DiskSpaceMonitor monitor =
         new DiskSpaceMonitor(
             dataDir,
-            config.storage().minFree(),
+            minFree,
             writes,
             () -> usableSpace(dataDir),
             () -> storage.call(RocksStorage::writeProblem, Optional.of("storage closed")));

@@ -56,7 +56,11 @@ class DiskFullTest {
             fs.path().resolve("data"),
             RunningBerth.oneUpstream(
                     "upstream.test", "http://127.0.0.1:" + upstream.port(), "if-not-present")
-                .replace("tenancy: open\n", "tenancy: open\nstorage:\n  min-free: 0\n"));
+                // Neither limit may act before the disk is full: no free-space floor, and no
+                // cap (the default, a quarter of this small filesystem, would evict the hit).
+                .replace(
+                    "tenancy: open\n",
+                    "tenancy: open\nstorage:\n  min-free: 0\n  max-size: none\n"));
   }
 
   @AfterEach

@@ -82,11 +82,26 @@ class GcCommandTest {
   }
 
   @Test
+  void defaultCap_isAQuarterOfTheFilesystem_percentOptionAccepted() throws Exception {
+    Path data = dir.resolve("data");
+    fill(data, 2, 1000);
+    long quarter = Files.getFileStore(dir).getTotalSpace() / 4;
+    assertEquals(0, run("gc", "--data", data.toString()), err.toString());
+    assertTrue(
+        out.toString().contains("max-size " + dev.berth.proxy.text.ByteSizes.format(quarter)),
+        out.toString());
+    assertEquals(0, run("gc", "--data", data.toString(), "--max-size", "10%"), err.toString());
+    assertEquals(2, run("gc", "--data", data.toString(), "--max-size", "120%"));
+    assertTrue(err.toString().contains("--max-size 120%"), err.toString());
+  }
+
+  @Test
   void withoutACap_onlyCollectsAndCompacts() throws Exception {
     Path data = dir.resolve("data");
     fill(data, 2, 1000);
-    assertEquals(0, run("gc", "--data", data.toString()));
-    assertTrue(out.toString().contains("no storage.max-size is set"), out.toString());
+    Path uncapped = Files.writeString(dir.resolve("none.yaml"), "storage:\n  max-size: none\n");
+    assertEquals(0, run("gc", "--config", uncapped.toString(), "--data", data.toString()));
+    assertTrue(out.toString().contains("storage.max-size is none"), out.toString());
     assertEquals(2, run("gc", "--data", data.toString(), "--max-size", "lots"));
     assertTrue(err.toString().contains("--max-size lots"), err.toString());
     Path config =

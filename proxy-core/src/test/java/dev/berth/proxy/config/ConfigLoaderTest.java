@@ -31,7 +31,13 @@ class ConfigLoaderTest {
     assertEquals(new HostPort("127.0.0.1", 5000), config.listen());
     assertEquals(new HostPort("127.0.0.1", 9090), config.admin());
     assertEquals(
-        new StorageConfig(Path.of("./berth-data"), OptionalLong.empty(), 1 << 20, 512L << 20),
+        new StorageConfig(
+            Path.of("./berth-data"),
+            Optional.of(DiskSize.percent(25)),
+            1 << 20,
+            DiskSize.percent(20),
+            Optional.empty(),
+            List.of()),
         config.storage());
     assertEquals(
         List.of(
@@ -117,19 +123,27 @@ class ConfigLoaderTest {
     assertEquals(
         new StorageConfig(
             Path.of("./berth-data"),
-            OptionalLong.of(50L << 30),
+            Optional.of(DiskSize.bytes(50L << 30)),
             4 << 20,
-            2L << 30,
-            OptionalLong.of(40L << 30),
+            DiskSize.bytes(2L << 30),
+            Optional.of(DiskSize.bytes(40L << 30)),
             List.of(
                 "nginx:1.27",
                 "ghcr.io/org/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")),
         config.storage(),
         "the storage map merges key by key, so the default path stays");
-    assertEquals(OptionalLong.of(40L << 30), config.storage().evictTo());
+    assertEquals(OptionalLong.of(40L << 30), config.storage().resolve(1L << 40).evictTo());
     assertEquals(
         OptionalLong.of(45L << 30),
-        new StorageConfig(Path.of("d"), OptionalLong.of(50L << 30), 1 << 20, 0).evictTo(),
+        new StorageConfig(
+                Path.of("d"),
+                Optional.of(DiskSize.bytes(50L << 30)),
+                1 << 20,
+                DiskSize.bytes(0),
+                Optional.empty(),
+                List.of())
+            .resolve(1L << 40)
+            .evictTo(),
         "90% of max-size by default");
     assertEquals(
         List.of(
@@ -351,8 +365,33 @@ class ConfigLoaderTest {
             "storage:\n  max-size: 10GiB\n  low-water: 20GiB\n",
             "storage.low-water: invalid value '20GiB': expected a size below storage.max-size"),
         bad(
-            "storage:\n  low-water: 1GiB\n",
-            "storage.low-water: invalid value '1GiB': expected a size below storage.max-size"),
+            "storage:\n  max-size: none\n  low-water: 1GiB\n",
+            "storage.low-water: invalid value '1GiB': storage.max-size is none"),
+        bad(
+            "storage:\n  max-size: 120%\n",
+            "storage.max-size: invalid value '120%': expected a percentage of the data"
+                + " directory's filesystem from 0% to 100%"),
+        bad(
+            "storage:\n  max-size: -1%\n",
+            "storage.max-size: invalid value '-1%': expected a percentage"),
+        bad(
+            "storage:\n  max-size: abc%\n",
+            "storage.max-size: invalid value 'abc%': expected a percentage"),
+        bad(
+            "storage:\n  max-size: 0%\n",
+            "storage.max-size: invalid value '0%': expected a size above zero"),
+        bad(
+            "storage:\n  low-water: 100.5%\n",
+            "storage.low-water: invalid value '100.5%': expected a percentage"),
+        bad(
+            "storage:\n  min-free: 120%\n",
+            "storage.min-free: invalid value '120%': expected a percentage"),
+        bad(
+            "storage:\n  min-free: -1%\n",
+            "storage.min-free: invalid value '-1%': expected a percentage"),
+        bad(
+            "storage:\n  min-free: -5GiB\n",
+            "storage.min-free: invalid value '-5GiB': expected a size"),
         bad(
             "storage:\n  pins:\n    - nginx:1.27\n    - Not/An/Image\n",
             "storage.pins[1]: invalid value 'Not/An/Image': expected an image reference"),

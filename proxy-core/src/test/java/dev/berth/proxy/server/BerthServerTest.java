@@ -163,6 +163,19 @@ class BerthServerTest {
   }
 
   @Test
+  void metrics_defaultConfig_maxSizeGaugeIsAQuarterOfTheDataFilesystem() throws Exception {
+    long quarter = java.nio.file.Files.getFileStore(data).getTotalSpace() / 4;
+
+    String body = send("GET", admin("/metrics")).body();
+
+    java.util.regex.Matcher gauge =
+        java.util.regex.Pattern.compile("(?m)^berth_storage_max_bytes (\\S+)$").matcher(body);
+    assertTrue(gauge.find(), "berth_storage_max_bytes missing from the scrape");
+    assertEquals((double) quarter, Double.parseDouble(gauge.group(1)));
+    assertTrue(body.contains("berth_storage_writing_bytes 0.0"), "writing bytes gauge");
+  }
+
+  @Test
   void adminRoutes_registryPath_isNotServed() throws Exception {
     HttpRequest withToken =
         HttpRequest.newBuilder(admin("/v2/"))

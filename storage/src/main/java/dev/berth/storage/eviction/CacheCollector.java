@@ -86,6 +86,14 @@ public final class CacheCollector {
     return blobs.totalBytes() + manifests.totalBytes();
   }
 
+  /**
+   * What a size cap limits: stored bytes plus the chunks of blob writes in progress, which occupy
+   * the disk before they commit (so eviction makes room for downloads under way).
+   */
+  public long cappedBytes() {
+    return storedBytes() + blobs.writingBytes();
+  }
+
   /** Pins from the config file and from the store, without duplicates. */
   public List<Pin> pins() {
     Set<Pin> all = new LinkedHashSet<>(configuredPins);
@@ -94,13 +102,13 @@ public final class CacheCollector {
   }
 
   /**
-   * Evicts least recently used content until at most {@code targetBytes} are stored (or nothing
-   * evictable is left).
+   * Evicts least recently used content until {@link #cappedBytes} is at most {@code targetBytes}
+   * (or nothing evictable is left).
    */
   public CollectionReport evictTo(long targetBytes) {
     oneRun.lock();
     try {
-      if (storedBytes() <= targetBytes) {
+      if (cappedBytes() <= targetBytes) {
         return new Run(null).report();
       }
       blobs.flushAccessTimes();
@@ -116,7 +124,7 @@ public final class CacheCollector {
       candidates.sort(
           Comparator.comparing(Candidate::lastAccess).thenComparing(c -> c.digest().toString()));
       for (Candidate c : candidates) {
-        if (storedBytes() <= targetBytes) {
+        if (cappedBytes() <= targetBytes) {
           break;
         }
         if (!run.kept.contains(c.digest())) {

@@ -47,6 +47,7 @@ final class RocksBlobStore implements BlobStore {
   private final ReentrantLock metaLock = new ReentrantLock();
   private final AtomicLong totalBytes = new AtomicLong();
   private final AtomicLong count = new AtomicLong();
+  private final AtomicLong writingBytes = new AtomicLong();
   private final SecureRandom generations = new SecureRandom();
   private final ReaderLeases leases = new ReaderLeases();
 
@@ -74,27 +75,46 @@ final class RocksBlobStore implements BlobStore {
     this.accesses = new AccessRecorder(options.clock());
   }
 
-  /** Deletes the chunks of every write a crash left unfinished; returns how many there were. */
+  /**
+   * Deletes the chunks of every write a crash left unfinished, and compacts each deleted range so
+   * that their disk space is freed now; returns how many writes there were.
+   *
+   * <p>A range deletion only writes a tombstone: the chunks a flush had already put on disk stay
+   * there until a compaction drops them, and RocksDB compacts on its own schedule (the RocksDB
+   * wiki, "Delete A Range Of Keys": the space "will not be reclaimed immediately"). Chunk values
+   * live in blob files, which RocksDB deletes once compaction has dropped every key referencing
+   * them. A range compaction touches only the level-0 files and the few files whose keys overlap
+   * the range, and their keys are small (the values stay in the blob files), so it is cheap even on
+   * a large cache. The bottommost level is compacted too ({@code kForceOptimized}): RocksDB's
+   * default skips it, and that is where most chunk keys sit.
+   */
   int reclaimUnfinishedWrites() throws RocksDBException {
-    int reclaimed = 0;
+    java.util.List<byte[][]> ranges = new java.util.ArrayList<>();
     try (RocksIterator it = db.newIterator(uploads);
         WriteBatch batch = new WriteBatch()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         byte[] key = it.key();
         Digest digest = Keys.uploadDigest(key);
         long generation = Keys.uploadGeneration(key);
-        batch.deleteRange(
-            chunks,
-            Keys.chunkRangeStart(digest, generation),
-            Keys.chunkRangeEnd(digest, generation));
+        byte[] start = Keys.chunkRangeStart(digest, generation);
+        byte[] end = Keys.chunkRangeEnd(digest, generation);
+        batch.deleteRange(chunks, start, end);
         batch.delete(uploads, key);
-        reclaimed++;
+        ranges.add(new byte[][] {start, end});
       }
-      if (reclaimed > 0) {
+      if (!ranges.isEmpty()) {
         db.write(syncWrites, batch);
       }
     }
-    return reclaimed;
+    try (org.rocksdb.CompactRangeOptions bottomToo =
+        new org.rocksdb.CompactRangeOptions()
+            .setBottommostLevelCompaction(
+                org.rocksdb.CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
+      for (byte[][] range : ranges) {
+        db.compactRange(chunks, range[0], range[1], bottomToo);
+      }
+    }
+    return ranges.size();
   }
 
   void loadTotals() {
@@ -209,9 +229,13 @@ final class RocksBlobStore implements BlobStore {
   /**
    * Stores {@code value} (position to limit) as a chunk. A direct buffer goes to RocksDB without a
    * copy into a Java array and back out of it. Chunks skip the WAL: {@link #publish} flushes them
-   * to their files before the commit record is written.
+   * to their files before the commit record is written. The bytes count as {@link #writingBytes}
+   * until the write is published or discarded.
+   *
+   * @return the bytes stored
    */
-  void putChunk(Digest digest, long generation, int index, ByteBuffer value) {
+  int putChunk(Digest digest, long generation, int index, ByteBuffer value) {
+    int bytes = value.remaining();
     try {
       if (value.isDirect()) {
         db.put(chunks, chunkWrites, directChunkKey(digest, generation, index), value);
@@ -228,6 +252,8 @@ final class RocksBlobStore implements BlobStore {
             value.remaining());
         value.position(value.limit());
       }
+      writingBytes.addAndGet(bytes);
+      return bytes;
     } catch (RocksDBException e) {
       throw RocksErrors.translate("writing chunk " + index + " of " + digest, e);
     }
@@ -288,8 +314,9 @@ final class RocksBlobStore implements BlobStore {
   }
 
   /**
-   * Publishes a verified write. Returns the record now visible for the digest: this writer's, or
-   * the one a racing writer committed first (this writer's chunks are then dropped).
+   * Publishes a verified write of {@code size} stored bytes. Returns the record now visible for the
+   * digest: this writer's, or the one a racing writer committed first (this writer's chunks are
+   * then dropped).
    */
   BlobRecord publish(Digest digest, long generation, long size, int chunkSize) {
     try {
@@ -309,6 +336,7 @@ final class RocksBlobStore implements BlobStore {
             Keys.chunkRangeStart(digest, generation),
             Keys.chunkRangeEnd(digest, generation));
         db.write(plainWrites, batch);
+        writingBytes.addAndGet(-size);
         return existing;
       }
       long now = options.clock().millis();
@@ -316,6 +344,7 @@ final class RocksBlobStore implements BlobStore {
       batch.put(blobs, digest.toKeyBytes(), record.encode());
       db.write(syncWrites, batch);
       totalBytes.addAndGet(size);
+      writingBytes.addAndGet(-size);
       count.incrementAndGet();
       return record;
     } catch (RocksDBException e) {
@@ -325,13 +354,18 @@ final class RocksBlobStore implements BlobStore {
     }
   }
 
-  /** Drops an unfinished write's chunks and its upload record in one batch. */
-  void discard(Digest digest, long generation) {
+  /**
+   * Drops an unfinished write's chunks ({@code stored} bytes) and its upload record in one batch.
+   * Chunks still in the memtable never reach a file (a flush drops keys a range tombstone covers);
+   * chunks a flush already wrote stay on disk until RocksDB compacts them.
+   */
+  void discard(Digest digest, long generation, long stored) {
     try (WriteBatch batch = new WriteBatch()) {
       batch.deleteRange(
           chunks, Keys.chunkRangeStart(digest, generation), Keys.chunkRangeEnd(digest, generation));
       batch.delete(uploads, Keys.upload(digest, generation));
       db.write(plainWrites, batch);
+      writingBytes.addAndGet(-stored);
     } catch (RocksDBException e) {
       throw RocksErrors.translate("discarding write of " + digest, e);
     }
@@ -377,6 +411,11 @@ final class RocksBlobStore implements BlobStore {
   }
 
   @Override
+  public long writingBytes() {
+    return writingBytes.get();
+  }
+
+  @Override
   public long count() {
     return count.get();
   }
@@ -416,6 +455,28 @@ final class RocksBlobStore implements BlobStore {
       }
     }
     return n;
+  }
+
+  /** Writes the chunks column family's memtable to its files, as a concurrent commit would. */
+  void flushChunks() {
+    try {
+      db.flush(flushChunks, chunks);
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("flushing chunks", e);
+    }
+  }
+
+  /**
+   * Bytes of the chunks column family's live files, as RocksDB accounts them: its SST files (the
+   * keys) and its blob files (the chunk values). For tests.
+   */
+  long chunkFileBytes() {
+    try {
+      return db.getLongProperty(chunks, "rocksdb.live-sst-files-size")
+          + db.getLongProperty(chunks, "rocksdb.live-blob-file-size");
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("reading the size of the chunk files", e);
+    }
   }
 
   /** Counts every key in the chunks column family; for crash tests. */

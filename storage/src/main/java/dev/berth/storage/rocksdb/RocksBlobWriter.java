@@ -30,6 +30,7 @@ final class RocksBlobWriter implements BlobWriter {
   private final ByteBuffer buffer;
   private int nextIndex;
   private long written;
+  private long stored;
   private volatile boolean finished;
   private volatile boolean committed;
 
@@ -75,7 +76,7 @@ final class RocksBlobWriter implements BlobWriter {
         written += n;
         if (!buffer.hasRemaining()) {
           buffer.flip();
-          store.putChunk(digest, generation, nextIndex, buffer);
+          stored += store.putChunk(digest, generation, nextIndex, buffer);
           nextIndex++;
           buffer.clear();
           progress.advance((long) nextIndex * chunkSize);
@@ -103,9 +104,9 @@ final class RocksBlobWriter implements BlobWriter {
       }
       if (buffer.position() > 0) {
         buffer.flip();
-        store.putChunk(digest, generation, nextIndex, buffer);
+        stored += store.putChunk(digest, generation, nextIndex, buffer);
       }
-      BlobRecord visible = store.publish(digest, generation, written, chunkSize);
+      BlobRecord visible = store.publish(digest, generation, stored, chunkSize);
       finished = true;
       committed = true;
       progress.committed(visible.size(), visible.generation());
@@ -129,7 +130,7 @@ final class RocksBlobWriter implements BlobWriter {
     }
     finished = true;
     try {
-      store.discard(digest, generation);
+      store.discard(digest, generation, stored);
     } catch (StorageException e) {
       // The upload record stays; the next open reclaims the chunks.
       log.warn("discarding write of {} failed, reclaimed at next start: {}", digest, e.toString());

@@ -66,6 +66,7 @@ public final class RocksStorage implements AutoCloseable {
   private final List<ColumnFamilyHandle> handles;
   private final LRUCache blockCache;
   private final SstFileManager sstFiles;
+  private final OwnerOnlyFiles ownerOnly;
   private final WriteOptions syncWrites;
   private final WriteOptions plainWrites;
   private final ReadOptions readOptions;
@@ -89,9 +90,11 @@ public final class RocksStorage implements AutoCloseable {
     // With a file manager attached, RocksDB recovers by itself from a full disk: it polls free
     // space and resumes writes once there is room, instead of staying read-only until reopened.
     this.sstFiles = new SstFileManager(Env.getDefault());
+    this.ownerOnly = new OwnerOnlyFiles(path);
     this.dbOptions =
         new DBOptions()
             .setSstFileManager(sstFiles)
+            .setListeners(List.of(ownerOnly))
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setMaxBackgroundJobs(2)
@@ -141,6 +144,11 @@ public final class RocksStorage implements AutoCloseable {
         readOnly
             ? RocksDB.openReadOnly(dbOptions, path.toString(), descriptors, handles)
             : RocksDB.open(dbOptions, path.toString(), descriptors, handles);
+    if (!readOnly) {
+      // LOG, MANIFEST, OPTIONS, the WAL: what opening created. A read-only open (berth export,
+      // maybe as another user beside the server) leaves the files as they are.
+      ownerOnly.sweep();
+    }
     this.syncWrites = new WriteOptions().setSync(true);
     this.plainWrites = new WriteOptions();
     this.chunkWrites = new WriteOptions().setDisableWAL(true);
@@ -215,9 +223,9 @@ public final class RocksStorage implements AutoCloseable {
 
   /**
    * Makes the data directory {@code 0700}: it holds private images of many tenants and the access
-   * verdict key, and RocksDB creates its files with the process umask (usually world-readable). A
-   * file system without POSIX permissions, or a directory owned by someone else, is left as it is
-   * (logged).
+   * verdict key, and RocksDB creates its files with mode {@code 0644} minus the process umask
+   * (usually world-readable; {@link OwnerOnlyFiles} restricts them to {@code 0600}). A file system
+   * without POSIX permissions, or a directory owned by someone else, is left as it is (logged).
    */
   private static void ownerOnly(Path path) {
     try {
@@ -315,7 +323,10 @@ public final class RocksStorage implements AutoCloseable {
     return verdicts;
   }
 
-  /** Bytes of stored blobs and manifests: what {@code storage.max-size} caps. */
+  /**
+   * Bytes of stored blobs and manifests; {@code storage.max-size} caps these plus {@link
+   * BlobStore#writingBytes}.
+   */
   public long storedBytes() {
     return blobs.totalBytes() + manifests.totalBytes();
   }
@@ -441,6 +452,10 @@ public final class RocksStorage implements AutoCloseable {
       handle.close();
     }
     db.close();
+    if (!readOnly) {
+      ownerOnly.sweep(); // what closing wrote: the last flush's files
+    }
+    ownerOnly.close();
     syncWrites.close();
     plainWrites.close();
     readOptions.close();

@@ -187,6 +187,28 @@ class CacheCollectorTest {
   }
 
   @Test
+  void writeInProgress_countsAgainstTheTarget_evictionMakesRoomForIt() {
+    Image a = image("a", "1", 100_000);
+    clock.advance(Duration.ofMinutes(1));
+    Image b = image("b", "1", 100_000);
+    long stored = storage.storedBytes();
+    TestContent downloading = new TestContent(999, 3L << 20);
+    try (BlobWriter writer = storage.blobs().beginWrite(downloading.digest(), downloading.size())) {
+      // Two full 1 MiB chunks are stored; the rest of the append sits in the writer's buffer.
+      writer.append(ByteBuffer.wrap(downloading.all(), 0, (2 << 20) + 5));
+      assertEquals(2L << 20, storage.blobs().writingBytes());
+
+      // Stored content alone is under the target; with the download's chunks it is over.
+      CollectionReport report = collector().evictTo(stored + (2L << 20) - 1);
+
+      assertTrue(report.removedAnything(), "the download's chunks were not counted");
+      assertFalse(stored(a.manifest()), "the least recent image makes room");
+      assertTrue(stored(b.manifest()));
+    }
+    assertEquals(0, storage.blobs().writingBytes(), "an aborted write still counts");
+  }
+
+  @Test
   void underTheCap_nothingHappens() {
     image("a", "1", 1000);
     CollectionReport report = collector().evictTo(storage.storedBytes());
