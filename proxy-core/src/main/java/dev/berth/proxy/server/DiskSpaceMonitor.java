@@ -49,7 +49,7 @@ final class DiskSpaceMonitor {
       writes.pause("cannot read the free space of the filesystem of " + dataDir);
       return;
     }
-    if (usable < minFree) {
+    if (usable <= minFree) { // no room at all pauses too, whatever the floor
       writes.pause(
           "only "
               + ByteSizes.format(usable)

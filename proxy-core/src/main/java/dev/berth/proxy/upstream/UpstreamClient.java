@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  * {@code Authorization} never reaches another host, e.g. Docker Hub's blob CDN), and the mapping of
  * failures to {@link UpstreamException}. Secrets never appear in messages.
  *
- * <p>The returned response is paused: the caller reads or pipes its body and must consume it.
+ * <p>Every registry endpoint is a {@link RegistryCall} (classes in {@code upstream.calls}) made
+ * through {@link #call}, which also owns the timeouts and hands the answer over as an {@link
+ * Answer} whose body can only be read within bounds.
  */
 public final class UpstreamClient {
   static final int MAX_REDIRECTS = 10;
