@@ -58,6 +58,6 @@ final class CacheDirectory {
   }
 
   static UpstreamRouter upstreams(BerthConfig config) {
-    return new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
+    return new UpstreamRouter(Upstream.all(config.upstreams()));
   }
 }

@@ -119,7 +119,11 @@ public final class BlobService {
             return new Found(null);
           }
           if (checkLink && !storage.links().isLinked(upstream, repository, digest)) {
-            return new Found(null, true, storage.links().isLinkedOnUpstream(upstream, digest));
+            return new Found(
+                null,
+                true,
+                repo.upstream().sameServerNames().stream()
+                    .anyMatch(name -> storage.links().isLinkedOnUpstream(name, digest)));
           }
           if (headOnly) {
             range.resolve(info.get().size()); // 416 for HEAD too

@@ -208,7 +208,11 @@ public final class ManifestService {
                           return new Linked<>(
                               m,
                               linked,
-                              linked || storage.links().isLinkedOnUpstream(upstream, digest));
+                              linked
+                                  || repo.upstream().sameServerNames().stream()
+                                      .anyMatch(
+                                          name ->
+                                              storage.links().isLinkedOnUpstream(name, digest)));
                         }))
         .compose(
             stored -> {

@@ -329,8 +329,7 @@ public final class BerthServer implements AutoCloseable {
             nodeCredentials::current,
             credentialPlugins(config, clock, proxyMetrics),
             vertx.createSharedWorkerExecutor("berth-credential-plugins", PLUGIN_WORKERS));
-    UpstreamRouter router =
-        new UpstreamRouter(config.upstreams().stream().map(Upstream::new).toList());
+    UpstreamRouter router = new UpstreamRouter(Upstream.all(config.upstreams()));
     Backoff backoff = new Backoff(clock);
     AccessPolicy access =
         new AccessPolicy(

@@ -3,6 +3,7 @@ package dev.berth.proxy.upstream;
 import dev.berth.proxy.config.UpstreamConfig;
 import dev.berth.proxy.pull.PolicyTable;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -16,10 +17,44 @@ public final class Upstream {
 
   private final UpstreamConfig config;
   private final PolicyTable policies;
+  private final List<String> sameServer;
 
+  /** An upstream alone: no other configured upstream shares its server. */
   public Upstream(UpstreamConfig config) {
+    this(config, List.of(config.name()));
+  }
+
+  private Upstream(UpstreamConfig config, List<String> sameServer) {
     this.config = config;
     this.policies = new PolicyTable(config.policy(), config.policies());
+    this.sameServer = List.copyOf(sameServer);
+  }
+
+  /** The configured upstreams, each knowing which others are the same server (same URL origin). */
+  public static List<Upstream> all(List<UpstreamConfig> configs) {
+    return configs.stream()
+        .map(
+            c ->
+                new Upstream(
+                    c,
+                    configs.stream()
+                        .filter(other -> sameOrigin(other.url(), c.url()))
+                        .map(UpstreamConfig::name)
+                        .toList()))
+        .toList();
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return String.valueOf(a.getScheme()).equalsIgnoreCase(String.valueOf(b.getScheme()))
+        && UpstreamClient.sameHost(a, b);
+  }
+
+  /**
+   * The names of the configured upstreams on this one's server (its own included): content one of
+   * them fetched, that server has served, so its {@code HEAD} may prove a link.
+   */
+  public List<String> sameServerNames() {
+    return sameServer;
   }
 
   /** The name clients use for it ({@code docker.io}, {@code registry.internal:5000}). */

@@ -228,7 +228,8 @@ class HostileUpstreamTest {
           "tenancy: open\nupstreams:\n"
               + upstreamEntry("honest.test", honest.port(), true)
               + upstreamEntry("liar.test", liar.port(), false)
-              + upstreamEntry("mirror.test", mirror.port(), false);
+              + upstreamEntry("mirror.test", mirror.port(), false)
+              + upstreamEntry("alias.test", honest.port(), false);
       try (RunningBerth berth = RunningBerth.start(dir, yaml)) {
         assertArrayEquals(BLOB, berth.get(blobPath + "?ns=honest.test").body());
 
@@ -239,6 +240,11 @@ class HostileUpstreamTest {
         HttpResponse<byte[]> sibling =
             berth.get("/v2/team-b/app/blobs/" + DIGEST + "?ns=honest.test");
         assertArrayEquals(BLOB, sibling.body());
+        honest.verify(1, getRequestedFor(urlMatching("/v2/.*/blobs/.*")));
+
+        // Another name for the same server (same URL) is the same origin: its HEAD proves too.
+        assertArrayEquals(
+            BLOB, berth.get("/v2/team-c/app/blobs/" + DIGEST + "?ns=alias.test").body());
         honest.verify(1, getRequestedFor(urlMatching("/v2/.*/blobs/.*")));
 
         // Another upstream that really serves the bytes proves it by them, once.
