@@ -10,6 +10,7 @@
 # Needs docker-registry, skopeo, curl, python3. Everything on 127.0.0.1 in a mktemp directory.
 set -euo pipefail
 RUNS=${RUNS:-10}
+OPTS="${BERTH_JAVA_OPTS-$("$(dirname "${BASH_SOURCE[0]}")/berth-opts.sh")}"
 W=$(mktemp -d); PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
 trap cleanup EXIT
@@ -32,7 +33,8 @@ for jar in "$@"; do
   times=()
   for run in $(seq 1 "$RUNS"); do
     rm -rf data out
-    java -Xms64m -Xmx256m -XX:MaxDirectMemorySize=256m -Dberth.access-log=OFF -jar "$jar" serve \
+    # shellcheck disable=SC2086
+    java $OPTS -Dberth.access-log=OFF -jar "$jar" serve \
       --listen 127.0.0.1:15295 --admin 127.0.0.1:19295 --data "$W/data" \
       --upstream bench.local=http://127.0.0.1:18295 > berth.log 2>&1 &
     pid=$!; PIDS+=($pid)

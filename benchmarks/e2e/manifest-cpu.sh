@@ -6,6 +6,7 @@
 #
 #   TENANCY=verify benchmarks/e2e/manifest-cpu.sh OLD.jar NEW.jar [OLD.jar NEW.jar]
 set -euo pipefail
+BERTH_OPTS="${BERTH_JAVA_OPTS-$("$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/berth-opts.sh")}"
 W=$(mktemp -d); PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
 trap cleanup EXIT
@@ -22,7 +23,8 @@ printf 'wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"\n' 
 hz=$(getconf CLK_TCK)
 for jar in "$@"; do
   rm -rf data
-  java -Xms64m -Xmx256m -XX:MaxDirectMemorySize=256m -Dberth.access-log=OFF -jar "$jar" serve --config b.yaml --listen 127.0.0.1:15254 --admin 127.0.0.1:19294 --data data > berth.log 2>&1 &
+  # shellcheck disable=SC2086
+  java $BERTH_OPTS -Dberth.access-log=OFF -jar "$jar" serve --config b.yaml --listen 127.0.0.1:15254 --admin 127.0.0.1:19294 --data data > berth.log 2>&1 &
   pid=$!; PIDS+=($pid)
   for _ in $(seq 1 200); do curl -sf http://127.0.0.1:19294/readyz >/dev/null && break; sleep 0.05; done
   U=http://127.0.0.1:15254/v2/bench/app/manifests/1

@@ -13,6 +13,7 @@
 # Needs docker-registry, skopeo, wrk and curl. Everything on 127.0.0.1 in a mktemp directory; every
 # process it starts is stopped by PID.
 set -euo pipefail
+BERTH_OPTS="${BERTH_JAVA_OPTS-$("$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/berth-opts.sh")}"
 WORK=$(mktemp -d); PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -35,7 +36,8 @@ printf 'wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"\n' 
 for jar in "$@"; do
   echo "== $jar"
   rm -rf "$WORK/data"
-  java -Xms64m -Xmx256m -XX:MaxDirectMemorySize=256m -Dberth.access-log=OFF -jar "$jar" serve --config "$WORK/berth.yaml" \
+  # shellcheck disable=SC2086
+  java $BERTH_OPTS -Dberth.access-log=OFF -jar "$jar" serve --config "$WORK/berth.yaml" \
     --listen 127.0.0.1:15252 --admin 127.0.0.1:19292 --data "$WORK/data" >"$WORK/berth.log" 2>&1 &
   pid=$!; PIDS+=("$pid")
   for _ in $(seq 1 200); do curl -sf http://127.0.0.1:19292/readyz >/dev/null && break; sleep 0.05; done

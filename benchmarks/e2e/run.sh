@@ -28,7 +28,7 @@ COMMAND_LINE="${BERTH_JAR:+BERTH_JAR=$BERTH_JAR }${BERTH_JAVA_OPTS:+BERTH_JAVA_O
 
 # The launcher's (./berth) default JVM options, so that the benchmark measures what `berth serve`
 # runs; BERTH_JAVA_OPTS replaces them (set it to "" for the JVM's own defaults).
-BERTH_DEFAULT_OPTS="$(sed -n 's/^default_opts="\(.*\)"$/\1/p' "$ROOT/berth")"
+BERTH_DEFAULT_OPTS="$("$HERE/berth-opts.sh")"
 
 QUICK=0
 POLICY=always
@@ -860,6 +860,12 @@ target "Start to ready (\`/readyz\` 200), s, median of $BERTH_READY_N starts" "r
   "${BERTH_READY:-?} (max $BERTH_READY_MAX; peer $PEER_READY)" "$readyr" 1
 
 
+# The SHA-256 cliff check (issue 14): fresh JVMs with berth's JVM options hashing as a download does.
+log "SHA-256 cliff check: 10 fresh JVMs hashing 256 MiB with berth's JVM options"
+if ! RUNS=10 JAVA_OPTS="${BERTH_JAVA_OPTS-$BERTH_DEFAULT_OPTS}" "$HERE/hash-cliff.sh" >"$WORK/hash-cliff.txt" 2>&1; then
+  problem "hash-cliff: a fresh JVM hashed more than 1.25x slower than the median ($(tail -1 "$WORK/hash-cliff.txt"))"
+fi
+
 REPORT="$WORK/report.md"
 rt() { echo "${RATE[$1]:-—}"; }
 {
@@ -902,6 +908,7 @@ rt() { echo "${RATE[$1]:-—}"; }
   echo "- berth after the concurrent/warm blob phase: berth_upstream_downloads_total ${BERTH_METRICS[berth_upstream_downloads_total]:-?}, berth_coalesced_requests_total ${BERTH_METRICS[berth_coalesced_requests_total]:-?}, served bytes from cache $(mib "${BERTH_METRICS[served_cache]:-}") MiB, from upstream $(mib "${BERTH_METRICS[served_upstream]:-}") MiB."
   echo "- Peak RSS (VmHWM) at stop, max over the processes of each phase: pull phase berth $(peak '^berth$') MiB, peer $(peak '^peer$') MiB; blob phase berth $(peak '^berth-blob$') MiB, peer $(peak '^peer-blob$') MiB; rate phase berth $(peak '^berth-rates$') MiB, peer $(peak '^peer-rate$') MiB; nginx master $(peak '^nginx$') MiB."
   echo "- Log lines: berth WARN/ERROR lines $berth_errors (of which \"client went away\" WARNs $berth_away, \"Unhandled exception\" ERRORs $berth_unhandled); peer level=error lines $peer_errors. No client saw a failure unless listed under problems."
+  echo "- SHA-256 cliff check (\`benchmarks/e2e/hash-cliff.sh\`, 10 fresh JVMs, berth's JVM options): $(grep -m1 '^cpu:' "$WORK/hash-cliff.txt" | cut -c6-); $(tail -2 "$WORK/hash-cliff.txt" | tr '\n' ' ')"
   if [[ -s "$WORK/problems.txt" ]]; then
     echo "- **Problems seen** ($(wc -l <"$WORK/problems.txt")):"
     sed 's/^/  - /' "$WORK/problems.txt"

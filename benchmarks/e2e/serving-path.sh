@@ -39,7 +39,7 @@ NGINX
 sleep 0.5
 printf 'tenancy: open\nupstreams:\n  - name: up.test\n    url: http://127.0.0.1:18181\n    default: true\n    policy: if-not-present\n' >"$WORK/berth.yaml"
 
-OPTS="-Xms64m -Xmx256m -XX:MaxDirectMemorySize=256m"
+OPTS="${BERTH_JAVA_OPTS-$("$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/berth-opts.sh")}"
 start() { # jar port admin config -> pid
   rm -rf "$WORK/data-$2"
   # shellcheck disable=SC2086

@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xmx512m"})
+    jvmArgs = {"-Xmx512m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:UseAVX=2"})
 public class HeaderParsingBenchmark {
   private static final String DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
   private static final String DOCKER_LIST =

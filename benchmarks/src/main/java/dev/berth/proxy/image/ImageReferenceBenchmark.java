@@ -57,7 +57,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xmx512m"})
+    jvmArgs = {"-Xmx512m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:UseAVX=2"})
 public class ImageReferenceBenchmark {
   private static final String SHA =
       "sha256:6a2e1c7d3f4b5a69788a1b2c3d4e5f60718293a4b5c6d7e8f9012345678abcde";

@@ -85,7 +85,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xmx512m"})
+    jvmArgs = {"-Xmx512m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:UseAVX=2"})
 public class TagResolutionBenchmark {
   static final int TAGS = 10_000;
   static final int TAGS_PER_REPOSITORY = 5;

@@ -49,7 +49,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 4, time = 3)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xmx512m"})
+    jvmArgs = {"-Xmx512m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:UseAVX=2"})
 public class BlobStoreThroughputBenchmark {
   private static final int PIECE = 64 << 10;
 

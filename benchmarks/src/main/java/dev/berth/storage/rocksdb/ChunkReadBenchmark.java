@@ -78,7 +78,7 @@ import org.rocksdb.RocksDBException;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xmx512m"})
+    jvmArgs = {"-Xmx512m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:UseAVX=2"})
 public class ChunkReadBenchmark {
   private static final long BLOB_SIZE = 256L << 20;
 

@@ -205,6 +205,7 @@ public final class BerthServer implements AutoCloseable {
           nativeUnavailable == null
               ? "native " + transport.name() + " transport"
               : "NIO transport: " + nativeUnavailable);
+      HashingCliff.warning().ifPresent(log::warn);
       return server;
     } catch (RuntimeException e) {
       for (HttpServer server : registryServers) {
