@@ -249,6 +249,8 @@ final class BlobDownload {
               writing = false;
               if (ar.failed()) {
                 fail(ar.cause());
+              } else if (done.future().isComplete()) {
+                abortWriter(done.future().cause()); // failed while this batch was being stored
               } else {
                 writeNext();
               }
@@ -316,6 +318,15 @@ final class BlobDownload {
     if (r != null && !ended) {
       r.stop(); // stop the upstream transfer
     }
+    if (!writing) {
+      // While a batch is being stored, the writer is left to it: the batch's completion aborts
+      // it. An abort racing an append let the append mark the write as still going, and its
+      // followers then waited for an end that never came (a hang seen in HostileUpstreamTest).
+      abortWriter(cause);
+    }
+  }
+
+  private void abortWriter(Throwable cause) {
     BlobWriter w = writer;
     if (w != null) {
       storage.run(

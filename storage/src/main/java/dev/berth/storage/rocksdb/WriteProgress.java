@@ -50,6 +50,11 @@ final class WriteProgress {
   private void update(Snapshot next) {
     CompletableFuture<Void> fired;
     synchronized (this) {
+      if (current.state() != State.WRITING) {
+        // The end is final: a late advance (an append racing an abort) must not make followers
+        // wait again for a write that is over.
+        return;
+      }
       current = next;
       fired = change;
       change = new CompletableFuture<>();
