@@ -106,19 +106,18 @@ final class BlobRoute {
         .putHeader("Accept-Ranges", "bytes")
         .putHeader("Cache-Control", "max-age=31536000")
         .putHeader("Content-Type", "application/octet-stream");
-    UncachedBlob uncached = source.uncached();
-    if (uncached != null) {
-      respondUncached(response, uncached);
+    if (source instanceof BlobSource.Uncached u) {
+      respondUncached(response, u.blob());
       return;
     }
-    BlobReader reader = source.reader();
-    if (reader == null) {
+    if (source instanceof BlobSource.HeadOnly) {
       if (source.size() >= 0) {
         response.putHeader("Content-Length", Long.toString(source.size()));
       }
       response.end();
       return;
     }
+    BlobReader reader = ((BlobSource.Stored) source).reader();
     if (source.size() < 0 && !range.isAll()) {
       // A live download of unknown size: the range resolves once the size is known.
       Future.fromCompletionStage(reader.readable(), context)
@@ -133,7 +132,7 @@ final class BlobRoute {
                       response,
                       digest,
                       range,
-                      new BlobSource(size, reader, source.fromCache()),
+                      new BlobSource.Stored(size, reader, source.fromCache()),
                       context,
                       openAgain);
                 }

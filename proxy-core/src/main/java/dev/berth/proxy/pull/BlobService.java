@@ -127,13 +127,14 @@ public final class BlobService {
           }
           if (headOnly) {
             range.resolve(info.get().size()); // 416 for HEAD too
-            return new Found(new BlobSource(info.get().size(), null, true));
+            return new Found(new BlobSource.HeadOnly(info.get().size(), true));
           }
           return new Found(
               storage
                   .blobs()
                   .openReader(digest, range)
-                  .map(reader -> new BlobSource(info.get().size(), reader, true))
+                  .map(
+                      reader -> (BlobSource) new BlobSource.Stored(info.get().size(), reader, true))
                   .orElse(null));
         });
   }
@@ -194,7 +195,7 @@ public final class BlobService {
     return download
         .writerReady()
         .compose(writer -> storage.run(() -> writer.follow(range)))
-        .map(reader -> new BlobSource(reader.blobSizeIfKnown(), reader, false))
+        .map(reader -> (BlobSource) new BlobSource.Stored(reader.blobSizeIfKnown(), reader, false))
         .recover(
             e ->
                 // The disk filled before this download stored a byte: serve it uncached instead.
@@ -231,7 +232,7 @@ public final class BlobService {
     return UncachedBlob.fetch(client, repo, digest, range, candidates, release, verified)
         .onSuccess(blob -> uncachedServed.incrementAndGet())
         .onFailure(e -> release.run())
-        .map(blob -> new BlobSource(blob.size(), null, false, blob));
+        .map(blob -> new BlobSource.Uncached(blob));
   }
 
   private void takeTransferSlot() {
@@ -245,7 +246,7 @@ public final class BlobService {
       RoutedRepository repo, Digest digest, Candidates candidates) {
     return client
         .call(repo, new BlobHead(digest, "blob " + repo), candidates.list())
-        .map(size -> new BlobSource(size, null, false));
+        .map(size -> new BlobSource.HeadOnly(size, false));
   }
 
   /** Upstream downloads started. */

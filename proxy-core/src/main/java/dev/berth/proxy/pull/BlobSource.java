@@ -1,21 +1,37 @@
 package dev.berth.proxy.pull;
 
 import dev.berth.storage.BlobReader;
-import org.jspecify.annotations.Nullable;
 
 /**
- * What a blob request is answered from: storage ({@code reader}), the upstream directly while cache
- * writes are paused ({@code uncached}), or neither for a {@code HEAD}.
+ * Where a blob request's bytes come from.
  *
- * @param size the whole blob's size, -1 while unknown (a live download without Content-Length)
- * @param reader the bytes from storage
- * @param fromCache whether the blob was already committed when the request came
- * @param uncached the upstream's answer, streamed through without being stored
+ * <ul>
+ *   <li>{@link Stored}: storage, a committed blob or a live download followed through storage;
+ *   <li>{@link Uncached}: the upstream's answer streamed through, not stored (cache writes paused,
+ *       a blob too large for the disk, a proof by bytes);
+ *   <li>{@link HeadOnly}: no bytes, for a {@code HEAD}.
+ * </ul>
  */
-public record BlobSource(
-    long size, @Nullable BlobReader reader, boolean fromCache, @Nullable UncachedBlob uncached) {
+public sealed interface BlobSource {
+  /** The whole blob's size, -1 while unknown (a live download without Content-Length). */
+  long size();
 
-  public BlobSource(long size, @Nullable BlobReader reader, boolean fromCache) {
-    this(size, reader, fromCache, null);
+  /** Whether the blob was already committed when the request came. */
+  boolean fromCache();
+
+  record Stored(long size, BlobReader reader, boolean fromCache) implements BlobSource {}
+
+  record Uncached(UncachedBlob blob) implements BlobSource {
+    @Override
+    public long size() {
+      return blob.size();
+    }
+
+    @Override
+    public boolean fromCache() {
+      return false;
+    }
   }
+
+  record HeadOnly(long size, boolean fromCache) implements BlobSource {}
 }
