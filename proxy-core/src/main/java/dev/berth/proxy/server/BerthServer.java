@@ -34,6 +34,7 @@ import dev.berth.proxy.upstream.UpstreamRouter;
 import dev.berth.proxy.upstream.UpstreamTimeouts;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
+import dev.berth.storage.rocksdb.EngineStats;
 import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
 import io.vertx.core.Future;
@@ -147,6 +148,7 @@ public final class BerthServer implements AutoCloseable {
               vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS),
               writes);
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
+      bindEngineMeters(proxyMetrics, storage);
       watchDiskSpace(vertx, limits.minFree(), rocks.path(), storage, writes, proxyMetrics);
       PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
       forgetOldVerdicts(vertx, config, access);
@@ -548,6 +550,43 @@ public final class BerthServer implements AutoCloseable {
                   return null;
                 },
                 false));
+  }
+
+  /**
+   * RocksDB's stalls, flushes and compactions (issue 14: a cold download waits on them). Read at
+   * scrape time through the gate, so a scrape never touches a closed store.
+   */
+  private static void bindEngineMeters(ProxyMetrics metrics, StorageGate storage) {
+    java.util.function.Supplier<EngineStats> stats =
+        () -> storage.call(RocksStorage::engineStats, EngineStats.CLOSED);
+    metrics.bindGauge(
+        "berth.rocksdb.write.stopped",
+        "1 while RocksDB stops writes (too many memtables or level-0 files)",
+        () -> stats.get().writeStopped() ? 1 : 0);
+    metrics.bindGauge(
+        "berth.rocksdb.delayed.write.rate.bytes.per.second",
+        "Rate RocksDB throttles writes to, 0 when writes are not delayed",
+        () -> stats.get().delayedWriteRate());
+    metrics.bindGauge(
+        "berth.rocksdb.flushes.running",
+        "Memtable flushes running",
+        () -> stats.get().runningFlushes());
+    metrics.bindGauge(
+        "berth.rocksdb.flushes.pending",
+        "Column families with a memtable flush pending",
+        () -> stats.get().pendingFlushes());
+    metrics.bindGauge(
+        "berth.rocksdb.compactions.running",
+        "Compactions running",
+        () -> stats.get().runningCompactions());
+    metrics.bindBytesGauge(
+        "berth.rocksdb.compaction.pending",
+        "Bytes compaction estimates it must rewrite",
+        () -> stats.get().pendingCompactionBytes());
+    metrics.bindGauge(
+        "berth.rocksdb.background.errors",
+        "RocksDB background errors since start (a full disk stops flushes)",
+        () -> stats.get().backgroundErrors());
   }
 
   private static void bindConnectionMeters(ProxyMetrics metrics, ConnectionLimit connections) {

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.berth.storage.Digest;
@@ -134,6 +135,12 @@ class MetricsValuesTest {
     assertEquals(1.0, m.get("berth_storage_blobs"));
     assertEquals((double) layer.length, m.get("berth_storage_bytes"));
     assertEquals(1.0, m.get("berth_storage_writable"));
+    // RocksDB's background state (issue 14): idle after the pulls, and present.
+    assertEquals(0.0, m.get("berth_rocksdb_write_stopped"));
+    assertEquals(0.0, m.get("berth_rocksdb_background_errors"));
+    assertTrue(m.get("berth_rocksdb_flushes_running") >= 0);
+    assertTrue(m.get("berth_rocksdb_compaction_pending_bytes") >= 0);
+    assertTrue(m.get("berth_rocksdb_delayed_write_rate_bytes_per_second") >= 0);
   }
 
   static Map<String, Double> scrape(String text) {

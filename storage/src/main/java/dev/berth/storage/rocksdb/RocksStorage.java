@@ -419,6 +419,35 @@ public final class RocksStorage implements AutoCloseable {
     }
   }
 
+  /**
+   * RocksDB's background state (stalls, flushes, compactions); {@link EngineStats#CLOSED} once
+   * closed.
+   */
+  public EngineStats engineStats() {
+    if (closed.get()) {
+      return EngineStats.CLOSED;
+    }
+    try {
+      long pendingFlushes = 0;
+      long pendingCompaction = 0;
+      for (ColumnFamilyHandle handle : handles) {
+        pendingFlushes += db.getLongProperty(handle, "rocksdb.mem-table-flush-pending");
+        pendingCompaction +=
+            db.getLongProperty(handle, "rocksdb.estimate-pending-compaction-bytes");
+      }
+      return new EngineStats(
+          db.getLongProperty("rocksdb.is-write-stopped") > 0,
+          db.getLongProperty("rocksdb.actual-delayed-write-rate"),
+          db.getLongProperty("rocksdb.num-running-flushes"),
+          pendingFlushes,
+          db.getLongProperty("rocksdb.num-running-compactions"),
+          pendingCompaction,
+          db.getLongProperty("rocksdb.background-errors"));
+    } catch (RocksDBException e) {
+      throw RocksErrors.translate("reading RocksDB's properties", e);
+    }
+  }
+
   private void flushAccessTimesQuietly() {
     try {
       blobs.flushAccessTimes();
