@@ -14,6 +14,7 @@
 # Needs docker-registry, curl, python3. Everything on 127.0.0.1 in a mktemp directory.
 set -euo pipefail
 RUNS=${RUNS:-10}
+JAVA=${JAVA:-java}
 CONC=${CONC:-1}
 SIZE_MIB=${SIZE_MIB:-256}
 OPTS="${BERTH_JAVA_OPTS-$("$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/berth-opts.sh")}"
@@ -39,7 +40,7 @@ curl -sf -X PUT --data-binary @config -H 'Content-Type: application/octet-stream
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
   "$cdig" "$(stat -c %s config)" "$digest" "$(stat -c %s blob)" > manifest
 curl -sf -X PUT --data-binary @manifest -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' http://127.0.0.1:18296/v2/bench/big/manifests/1 -o /dev/null
-echo "clients per GET: $CONC; cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs; $(java -version 2>&1 | head -1); java options: $OPTS"
+echo "clients per GET: $CONC; cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs; $("$JAVA" -version 2>&1 | head -1); java options: $OPTS"
 report() {  # label, then times in ms
   python3 -c '
 import sys, statistics
@@ -77,7 +78,7 @@ for jar in "$@"; do
   for run in $(seq 1 "$RUNS"); do
     rm -rf data
     # shellcheck disable=SC2086
-    java $OPTS -Dberth.access-log=OFF -jar "$jar" serve ${BERTH_CONFIG:+--config "$BERTH_CONFIG"} \
+    "$JAVA" $OPTS -Dberth.access-log=OFF -jar "$jar" serve ${BERTH_CONFIG:+--config "$BERTH_CONFIG"} \
       --listen 127.0.0.1:15296 --admin 127.0.0.1:19296 --data "$W/data" \
       --upstream bench.local=http://127.0.0.1:18296 > berth.log 2>&1 &
     pid=$!; PIDS+=($pid)
