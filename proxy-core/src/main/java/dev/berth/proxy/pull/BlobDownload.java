@@ -82,8 +82,7 @@ final class BlobDownload {
   void start() {
     String action = "GET blob " + repo + "@" + digest;
     // Never more than the free space above storage.min-free: an endless body stops there.
-    long room = storage.writes().room();
-    this.room = room;
+    room = storage.writes().room();
     client
         .call(repo, get(null, action), candidates.list())
         .compose(
@@ -93,14 +92,7 @@ final class BlobDownload {
               if (length > room) {
                 r.stop();
                 return Future.failedFuture(
-                    new DiskFullException(
-                        action
-                            + ": declares "
-                            + length
-                            + " bytes, more than the "
-                            + room
-                            + " free above storage.min-free; streamed uncached",
-                        null));
+                    outOfRoom(action + ": declares " + length + " bytes,", "streamed uncached"));
               }
               // The body stays paused during the storage hop; a break meanwhile is kept by the
               // body and reported once stream() listens.
@@ -117,6 +109,15 @@ final class BlobDownload {
                   .onFailure(e -> r.stop());
             })
         .onFailure(this::fail);
+  }
+
+  /**
+   * The failure for a blob that does not fit above storage.min-free; BlobService serves it
+   * uncached.
+   */
+  private DiskFullException outOfRoom(String what, String outcome) {
+    return new DiskFullException(
+        what + " more than the " + room + " bytes free above storage.min-free; " + outcome, null);
   }
 
   private BlobGet get(@Nullable String range, String action) {
@@ -157,13 +158,7 @@ final class BlobDownload {
           if (upstreamBytes > room) {
             // A body that did not declare its length outgrew the disk's room: stop before the
             // node's disk fills; the next request for it streams uncached (BlobService).
-            fail(
-                new DiskFullException(
-                    action
-                        + ": more than the "
-                        + room
-                        + " bytes free above storage.min-free; not cached",
-                    null));
+            fail(outOfRoom(action + ":", "not cached"));
             return;
           }
           pending.add(buffer);

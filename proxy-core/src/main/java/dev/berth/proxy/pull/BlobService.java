@@ -119,11 +119,7 @@ public final class BlobService {
             return new Found(null);
           }
           if (checkLink && !storage.links().isLinked(upstream, repository, digest)) {
-            return new Found(
-                null,
-                true,
-                repo.upstream().sameServerNames().stream()
-                    .anyMatch(name -> storage.links().isLinkedOnUpstream(name, digest)));
+            return new Found(null, true, LinkProof.fromSameServer(storage.links(), repo, digest));
           }
           if (headOnly) {
             range.resolve(info.get().size()); // 416 for HEAD too

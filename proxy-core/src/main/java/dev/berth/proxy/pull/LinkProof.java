@@ -6,6 +6,7 @@ import dev.berth.proxy.upstream.calls.BlobHead;
 import dev.berth.proxy.upstream.calls.ManifestHead;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DiskFullException;
+import dev.berth.storage.LinkStore;
 import io.vertx.core.Future;
 
 /**
@@ -26,6 +27,16 @@ final class LinkProof {
   LinkProof(UpstreamClient client, StorageAccess storage) {
     this.client = client;
     this.storage = storage;
+  }
+
+  /**
+   * Whether {@code digest} was fetched through {@code repo}'s server (its upstream, or another
+   * upstream entry with the same URL): only then is a {@code HEAD} through {@code repo} a proof.
+   * Blocking (storage).
+   */
+  static boolean fromSameServer(LinkStore links, RoutedRepository repo, Digest digest) {
+    return repo.upstream().sameServerNames().stream()
+        .anyMatch(name -> links.isLinkedOnUpstream(name, digest));
   }
 
   /** Succeeds once linked; fails with the upstream's answer (404, 401, …) otherwise. */

@@ -208,11 +208,7 @@ public final class ManifestService {
                           return new Linked<>(
                               m,
                               linked,
-                              linked
-                                  || repo.upstream().sameServerNames().stream()
-                                      .anyMatch(
-                                          name ->
-                                              storage.links().isLinkedOnUpstream(name, digest)));
+                              linked || LinkProof.fromSameServer(storage.links(), repo, digest));
                         }))
         .compose(
             stored -> {
@@ -397,60 +393,48 @@ public final class ManifestService {
     return client
         .call(repo, get, candidates.list())
         .compose(
-            fetched ->
-                Future.succeededFuture(fetched)
-                    .compose(
-                        body -> {
-                          byte[] bytes = body.bytes();
-                          Digest digest = expected;
-                          if (digest == null) {
-                            digest = Digest.sha256Of(bytes);
-                            String header = body.digestHeader();
-                            if (header != null
-                                && !header.trim().equals(digest.toString())
-                                && header.trim().startsWith("sha256:")) {
-                              return Future.failedFuture(
-                                  new UpstreamException(
-                                      UpstreamException.Kind.BAD_RESPONSE,
-                                      upstream,
-                                      action
-                                          + ": body hashes to "
-                                          + digest
-                                          + " but upstream said "
-                                          + header));
-                            }
-                          }
-                          String type =
-                              MediaTypes.normalize(
-                                  Optional.ofNullable(body.contentType())
-                                      .orElse(MediaTypes.OCI_MANIFEST));
-                          Digest verified = digest;
-                          return storage
-                              .run(
-                                  () -> {
-                                    StoredManifest stored =
-                                        storage.manifests().put(verified, type, bytes);
-                                    linkWithReferences(repo, verified, bytes);
-                                    memory.manifestStored(stored);
-                                    memory.linked(
-                                        repo.upstream().name(),
-                                        repo.repository().value(),
-                                        verified);
+            body -> {
+              byte[] bytes = body.bytes();
+              Digest digest = expected;
+              if (digest == null) {
+                digest = Digest.sha256Of(bytes);
+                String header = body.digestHeader();
+                if (header != null
+                    && !header.trim().equals(digest.toString())
+                    && header.trim().startsWith("sha256:")) {
+                  return Future.failedFuture(
+                      new UpstreamException(
+                          UpstreamException.Kind.BAD_RESPONSE,
+                          upstream,
+                          action + ": body hashes to " + digest + " but upstream said " + header));
+                }
+              }
+              String type =
+                  MediaTypes.normalize(
+                      Optional.ofNullable(body.contentType()).orElse(MediaTypes.OCI_MANIFEST));
+              Digest verified = digest;
+              return storage
+                  .run(
+                      () -> {
+                        StoredManifest stored = storage.manifests().put(verified, type, bytes);
+                        linkWithReferences(repo, verified, bytes);
+                        memory.manifestStored(stored);
+                        memory.linked(repo.upstream().name(), repo.repository().value(), verified);
 
-                                    return stored;
-                                  })
-                              .recover(
-                                  e ->
-                                      e instanceof DiskFullException
-                                          ? uncached(verified, type, bytes, upstream, action)
-                                          : Future.failedFuture(
-                                              e instanceof dev.berth.storage.DigestMismatchException
-                                                  ? new UpstreamException(
-                                                      UpstreamException.Kind.BAD_RESPONSE,
-                                                      upstream,
-                                                      action + ": " + e.getMessage())
-                                                  : e));
-                        }));
+                        return stored;
+                      })
+                  .recover(
+                      e ->
+                          e instanceof DiskFullException
+                              ? uncached(verified, type, bytes, upstream, action)
+                              : Future.failedFuture(
+                                  e instanceof dev.berth.storage.DigestMismatchException
+                                      ? new UpstreamException(
+                                          UpstreamException.Kind.BAD_RESPONSE,
+                                          upstream,
+                                          action + ": " + e.getMessage())
+                                      : e));
+            });
   }
 
   /**

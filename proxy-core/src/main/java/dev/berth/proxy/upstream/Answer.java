@@ -72,7 +72,15 @@ public final class Answer {
 
   /** {@code Content-Length}, or -1 when absent or not a number. */
   public long contentLength() {
-    return UpstreamClient.contentLength(response);
+    String header = response.getHeader("Content-Length");
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   public String upstream() {

@@ -55,7 +55,6 @@ public final class UpstreamClient {
 
   private final HttpClient http;
   private final TokenCache tokens;
-  private final UpstreamTimeouts timeouts;
 
   /** The last challenge each upstream sent (Bearer or Basic), by upstream name. */
   private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
@@ -91,7 +90,6 @@ public final class UpstreamClient {
                 context()
                     .owner()
                     .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
-    this.timeouts = timeouts;
     this.observer = observer;
     this.nanoTime = nanoTime;
     this.tokens = new TokenCache(new VertxTokenEndpoint(http, timeouts, clock, nanoTime), clock);
@@ -593,19 +591,6 @@ public final class UpstreamClient {
       return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
     } catch (NumberFormatException e) {
       return null; // an HTTP date: rare for registries; ignored
-    }
-  }
-
-  /** The response's {@code Content-Length}, or -1 when it is absent or not a number. */
-  public static long contentLength(HttpClientResponse response) {
-    String header = response.getHeader("Content-Length");
-    if (header == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(header.trim());
-    } catch (NumberFormatException e) {
-      return -1;
     }
   }
 
