@@ -9,14 +9,12 @@ import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.Digest;
-import dev.berth.storage.DiskFullException;
 import dev.berth.storage.InvalidDigestException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET|HEAD /v2/<name>/blobs/<digest>} with single {@code Range} requests (206 + {@code
@@ -55,40 +53,33 @@ final class BlobRoute {
     boolean head = request.method() == HttpMethod.HEAD;
     boolean cacheOnly = repo.upstream().policies().isCacheOnly(repo.repository());
     var context = Vertx.currentContext();
-    Runnable openAgain =
-        () ->
-            blobs
-                .open(repo, digest, range, head, cacheOnly, candidates)
-                .onSuccess(source -> respond(response, digest, range, source, context, null))
-                .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
     blobs
         .open(repo, digest, range, head, cacheOnly, candidates)
-        .onSuccess(source -> respond(response, digest, range, source, context, openAgain))
+        .onSuccess(source -> respond(response, digest, range, source, context))
         .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
   }
 
   /**
-   * A download stopped by a full disk before this client got a byte: cache writes are paused now,
-   * so opening the blob again streams it from the upstream uncached.
+   * The source failed before this client got a byte: what the service decided instead (a download
+   * the full disk stopped is served uncached) answers the response, or the failure does.
    */
-  private static boolean servedAgain(
-      Throwable failure, HttpServerResponse response, @Nullable Runnable openAgain) {
-    if (openAgain == null || !causedByFullDisk(failure)) {
-      return false;
-    }
-    response.setStatusCode(200).setChunked(false);
-    response.headers().remove("Content-Range").remove("Content-Length");
-    openAgain.run();
-    return true;
-  }
-
-  private static boolean causedByFullDisk(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof DiskFullException) {
-        return true;
-      }
-    }
-    return false;
+  private void recover(
+      Throwable failure,
+      HttpServerResponse response,
+      Digest digest,
+      BlobRange range,
+      BlobSource failed,
+      io.vertx.core.Context context) {
+    failed
+        .recovery()
+        .after(failure)
+        .onSuccess(
+            source -> {
+              response.setStatusCode(200).setChunked(false);
+              response.headers().remove("Content-Range").remove("Content-Length");
+              respond(response, digest, range, source, context);
+            })
+        .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
   }
 
   private void respond(
@@ -96,8 +87,7 @@ final class BlobRoute {
       Digest digest,
       BlobRange range,
       BlobSource source,
-      io.vertx.core.Context context,
-      @Nullable Runnable openAgain) {
+      io.vertx.core.Context context) {
     metrics.cacheRequest("blob", source.fromCache());
     response.putHeader(CacheHeader.NAME, source.fromCache() ? "hit" : "miss");
     response
@@ -117,6 +107,10 @@ final class BlobRoute {
       response.end();
       return;
     }
+    if (source instanceof BlobSource.Live live) {
+      respondLive(response, digest, range, live, context);
+      return;
+    }
     BlobReader reader = ((BlobSource.Stored) source).reader();
     if (source.size() < 0 && !range.isAll()) {
       // A live download of unknown size: the range resolves once the size is known.
@@ -132,9 +126,8 @@ final class BlobRoute {
                       response,
                       digest,
                       range,
-                      new BlobSource.Stored(size, reader, source.fromCache()),
-                      context,
-                      openAgain);
+                      new BlobSource.Stored(size, reader, source.fromCache(), source.recovery()),
+                      context);
                 }
               })
           .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
@@ -160,7 +153,33 @@ final class BlobRoute {
         storage,
         context,
         n -> metrics.servedBytes(fromCache, n),
-        failure -> servedAgain(failure, response, openAgain));
+        failure -> {
+          recover(failure, response, digest, range, source, context);
+          return true;
+        });
+  }
+
+  private void respondLive(
+      HttpServerResponse response,
+      Digest digest,
+      BlobRange range,
+      BlobSource.Live live,
+      io.vertx.core.Context context) {
+    BlobRange.Resolved r = live.blob().range();
+    if (!range.isAll()) {
+      response.setStatusCode(206).putHeader("Content-Range", ByteRangeHeader.contentRange(r));
+    }
+    response.putHeader("Content-Length", Long.toString(r.length()));
+    LiveStreamer.stream(
+        live.blob(),
+        response,
+        storage,
+        context,
+        n -> metrics.servedBytes(false, n),
+        failure -> {
+          recover(failure, response, digest, range, live, context);
+          return true;
+        });
   }
 
   private void respondUncached(HttpServerResponse response, UncachedBlob blob) {

@@ -25,7 +25,13 @@ final class ConfigReader {
       List.of("path", "max-size", "low-water", "chunk-size", "min-free", "pins");
   private static final List<String> LIMITS_KEYS =
       List.of(
-          "max-connections", "max-downloads", "max-header-size", "idle-timeout", "header-timeout");
+          "max-connections",
+          "max-downloads",
+          "max-header-size",
+          "idle-timeout",
+          "header-timeout",
+          "fan-out-window",
+          "fan-out-memory");
   private static final List<String> CREDENTIALS_KEYS =
       List.of(
           "docker-config",
@@ -97,6 +103,10 @@ final class ConfigReader {
   private static LimitsConfig limits(ConfigNode node) {
     node.requireMap(LIMITS_KEYS);
     LimitsConfig d = LimitsConfig.DEFAULTS;
+    long window =
+        node.optional("fan-out-window")
+            .map(n -> n.as(ConfigReader::fanOutWindow))
+            .orElse(d.fanOutWindow());
     return new LimitsConfig(
         node.optional("max-connections")
             .map(n -> n.as(text -> positiveInt(text, "connections")))
@@ -112,7 +122,28 @@ final class ConfigReader {
             .orElse(d.idleTimeout()),
         node.optional("header-timeout")
             .map(n -> n.as(ConfigReader::positiveDuration))
-            .orElse(d.headerTimeout()));
+            .orElse(d.headerTimeout()),
+        window,
+        node.optional("fan-out-memory")
+            .map(n -> n.as(text -> fanOutMemory(text, window)))
+            .orElse(Math.max(d.fanOutMemory(), window)));
+  }
+
+  private static long fanOutWindow(String text) {
+    long size = ByteSizes.parse(text);
+    if (size < LimitsConfig.MIN_FAN_OUT_WINDOW) {
+      throw new InvalidValueException(text, "expected a size of at least 1MiB");
+    }
+    return size;
+  }
+
+  private static long fanOutMemory(String text, long window) {
+    long size = ByteSizes.parse(text);
+    if (size < window) {
+      throw new InvalidValueException(
+          text, "expected at least limits.fan-out-window (" + window + " bytes)");
+    }
+    return size;
   }
 
   private static java.time.Duration positiveDuration(String text) {

@@ -15,13 +15,20 @@ import java.util.Objects;
  * @param idleTimeout a client connection with no traffic either way for this long is closed
  * @param headerTimeout a client connection that has not sent a whole request head this long after
  *     it was accepted is closed (a silent client, or slowloris: headers sent a byte at a time)
+ * @param fanOutWindow bytes one live download holds in memory for its clients and its storage
+ *     writer; the upstream pauses while the writer is this far behind, and a client this far behind
+ *     continues from storage
+ * @param fanOutMemory bytes all live downloads together hold in memory for their clients; over it
+ *     clients behind the writer continue from storage and downloads wait for their writers
  */
 public record LimitsConfig(
     int maxConnections,
     int maxDownloads,
     int maxHeaderSize,
     Duration idleTimeout,
-    Duration headerTimeout) {
+    Duration headerTimeout,
+    long fanOutWindow,
+    long fanOutMemory) {
   public static final int MIN_HEADER_SIZE = 4 << 10;
   public static final int MAX_HEADER_SIZE = 1 << 20;
 
@@ -32,7 +39,28 @@ public record LimitsConfig(
    * timeout leaves room for a loaded node and bounds what silent connections can hold.
    */
   public static final LimitsConfig DEFAULTS =
-      new LimitsConfig(1024, 64, 16 << 10, Duration.ofSeconds(120), Duration.ofSeconds(10));
+      new LimitsConfig(
+          1024, 64, 16 << 10, Duration.ofSeconds(120), Duration.ofSeconds(10), 8L << 20, 64L << 20);
+
+  /** The window must hold a few of the download's memory blocks (256 KiB each). */
+  public static final long MIN_FAN_OUT_WINDOW = 1L << 20;
+
+  /** Limits with the fan-out defaults. */
+  public LimitsConfig(
+      int maxConnections,
+      int maxDownloads,
+      int maxHeaderSize,
+      Duration idleTimeout,
+      Duration headerTimeout) {
+    this(
+        maxConnections,
+        maxDownloads,
+        maxHeaderSize,
+        idleTimeout,
+        headerTimeout,
+        8L << 20,
+        64L << 20);
+  }
 
   public LimitsConfig {
     Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -48,6 +76,10 @@ public record LimitsConfig(
     }
     if (headerTimeout.isNegative() || headerTimeout.isZero()) {
       throw new IllegalArgumentException("headerTimeout must be positive");
+    }
+    if (fanOutWindow < MIN_FAN_OUT_WINDOW || fanOutMemory < fanOutWindow) {
+      throw new IllegalArgumentException(
+          "fan-out-window must be at least 1MiB and fan-out-memory at least the window");
     }
   }
 }

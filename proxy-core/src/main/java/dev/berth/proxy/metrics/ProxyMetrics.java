@@ -142,6 +142,21 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   public static final String UNCACHED_BLOBS = "berth.uncached.blobs";
 
   /**
+   * Memory live downloads hold for their clients: {@code berth_fanout_memory_bytes} (issue 14; at
+   * most near {@code limits.fan-out-memory}).
+   */
+  public static final String FANOUT_MEMORY = "berth.fanout.memory";
+
+  /** Clients of a live download served from its memory: {@code berth_fanout_clients_total}. */
+  public static final String FANOUT_CLIENTS = "berth.fanout.clients";
+
+  /**
+   * Clients of a live download that fell a window behind and continued from storage: {@code
+   * berth_fanout_fallbacks_total}.
+   */
+  public static final String FANOUT_FALLBACKS = "berth.fanout.fallbacks";
+
+  /**
    * Client connections closed at once because {@code limits.max-connections} were open. {@code
    * berth_connections_rejected_total}.
    */

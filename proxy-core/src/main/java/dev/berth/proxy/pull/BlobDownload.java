@@ -9,30 +9,26 @@ import dev.berth.storage.BlobInfo;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DiskFullException;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One upstream download of one blob, shared by every client that wants it meanwhile.
  *
- * <p>The upstream body is written to a {@link BlobWriter} (hashed, chunked into RocksDB) on the
- * storage workers; clients never receive bytes from this object directly but follow the writer
- * ({@link BlobWriter#follow}), i.e. they read the growing blob from storage at their own pace. So a
- * slow client cannot slow the download, and a client that leaves does not stop it: the download
- * outlives its clients, bounded by the upstream idle timeout.
+ * <p>The upstream body goes into a {@link FanOutWindow}: clients receive its bytes from memory as
+ * they arrive, each at its own pace, while the storage writer ({@link BlobWriter}: hashed, chunked
+ * into RocksDB, on the storage workers) appends the same bytes behind them. A client that falls a
+ * window behind continues from storage ({@link BlobWriter#follow}); a client that leaves does not
+ * stop the download, which outlives its clients, bounded by the upstream's timeouts.
  *
- * <p>Memory is bounded: while a batch is being written, further upstream bytes queue up to {@link
- * #HIGH_WATER} and then the upstream response is paused (TCP backpressure) until the write is done.
+ * <p>Memory is bounded: the upstream response is paused (TCP backpressure) while the writer is a
+ * whole window behind, or while all windows together are over {@code limits.fan-out-memory}.
  */
 final class BlobDownload {
-  static final int HIGH_WATER = 1 << 20;
-
   private final RoutedRepository repo;
   private final Digest digest;
   private final UpstreamClient client;
@@ -41,9 +37,11 @@ final class BlobDownload {
   private final Promise<BlobWriter> writerReady = Promise.promise();
   private final Promise<BlobInfo> done = Promise.promise();
 
+  private final FanOutMemory memory;
+  private final long windowLimit;
+  private volatile @Nullable FanOutWindow window;
+
   // Touched only on the upstream response's event loop.
-  private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
-  private long pendingBytes;
   private boolean writing;
   private boolean ended;
   private boolean paused;
@@ -57,7 +55,11 @@ final class BlobDownload {
       Digest digest,
       UpstreamClient client,
       StorageAccess storage,
-      Candidates candidates) {
+      Candidates candidates,
+      FanOutMemory memory,
+      long windowLimit) {
+    this.memory = memory;
+    this.windowLimit = windowLimit;
     this.repo = repo;
     this.digest = digest;
     this.client = client;
@@ -73,6 +75,11 @@ final class BlobDownload {
   /** Completes when the blob is committed (verified), or fails. */
   Future<BlobInfo> done() {
     return done.future();
+  }
+
+  /** The download's bytes in memory, once the upstream answered. */
+  @Nullable FanOutWindow window() {
+    return window;
   }
 
   long upstreamBytes() {
@@ -100,6 +107,7 @@ final class BlobDownload {
                   .run(() -> storage.blobs().beginWrite(digest, length))
                   .map(
                       w -> {
+                        this.window = new FanOutWindow(length, windowLimit, memory);
                         this.writer = w;
                         this.response = r;
                         writerReady.complete(w);
@@ -161,9 +169,7 @@ final class BlobDownload {
             fail(outOfRoom(action + ":", "not cached"));
             return;
           }
-          pending.add(buffer);
-          pendingBytes += buffer.length();
-          if (pendingBytes > HIGH_WATER && !paused) {
+          if (windowNow().add(buffer) && !paused) {
             paused = true;
             r.pause();
           }
@@ -185,6 +191,7 @@ final class BlobDownload {
         v -> {
           if (response == r) {
             ended = true;
+            windowNow().end();
             writeNext();
           }
         });
@@ -196,10 +203,12 @@ final class BlobDownload {
       return;
     }
     BlobWriter w = writer;
-    if (w == null) {
+    FanOutWindow win = window;
+    if (w == null || win == null) {
       return;
     }
-    if (pending.isEmpty()) {
+    List<ByteBuf> batch = win.unappended();
+    if (batch.isEmpty()) {
       if (ended) {
         writing = true;
         storage
@@ -214,6 +223,7 @@ final class BlobDownload {
                 ar -> {
                   writing = false;
                   if (ar.succeeded()) {
+                    win.committed();
                     done.tryComplete(ar.result());
                   } else {
                     fail(ar.cause()); // the writer aborted itself: nothing was cached
@@ -222,29 +232,35 @@ final class BlobDownload {
       }
       return;
     }
-    List<Buffer> batch = new ArrayList<>(pending);
-    pending.clear();
-    pendingBytes = 0;
-    if (paused && response != null) {
-      paused = false;
-      response.resume();
-    }
     writing = true;
     storage
         .run(
             () -> {
-              for (Buffer b : batch) {
-                // A view, not a copy: the client hands over heap buffers it no longer touches.
-                w.append(((BufferInternal) b).getByteBuf().nioBuffer());
+              long bytes = 0;
+              try {
+                for (ByteBuf b : batch) {
+                  bytes += b.readableBytes();
+                  w.append(b.nioBuffer());
+                }
+              } finally {
+                batch.forEach(ByteBuf::release);
               }
-              return null;
+              return bytes;
             })
         .onComplete(
             ar -> {
               writing = false;
               if (ar.failed()) {
                 fail(ar.cause());
-              } else if (done.future().isComplete()) {
+                return;
+              }
+              win.appended(ar.result());
+              WatchedBody r = response;
+              if (paused && r != null && !win.writerBehind()) {
+                paused = false;
+                r.resume();
+              }
+              if (done.future().isComplete()) {
                 abortWriter(done.future().cause()); // failed while this batch was being stored
               } else {
                 writeNext();
@@ -304,11 +320,23 @@ final class BlobDownload {
         .onFailure(this::fail);
   }
 
+  private FanOutWindow windowNow() {
+    FanOutWindow w = window;
+    if (w == null) {
+      throw new IllegalStateException("no window before the upstream answered");
+    }
+    return w;
+  }
+
   private void fail(Throwable cause) {
     if (!writerReady.tryFail(cause) && done.future().isComplete()) {
       return;
     }
     done.tryFail(cause);
+    FanOutWindow win = window;
+    if (win != null) {
+      win.failed(cause);
+    }
     WatchedBody r = response;
     if (r != null && !ended) {
       r.stop(); // stop the upstream transfer

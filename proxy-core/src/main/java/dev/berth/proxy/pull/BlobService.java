@@ -4,6 +4,8 @@ import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.calls.BlobHead;
 import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
+import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DiskFullException;
 import io.vertx.core.Future;
@@ -12,13 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Blob requests: a cache hit streams from storage; a miss joins the one {@link BlobDownload} for
- * that digest (starting it when there is none) and follows it from storage. While cache writes are
- * paused (full disk) a miss streams from the upstream uncached instead. Blob bytes are shared
- * across repositories of an upstream; who may read which repository is decided before this.
+ * that digest (starting it when there is none) and reads it from the download's memory while it
+ * keeps up, from storage otherwise. While cache writes are paused (full disk) a miss streams from
+ * the upstream uncached instead. Blob bytes are shared across repositories of an upstream; who may
+ * read which repository is decided before this.
  *
  * <p>Upstream transfers, cached or not, are capped at {@code maxDownloads}; a miss that would start
  * one more fails fast with {@link DownloadLimitException}, while joining a running download is
@@ -32,8 +36,11 @@ public final class BlobService {
   private final AtomicLong coalesced = new AtomicLong();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong uncachedServed = new AtomicLong();
+  private final AtomicLong fanOutJoined = new AtomicLong();
   private final AtomicInteger transfers = new AtomicInteger();
   private final int maxDownloads;
+  private final FanOutMemory fanOutMemory;
+  private final long fanOutWindow;
 
   /**
    * Blobs whose body outgrew the disk's room above {@code min-free} without declaring its length:
@@ -46,6 +53,21 @@ public final class BlobService {
           .build();
 
   public BlobService(UpstreamClient client, StorageAccess storage, int maxDownloads) {
+    this(client, storage, maxDownloads, new FanOutMemory(64L << 20), 8L << 20);
+  }
+
+  /**
+   * @param fanOutMemory what all live downloads may hold in memory for their clients together
+   * @param fanOutWindow what one live download may hold before its upstream pauses for the writer
+   */
+  public BlobService(
+      UpstreamClient client,
+      StorageAccess storage,
+      int maxDownloads,
+      FanOutMemory fanOutMemory,
+      long fanOutWindow) {
+    this.fanOutMemory = fanOutMemory;
+    this.fanOutWindow = fanOutWindow;
     this.client = client;
     this.storage = storage;
     this.links = new LinkProof(client, storage);
@@ -167,7 +189,8 @@ public final class BlobService {
               d -> {
                 takeTransferSlot();
                 created[0] = true;
-                return new BlobDownload(repo, d, client, storage, candidates);
+                return new BlobDownload(
+                    repo, d, client, storage, candidates, fanOutMemory, fanOutWindow);
               });
     } catch (DownloadLimitException e) {
       return Future.failedFuture(e);
@@ -188,16 +211,52 @@ public final class BlobService {
     } else {
       coalesced.incrementAndGet();
     }
+    // A download the full disk stops before this client got a byte is served again uncached
+    // (cache writes are paused by then); decided here, once, for every way it can happen.
+    Recovery recovery =
+        failure ->
+            causedByFullDisk(failure)
+                ? uncached(repo, digest, range, candidates, false)
+                : Future.failedFuture(failure);
     return download
         .writerReady()
-        .compose(writer -> storage.run(() -> writer.follow(range)))
-        .map(reader -> (BlobSource) new BlobSource.Stored(reader.blobSizeIfKnown(), reader, false))
-        .recover(
-            e ->
-                // The disk filled before this download stored a byte: serve it uncached instead.
-                e instanceof DiskFullException
-                    ? uncached(repo, digest, range, candidates, false)
-                    : Future.failedFuture(e));
+        .compose(writer -> join(download, writer, range, recovery))
+        .recover(recovery::after);
+  }
+
+  /** Memory while the client keeps up with the download (storage behind), else storage. */
+  private Future<BlobSource> join(
+      BlobDownload download, BlobWriter writer, BlobRange range, Recovery recovery) {
+    FanOutWindow window = download.window();
+    if (window != null && window.size() >= 0) {
+      BlobRange.Resolved r;
+      try {
+        r = range.resolve(window.size());
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e); // 416
+      }
+      FanOutWindow.Cursor cursor = window.open(r.start(), r.endExclusive());
+      if (cursor != null) {
+        LongFunction<Future<BlobReader>> rest =
+            position ->
+                storage.run(() -> writer.follow(BlobRange.closed(position, r.endExclusive() - 1)));
+        fanOutJoined.incrementAndGet();
+        return Future.succeededFuture(
+            new BlobSource.Live(new LiveBlob(cursor, r, window.size(), rest), recovery));
+      }
+    }
+    return storage
+        .run(() -> writer.follow(range))
+        .map(reader -> new BlobSource.Stored(reader.blobSizeIfKnown(), reader, false, recovery));
+  }
+
+  private static boolean causedByFullDisk(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof DiskFullException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -258,6 +317,16 @@ public final class BlobService {
   /** Blob misses streamed from the upstream without caching (cache writes were paused). */
   public long uncachedCount() {
     return uncachedServed.get();
+  }
+
+  /** Clients that read a live download from its memory (at first; some fall back to storage). */
+  public long fanOutCount() {
+    return fanOutJoined.get();
+  }
+
+  /** The memory live downloads hold for their clients. */
+  public FanOutMemory fanOutMemory() {
+    return fanOutMemory;
   }
 
   public int inFlightCount() {

@@ -24,6 +24,7 @@ import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.Backoff;
 import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.CacheWrites;
+import dev.berth.proxy.pull.FanOutMemory;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.NodePlugins;
@@ -358,7 +359,27 @@ public final class BerthServer implements AutoCloseable {
         ProxyMetrics.BACKOFF_CLOSED,
         "Upstreams and repositories inside a back-off window",
         backoff::closedCount);
-    BlobService blobs = new BlobService(client, storageAccess, config.limits().maxDownloads());
+    BlobService blobs =
+        new BlobService(
+            client,
+            storageAccess,
+            config.limits().maxDownloads(),
+            new FanOutMemory(config.limits().fanOutMemory()),
+            config.limits().fanOutWindow());
+    proxyMetrics.bindBytesGauge(
+        ProxyMetrics.FANOUT_MEMORY,
+        "Memory live downloads hold for their clients (limits.fan-out-memory caps it)",
+        () -> blobs.fanOutMemory().used());
+    proxyMetrics.bindCounter(
+        ProxyMetrics.FANOUT_CLIENTS,
+        "Clients of a live download served from its memory",
+        blobs,
+        BlobService::fanOutCount);
+    proxyMetrics.bindCounter(
+        ProxyMetrics.FANOUT_FALLBACKS,
+        "Clients of a live download that fell a window behind and continued from storage",
+        blobs,
+        b -> b.fanOutMemory().fallbacks());
     proxyMetrics.bindCounter(
         ProxyMetrics.UNCACHED_BLOBS,
         "Blob misses streamed from the upstream uncached while cache writes were paused",

@@ -260,7 +260,15 @@ class ConfigLoaderTest {
         bad(
             "limits:\n  max-conections: 5\n",
             "unknown key 'limits.max-conections' (known keys: max-connections, max-downloads,"
-                + " max-header-size, idle-timeout, header-timeout)"),
+                + " max-header-size, idle-timeout, header-timeout, fan-out-window,"
+                + " fan-out-memory)"),
+        bad(
+            "limits:\n  fan-out-window: 64KiB\n",
+            "limits.fan-out-window: invalid value '64KiB': expected a size of at least 1MiB"),
+        bad(
+            "limits:\n  fan-out-window: 16MiB\n  fan-out-memory: 8MiB\n",
+            "limits.fan-out-memory: invalid value '8MiB': expected at least limits.fan-out-window"
+                + " (16777216 bytes)"),
         bad(
             "limits:\n  max-downloads: 0\n",
             "limits.max-downloads: invalid value '0': expected a whole number of downloads above"

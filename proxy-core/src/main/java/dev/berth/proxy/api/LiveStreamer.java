@@ -1,0 +1,138 @@
+package dev.berth.proxy.api;
+
+import dev.berth.proxy.pull.LiveBlob;
+import dev.berth.proxy.pull.LiveRead;
+import dev.berth.proxy.pull.StorageAccess;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.function.LongConsumer;
+import java.util.function.Predicate;
+
+/**
+ * Streams a live download to one client from the download's memory: slices of the blocks the
+ * upstream bytes were copied into are written as they are (released once on the wire), as fast as
+ * the client takes them. A client a window behind continues from storage through {@link
+ * BlobStreamer}. A failure after the first byte resets the connection, so the client cannot mistake
+ * a truncated blob for a complete one.
+ */
+final class LiveStreamer {
+  /** At most this much per write: large enough for few writes, small enough to share the loop. */
+  private static final int MAX_WRITE = 256 << 10;
+
+  private final LiveBlob blob;
+  private final HttpServerResponse response;
+  private final StorageAccess storage;
+  private final Context context;
+  private final LongConsumer bytesSent;
+  private final Predicate<Throwable> takeOver;
+  private final Promise<Void> done = Promise.promise();
+
+  private LiveStreamer(
+      LiveBlob blob,
+      HttpServerResponse response,
+      StorageAccess storage,
+      Context context,
+      LongConsumer bytesSent,
+      Predicate<Throwable> takeOver) {
+    this.blob = blob;
+    this.response = response;
+    this.storage = storage;
+    this.context = context;
+    this.bytesSent = bytesSent;
+    this.takeOver = takeOver;
+  }
+
+  /**
+   * Streams the blob's range into the (already prepared) response and ends it; a failure before any
+   * byte went out is first offered to {@code takeOver}, which answers the response itself when it
+   * returns true.
+   */
+  static Future<Void> stream(
+      LiveBlob blob,
+      HttpServerResponse response,
+      StorageAccess storage,
+      Context context,
+      LongConsumer bytesSent,
+      Predicate<Throwable> takeOver) {
+    LiveStreamer s = new LiveStreamer(blob, response, storage, context, bytesSent, takeOver);
+    response.closeHandler(v -> s.clientGone());
+    blob.listen(() -> context.runOnContext(v -> s.pump()));
+    s.pump();
+    return s.done.future();
+  }
+
+  private void pump() {
+    while (!done.future().isComplete()) {
+      if (response.closed()) {
+        clientGone();
+        return;
+      }
+      LiveRead read = blob.next(MAX_WRITE);
+      if (read instanceof LiveRead.Bytes b) {
+        int n = b.bytes().readableBytes();
+        // Writing does not take over the slice's reference (Vert.x 5.0.7): without this release
+        // every block stayed allocated and a 256 MiB pull ran out of direct memory (seen).
+        response
+            .write(BufferInternal.buffer(b.bytes()))
+            .onComplete(
+                written -> {
+                  b.bytes().release();
+                  if (written.failed() && done.tryFail(written.cause())) {
+                    blob.close();
+                    response.reset(); // a hole in the body: cut, so the client retries now
+                  }
+                });
+        bytesSent.accept(n);
+        if (response.writeQueueFull()) {
+          response.drainHandler(v -> pump());
+          return;
+        }
+      } else if (read instanceof LiveRead.Wait) {
+        return; // the listener pumps again
+      } else if (read instanceof LiveRead.End) {
+        blob.close();
+        response.end().onComplete(x -> done.tryComplete());
+        return;
+      } else if (read instanceof LiveRead.Behind behind) {
+        fromStorage(behind.position());
+        return;
+      } else if (read instanceof LiveRead.Failed f) {
+        stop(f.cause());
+        return;
+      }
+    }
+  }
+
+  /** Fell a window behind: the rest comes from storage, where the writer put it. */
+  private void fromStorage(long position) {
+    blob.fromStorage(position)
+        .onSuccess(
+            reader -> {
+              if (done.tryComplete()) {
+                BlobStreamer.stream(reader, response, storage, context, bytesSent, takeOver);
+              } else {
+                reader.close();
+              }
+            })
+        .onFailure(this::stop);
+  }
+
+  private void clientGone() {
+    blob.close();
+    done.tryComplete();
+  }
+
+  private void stop(Throwable cause) {
+    blob.close();
+    if (response.ended() || !done.tryFail(cause)) {
+      return;
+    }
+    if (!response.headWritten() && takeOver.test(cause)) {
+      return;
+    }
+    ErrorResponder.send(response, ErrorResponder.Subject.BLOB, cause);
+  }
+}
