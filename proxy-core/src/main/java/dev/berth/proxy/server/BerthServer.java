@@ -608,6 +608,16 @@ public final class BerthServer implements AutoCloseable {
         "berth.rocksdb.background.errors",
         "RocksDB background errors since start (a full disk stops flushes)",
         () -> stats.get().backgroundErrors());
+    metrics.bindCounter(
+        "berth.rocksdb.write.stall.seconds",
+        "Time RocksDB kept writes stalled or delayed since start",
+        stats,
+        s -> s.get().stallMicros() / 1e6);
+    metrics.bindCounter(
+        "berth.rocksdb.flushed.bytes",
+        "Bytes RocksDB's memtable flushes wrote since start (table and blob files)",
+        stats,
+        s -> s.get().flushedBytes());
   }
 
   private static void bindConnectionMeters(ProxyMetrics metrics, ConnectionLimit connections) {

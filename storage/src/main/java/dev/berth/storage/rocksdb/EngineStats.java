@@ -11,6 +11,8 @@ package dev.berth.storage.rocksdb;
  * @param runningCompactions compactions running now
  * @param pendingCompactionBytes bytes compaction estimates it must rewrite
  * @param backgroundErrors background errors since open (a full disk stops flushes)
+ * @param stallMicros time writes spent stalled or delayed since open, in microseconds
+ * @param flushedBytes bytes memtable flushes wrote since open (table and blob files)
  */
 public record EngineStats(
     boolean writeStopped,
@@ -19,7 +21,9 @@ public record EngineStats(
     long pendingFlushes,
     long runningCompactions,
     long pendingCompactionBytes,
-    long backgroundErrors) {
+    long backgroundErrors,
+    long stallMicros,
+    long flushedBytes) {
   /** What a closed store reports. */
-  public static final EngineStats CLOSED = new EngineStats(false, 0, 0, 0, 0, 0, 0);
+  public static final EngineStats CLOSED = new EngineStats(false, 0, 0, 0, 0, 0, 0, 0, 0);
 }

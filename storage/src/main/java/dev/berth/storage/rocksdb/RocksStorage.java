@@ -33,6 +33,9 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.SstFileManager;
+import org.rocksdb.Statistics;
+import org.rocksdb.StatsLevel;
+import org.rocksdb.TickerType;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +65,7 @@ public final class RocksStorage implements AutoCloseable {
   private final Path path;
   private final RocksDB db;
   private final DBOptions dbOptions;
+  private final Statistics statistics;
   private final List<ColumnFamilyOptions> cfOptions;
   private final List<ColumnFamilyHandle> handles;
   private final LRUCache blockCache;
@@ -91,8 +95,13 @@ public final class RocksStorage implements AutoCloseable {
     // space and resumes writes once there is room, instead of staying read-only until reopened.
     this.sstFiles = new SstFileManager(Env.getDefault());
     this.ownerOnly = new OwnerOnlyFiles(path);
+    // The write stall time and flush volume for metrics; the lowest level the Java API offers
+    // (no detailed timers): the cold GET measured the same with and without it.
+    this.statistics = new Statistics();
+    statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
     this.dbOptions =
         new DBOptions()
+            .setStatistics(statistics)
             .setSstFileManager(sstFiles)
             .setListeners(List.of(ownerOnly))
             .setCreateIfMissing(true)
@@ -442,7 +451,10 @@ public final class RocksStorage implements AutoCloseable {
           pendingFlushes,
           db.getLongProperty("rocksdb.num-running-compactions"),
           pendingCompaction,
-          db.getLongProperty("rocksdb.background-errors"));
+          db.getLongProperty("rocksdb.background-errors"),
+          statistics.getTickerCount(TickerType.STALL_MICROS),
+          // Counts the blob files a flush writes too: a 256 MiB blob showed 256 MiB here.
+          statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES));
     } catch (RocksDBException e) {
       throw RocksErrors.translate("reading RocksDB's properties", e);
     }
@@ -491,6 +503,7 @@ public final class RocksStorage implements AutoCloseable {
     chunkWrites.close();
     flushChunks.close();
     dbOptions.close();
+    statistics.close();
     cfOptions.forEach(ColumnFamilyOptions::close);
     blockCache.close();
     sstFiles.close();
