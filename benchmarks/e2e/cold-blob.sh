@@ -98,6 +98,7 @@ for jar in "$@"; do
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
   report "$(basename "$(dirname "$(dirname "$(dirname "$jar")")")")/$(basename "$jar")" "${times[@]}"
+  echo "  each run, ms: ${times[*]}"
   if over_limit "${times[@]}"; then
     echo "cold-blob: $jar's slowest cold GET took more than $LIMIT times its median" >&2
     failed=1

@@ -684,7 +684,7 @@ if ! RUNS=10 SIZE_MIB=256 CHECK=0 LIMIT=1.25 BERTH_JAVA_OPTS="${BERTH_JAVA_OPTS-
     "$HERE/cold-blob.sh" "$JAR" >"$WORK/cold-blob.txt" 2>&1; then
   problem "cold-blob: $(tail -1 "$WORK/cold-blob.txt")"
 fi
-R[berth.fresh_cold]=$(awk '/berth/ && /median/ {print}' "$WORK/cold-blob.txt" | tail -1)
+R[berth.fresh_cold]=$(awk '/ min / && /median/ && !/^direct/' "$WORK/cold-blob.txt" | tail -1 | sed 's/^[^ ]* *//')
 phase "4/$NPHASES warm blob GETs from nginx (static file, sendfile)"
 warm_blob nginx "$NGINX_PID" "http://$NGINX_HP/v2/$LARGE_REPO/blobs/$LARGE_BLOB"
 
@@ -964,6 +964,7 @@ rt() { echo "${RATE[$1]:-—}"; }
   echo "- Peak RSS (VmHWM) at stop, max over the processes of each phase: pull phase berth $(peak '^berth$') MiB, peer $(peak '^peer$') MiB; blob phase berth $(peak '^berth-blob$') MiB, peer $(peak '^peer-blob$') MiB; rate phase berth $(peak '^berth-rates$') MiB, peer $(peak '^peer-rate$') MiB; nginx master $(peak '^nginx$') MiB."
   echo "- Log lines: berth WARN/ERROR lines $berth_errors (of which \"client went away\" WARNs $berth_away, \"Unhandled exception\" ERRORs $berth_unhandled); peer level=error lines $peer_errors. No client saw a failure unless listed under problems."
   echo "- Fresh-process cold GETs (\`benchmarks/e2e/cold-blob.sh\`, 10 berth processes with berth's JVM options, one cold 256 MiB GET each, the slowest at most 1.25× the median): $(grep -m1 '^clients per GET' "$WORK/cold-blob.txt" | cut -d';' -f2); ${R[berth.fresh_cold]:-not measured}"
+  echo "  \`\`\`"; grep -v "^clients per GET" "$WORK/cold-blob.txt" | sed "s/^/  /"; echo "  \`\`\`"
   echo "- SHA-256 cliff check (\`benchmarks/e2e/hash-cliff.sh\`, 10 fresh JVMs, berth's JVM options): $(grep -m1 '^cpu:' "$WORK/hash-cliff.txt" | cut -c6-); $(tail -2 "$WORK/hash-cliff.txt" | tr '\n' ' ')"
   if [[ -s "$WORK/problems.txt" ]]; then
     echo "- **Problems seen** ($(wc -l <"$WORK/problems.txt")):"

@@ -28,8 +28,18 @@ public interface BlobWriter extends AutoCloseable {
   void append(ByteBuffer bytes);
 
   /**
-   * Verifies size and digest, then publishes the blob atomically. When another writer committed the
-   * same digest first, this writer's chunks are dropped and the existing blob is returned.
+   * Verifies size and digest of everything appended, without publishing: once it returns, the bytes
+   * are known to be the blob's and {@link #commit} only makes them visible (a live download lets
+   * its clients take their last byte here, before the slower publish). Idempotent.
+   *
+   * @throws DigestMismatchException when the bytes do not match; the write is aborted
+   */
+  void verify();
+
+  /**
+   * Verifies size and digest (unless {@link #verify} did), then publishes the blob atomically. When
+   * another writer committed the same digest first, this writer's chunks are dropped and the
+   * existing blob is returned.
    *
    * @throws DigestMismatchException when the bytes do not match; the write is aborted
    */

@@ -211,19 +211,31 @@ final class BlobDownload {
     if (batch.isEmpty()) {
       if (ended) {
         writing = true;
+        // The digest decides first: once verified, the clients reading memory take their last
+        // byte while the publish (a flush of the chunks to their files) is still running.
         storage
             .run(
                 () -> {
-                  BlobInfo info = w.commit();
-                  // The blob belongs to the repository it was fetched through.
-                  storage.links().link(repo.upstream().name(), repo.repository().value(), digest);
-                  return info;
+                  w.verify();
+                  return null;
+                })
+            .compose(
+                v -> {
+                  win.verified();
+                  return storage.run(
+                      () -> {
+                        BlobInfo info = w.commit();
+                        // The blob belongs to the repository it was fetched through.
+                        storage
+                            .links()
+                            .link(repo.upstream().name(), repo.repository().value(), digest);
+                        return info;
+                      });
                 })
             .onComplete(
                 ar -> {
                   writing = false;
                   if (ar.succeeded()) {
-                    win.committed();
                     done.tryComplete(ar.result());
                   } else {
                     fail(ar.cause()); // the writer aborted itself: nothing was cached

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * is paused only while the writer is a whole window behind (or the cap is exceeded and the writer
  * still needs bytes): a slow reader never holds the download back.
  *
- * <p>The digest still decides: a reader never gets the last byte of its range before the blob is
- * committed (hashed and verified), so a wrong blob ends in a cut, never a clean end.
+ * <p>The digest still decides: a reader never gets the last byte of its range before the bytes
+ * hashed to the digest, so a wrong blob ends in a cut, never a clean end.
  *
  * <p>Thread-safe: the producer is the upstream response's event loop, the writer a storage worker,
  * readers their own event loops. Listeners run outside the lock.
@@ -41,7 +41,7 @@ final class FanOutWindow {
   private long received;
   private long appended;
   private boolean ended;
-  private boolean committed;
+  private boolean verified;
   private @Nullable Throwable failure;
 
   private static final class Block {
@@ -138,22 +138,25 @@ final class FanOutWindow {
     }
   }
 
-  /** The blob is verified and stored: readers may take their last byte. */
-  void committed() {
+  /** The bytes hashed to the digest: readers may take their last byte. */
+  void verified() {
     List<Cursor> wake;
     synchronized (this) {
-      committed = true;
+      verified = true;
       trim();
       wake = waiting();
     }
     notify(wake);
   }
 
-  /** The download failed: readers fail, memory is freed at once. */
+  /**
+   * The download failed: readers fail, memory is freed at once. After {@link #verified} readers
+   * keep reading (their bytes are the blob's; only storing it failed).
+   */
   void failed(Throwable cause) {
     List<Cursor> wake;
     synchronized (this) {
-      if (failure != null) {
+      if (failure != null || verified) {
         return;
       }
       failure = cause;
@@ -255,7 +258,7 @@ final class FanOutWindow {
           return new LiveRead.Behind(position);
         }
         // The last byte waits for the verdict on the digest.
-        long readable = committed ? to : Math.min(received, to - 1);
+        long readable = verified ? to : Math.min(received, to - 1);
         if (position >= readable) {
           waiting = true;
           return new LiveRead.Wait();

@@ -52,7 +52,7 @@ class FanOutWindowTest {
   }
 
   @Test
-  void readers_getBytesBeforeTheWriterStoresThem_lastByteWaitsForTheCommit() {
+  void readers_getBytesBeforeTheWriterStoresThem_lastByteWaitsForTheDigest() {
     byte[] blob = bytes(3 * MIB + 17, 1);
     FanOutMemory memory = new FanOutMemory(64L * MIB);
     FanOutWindow w = new FanOutWindow(blob.length, 8L * MIB, memory);
@@ -70,7 +70,7 @@ class FanOutWindowTest {
     assertEquals(blob.length - 1, got.size(), "everything but the last byte, nothing stored yet");
 
     write(w);
-    w.committed();
+    w.verified();
     assertInstanceOf(LiveRead.End.class, drain(c, got));
     assertArrayEquals(blob, got.toByteArray());
     c.close();
@@ -107,7 +107,7 @@ class FanOutWindowTest {
       assertTrue(memory.used() <= 2L * MIB + FanOutWindow.BLOCK, "held " + memory.used());
     }
     w.end();
-    w.committed();
+    w.verified();
     assertInstanceOf(LiveRead.End.class, drain(fast, fastGot));
     assertArrayEquals(blob, fastGot.toByteArray());
 

@@ -26,6 +26,7 @@ final class RocksBlobWriter implements BlobWriter {
   private final long expectedSize;
   private final int chunkSize;
   private final DigestVerifier verifier;
+  private boolean verified;
   private final WriteProgress progress;
   private final ByteBuffer buffer;
   private int nextIndex;
@@ -89,9 +90,12 @@ final class RocksBlobWriter implements BlobWriter {
   }
 
   @Override
-  public BlobInfo commit() {
+  public void verify() {
     if (finished) {
       throw new IllegalStateException("write of " + digest + " is already finished");
+    }
+    if (verified) {
+      return;
     }
     try {
       if (expectedSize >= 0 && written != expectedSize) {
@@ -102,6 +106,20 @@ final class RocksBlobWriter implements BlobWriter {
       if (!actual.equals(digest)) {
         throw new DigestMismatchException(digest, "bytes hash to " + actual);
       }
+      verified = true;
+    } catch (StorageException e) {
+      abort(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public BlobInfo commit() {
+    if (finished) {
+      throw new IllegalStateException("write of " + digest + " is already finished");
+    }
+    try {
+      verify();
       if (buffer.position() > 0) {
         buffer.flip();
         stored += store.putChunk(digest, generation, nextIndex, buffer);

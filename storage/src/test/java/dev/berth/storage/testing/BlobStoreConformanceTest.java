@@ -173,6 +173,36 @@ public abstract class BlobStoreConformanceTest {
   }
 
   @Test
+  void verify_checksWithoutPublishing_thenCommitPublishes() {
+    TestContent content = new TestContent(40, 2L * chunkSize() + 9);
+    BlobWriter writer = store().beginWrite(content.digest(), content.size());
+    appendInPieces(writer, content, 0, content.size(), chunkSize());
+
+    writer.verify();
+    writer.verify(); // idempotent
+
+    assertTrue(store().stat(content.digest()).isEmpty(), "verify must not publish");
+    assertEquals(content.size(), writer.commit().size());
+    assertArrayEquals(
+        content.all(),
+        readAll(store().openReader(content.digest(), BlobRange.all()).orElseThrow()));
+  }
+
+  @Test
+  void verify_digestMismatch_failsAndLeavesNothing() {
+    TestContent content = new TestContent(41, chunkSize() + 3);
+    TestContent other = new TestContent(42, content.size());
+    BlobWriter writer = store().beginWrite(content.digest(), content.size());
+    appendInPieces(writer, other, 0, other.size(), chunkSize());
+
+    assertThrows(DigestMismatchException.class, writer::verify);
+
+    assertThrows(IllegalStateException.class, writer::commit, "the write is over");
+    assertTrue(store().stat(content.digest()).isEmpty());
+    assertEquals(0, storedChunkCount(), "chunks of a failed write remain");
+  }
+
+  @Test
   void commit_fewerBytesThanDeclared_fails() {
     TestContent content = new TestContent(6, chunkSize() + 10L);
     BlobWriter writer = store().beginWrite(content.digest(), content.size());
