@@ -75,16 +75,22 @@ final class LiveStreamer {
         int n = b.bytes().readableBytes();
         // Writing does not take over the slice's reference (Vert.x 5.0.7): without this release
         // every block stayed allocated and a 256 MiB pull ran out of direct memory (seen).
-        response
-            .write(BufferInternal.buffer(b.bytes()))
-            .onComplete(
-                written -> {
-                  b.bytes().release();
-                  if (written.failed() && done.tryFail(written.cause())) {
-                    blob.close();
-                    response.reset(); // a hole in the body: cut, so the client retries now
-                  }
-                });
+        Future<Void> written;
+        try {
+          written = response.write(BufferInternal.buffer(b.bytes()));
+        } catch (RuntimeException e) { // the response ended or closed meanwhile
+          b.bytes().release();
+          stop(e);
+          return;
+        }
+        written.onComplete(
+            ar -> {
+              b.bytes().release();
+              if (ar.failed() && done.tryFail(ar.cause())) {
+                blob.close();
+                response.reset(); // a hole in the body: cut, so the client retries now
+              }
+            });
         bytesSent.accept(n);
         if (response.writeQueueFull()) {
           response.drainHandler(v -> pump());
