@@ -88,6 +88,7 @@ for jar in "$@"; do
   times=()
   for run in $(seq 1 "$RUNS"); do
     rm -rf data
+    sync  # no write-back of the previous run's cache (or of the push) during this one
     # shellcheck disable=SC2086
     "$JAVA" $OPTS -Dberth.access-log=OFF -jar "$jar" serve ${BERTH_CONFIG:+--config "$BERTH_CONFIG"} \
       --listen 127.0.0.1:15296 --admin 127.0.0.1:19296 --data "$W/data" \

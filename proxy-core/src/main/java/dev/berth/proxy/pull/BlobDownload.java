@@ -77,6 +77,12 @@ final class BlobDownload {
     return done.future();
   }
 
+  /** Whether every byte is in and hashed to the digest (the publish may still be running). */
+  boolean verified() {
+    FanOutWindow w = window;
+    return w != null && w.isVerified();
+  }
+
   /** The download's bytes in memory, once the upstream answered. */
   @Nullable FanOutWindow window() {
     return window;

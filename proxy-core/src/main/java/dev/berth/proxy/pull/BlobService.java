@@ -210,6 +210,12 @@ public final class BlobService {
       download.start();
     } else {
       coalesced.incrementAndGet();
+      if (download.verified()) {
+        // All its bytes are in and verified; only the publish runs (milliseconds). Wait for it
+        // and serve the stored blob, a hit, as a client asking again right after its last byte
+        // expects, rather than a copy of the download.
+        return download.done().transform(ar -> open(repo, digest, range, false, false, candidates));
+      }
     }
     // A download the full disk stops before this client got a byte is served again uncached
     // (cache writes are paused by then); decided here, once, for every way it can happen.

@@ -138,6 +138,10 @@ final class FanOutWindow {
     }
   }
 
+  synchronized boolean isVerified() {
+    return verified;
+  }
+
   /** The bytes hashed to the digest: readers may take their last byte. */
   void verified() {
     List<Cursor> wake;

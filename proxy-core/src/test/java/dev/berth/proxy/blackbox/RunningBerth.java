@@ -155,6 +155,20 @@ final class RunningBerth implements AutoCloseable {
         .body();
   }
 
+  /**
+   * Waits (at most 10 s) until {@code /metrics} shows {@code line}: a client's last byte of a blob
+   * no longer waits for the blob's commit (issue 14), so the cache may lag the client a little.
+   */
+  void awaitMetric(String line) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!metrics().contains(line)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never saw '" + line + "' in /metrics:\n" + metrics());
+      }
+      Thread.sleep(20);
+    }
+  }
+
   @Override
   public void close() {
     server.close();
