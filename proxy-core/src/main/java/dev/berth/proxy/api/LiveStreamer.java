@@ -100,7 +100,9 @@ final class LiveStreamer {
         return; // the listener pumps again
       } else if (read instanceof LiveRead.End) {
         blob.close();
-        response.end().onComplete(x -> done.tryComplete());
+        if (!response.ended()) { // a late drain may pump again before the end completed
+          response.end().onComplete(x -> done.tryComplete());
+        }
         return;
       } else if (read instanceof LiveRead.Behind behind) {
         fromStorage(behind.position());

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -175,7 +176,16 @@ final class BlobDownload {
             fail(outOfRoom(action + ":", "not cached"));
             return;
           }
-          if (windowNow().add(buffer) && !paused) {
+          boolean pause;
+          try {
+            pause = windowNow().add(buffer);
+          } catch (RuntimeException | OutOfMemoryError e) {
+            // No direct memory for a block: part of this buffer is missing from the window, so
+            // going on would only end in a digest failure.
+            fail(e);
+            return;
+          }
+          if (pause && !paused) {
             paused = true;
             r.pause();
           }
@@ -251,9 +261,11 @@ final class BlobDownload {
       return;
     }
     writing = true;
+    AtomicBoolean ran = new AtomicBoolean();
     storage
         .run(
             () -> {
+              ran.set(true);
               long bytes = 0;
               try {
                 for (ByteBuf b : batch) {
@@ -268,6 +280,9 @@ final class BlobDownload {
         .onComplete(
             ar -> {
               writing = false;
+              if (!ran.get()) {
+                batch.forEach(ByteBuf::release); // storage closed: the task never ran
+              }
               if (ar.failed()) {
                 fail(ar.cause());
                 return;

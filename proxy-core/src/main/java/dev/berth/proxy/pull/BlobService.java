@@ -165,6 +165,15 @@ public final class BlobService {
       boolean headOnly,
       boolean cacheOnly,
       Candidates candidates) {
+    BlobDownload publishing = downloads.get(digest);
+    if (publishing != null && publishing.verified()) {
+      // All its bytes are in and verified; only the publish runs (milliseconds). A client that
+      // got its last byte and asks again (GET, HEAD, policy never) waits for it and is served
+      // the stored blob, a hit, as it expects.
+      return publishing
+          .done()
+          .transform(ar -> open(repo, digest, range, headOnly, cacheOnly, candidates));
+    }
     if (cacheOnly) {
       return Future.failedFuture(
           new NotCachedException(
@@ -210,12 +219,6 @@ public final class BlobService {
       download.start();
     } else {
       coalesced.incrementAndGet();
-      if (download.verified()) {
-        // All its bytes are in and verified; only the publish runs (milliseconds). Wait for it
-        // and serve the stored blob, a hit, as a client asking again right after its last byte
-        // expects, rather than a copy of the download.
-        return download.done().transform(ar -> open(repo, digest, range, false, false, candidates));
-      }
     }
     // A download the full disk stops before this client got a byte is served again uncached
     // (cache writes are paused by then); decided here, once, for every way it can happen.

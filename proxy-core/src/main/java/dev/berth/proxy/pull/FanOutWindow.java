@@ -66,6 +66,7 @@ final class FanOutWindow {
     this.size = size;
     this.limit = limit;
     this.memory = memory;
+    memory.register(this);
   }
 
   long size() {
@@ -96,10 +97,12 @@ final class FanOutWindow {
         at += take;
         n -= take;
         received += take;
+        memory.unstored(take);
       }
       wake = waiting();
     }
     notify(wake);
+    memory.shed();
     return writerBehind();
   }
 
@@ -113,7 +116,7 @@ final class FanOutWindow {
   /** Whether the upstream must wait for the writer. */
   synchronized boolean writerBehind() {
     long behind = received - appended;
-    return behind > limit || (behind > 0 && memory.over());
+    return behind > limit || (behind > 0 && memory.writersOver());
   }
 
   // ------------------------------------------------------------------ writer
@@ -133,7 +136,11 @@ final class FanOutWindow {
   /** The writer stored {@code bytes} more. */
   void appended(long bytes) {
     synchronized (this) {
+      if (failure != null) {
+        return; // failed() already settled the accounts; a batch in flight finished after it
+      }
       appended += bytes;
+      memory.unstored(-bytes);
       trim();
     }
   }
@@ -148,6 +155,9 @@ final class FanOutWindow {
     synchronized (this) {
       verified = true;
       trim();
+      if (blocks.isEmpty()) {
+        memory.unregister(this);
+      }
       wake = waiting();
     }
     notify(wake);
@@ -164,9 +174,12 @@ final class FanOutWindow {
         return;
       }
       failure = cause;
+      memory.unstored(appended - received); // the writer will not store the rest
+      appended = received;
       while (!blocks.isEmpty()) {
         drop();
       }
+      memory.unregister(this);
       wake = waiting();
     }
     notify(wake);
@@ -196,6 +209,14 @@ final class FanOutWindow {
     start = head.end();
     head.bytes.release();
     memory.release(BLOCK);
+    if (blocks.isEmpty() && verified) {
+      memory.unregister(this);
+    }
+  }
+
+  /** Over the memory cap: drops the stored blocks only readers still want. */
+  synchronized void shed() {
+    trim();
   }
 
   // ------------------------------------------------------------------ readers
@@ -254,7 +275,7 @@ final class FanOutWindow {
         if (failure != null) {
           return new LiveRead.Failed(failure);
         }
-        if (position >= to) {
+        if (closed || position >= to) {
           return new LiveRead.End();
         }
         if (position < start) {

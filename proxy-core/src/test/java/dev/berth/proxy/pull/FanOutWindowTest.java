@@ -154,6 +154,30 @@ class FanOutWindowTest {
   }
 
   @Test
+  void stalledReaderOfOneDownload_neitherPausesNorStarvesAnother() {
+    FanOutMemory memory = new FanOutMemory(3L * MIB);
+    FanOutWindow stuck = new FanOutWindow(16L * MIB, 2L * MIB, memory);
+    FanOutWindow.Cursor never = stuck.open(0, 16L * MIB);
+    assertNotNull(never);
+    stuck.add(Buffer.buffer(bytes(2 * MIB, 30)));
+    write(stuck); // stored; kept in memory only for a client that never reads again
+    assertEquals(2L * MIB, memory.used());
+
+    FanOutWindow other = new FanOutWindow(16L * MIB, 2L * MIB, memory);
+    for (int i = 0; i < 4; i++) {
+      // Its writer is a little behind (2 MiB in all, within its window and under the cap).
+      assertFalse(
+          other.add(Buffer.buffer(bytes(MIB / 2, 31 + i))),
+          "no pause for a stranger's stalled client");
+    }
+    assertTrue(
+        memory.used() <= 3L * MIB, "over the cap the stalled client's blocks go: " + memory.used());
+    assertInstanceOf(LiveRead.Behind.class, never.next(1024), "it continues from storage");
+    write(other);
+    assertFalse(other.writerBehind());
+  }
+
+  @Test
   void overTheCap_aDownloadWhoseWriterLagsPauses() {
     FanOutMemory memory = new FanOutMemory(MIB);
     FanOutWindow w = new FanOutWindow(8L * MIB, MIB, memory);
