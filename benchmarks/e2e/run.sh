@@ -1013,7 +1013,7 @@ set terminal $TERM_SPEC
 set output "$CHART"
 set datafile separator "\t"
 set datafile missing "-"
-set multiplot title "berth end-to-end benchmark, $(date -u '+%Y-%m-%d') ($( [[ $QUICK == 1 ]] && echo quick || echo full ) mode, $(nproc) cores)"
+set multiplot title "berth end-to-end benchmark, $(date -u '+%Y-%m-%d') ($( [[ $QUICK == 1 ]] && echo quick || echo full ) mode, $(nproc) cores of $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2- | sed "s/^ //; s/(R)//g"), $(grep -qw avx512f /proc/cpuinfo && echo "AVX-512" || echo "no AVX-512"))"
 
 set origin 0, 0.47
 set size 1, 0.5
