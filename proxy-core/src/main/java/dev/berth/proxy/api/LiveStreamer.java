@@ -19,8 +19,8 @@ import java.util.function.Predicate;
  * a truncated blob for a complete one.
  */
 final class LiveStreamer {
-  /** At most this much per write: large enough for few writes, small enough to share the loop. */
-  private static final int MAX_WRITE = 256 << 10;
+  /** At most this much per write: one of the window's blocks. */
+  private static final int MAX_WRITE = 1 << 20;
 
   private final LiveBlob blob;
   private final HttpServerResponse response;

@@ -42,7 +42,7 @@ public record LimitsConfig(
       new LimitsConfig(
           1024, 64, 16 << 10, Duration.ofSeconds(120), Duration.ofSeconds(10), 8L << 20, 64L << 20);
 
-  /** The window must hold a few of the download's memory blocks (256 KiB each). */
+  /** The window must hold at least one of the download's memory blocks (1 MiB). */
   public static final long MIN_FAN_OUT_WINDOW = 1L << 20;
 
   /** Limits with the fan-out defaults. */

@@ -28,11 +28,15 @@ import org.jspecify.annotations.Nullable;
  * readers their own event loops. Listeners run outside the lock.
  */
 final class FanOutWindow {
-  /** Bytes per memory block: large socket writes, few objects. */
-  static final int BLOCK = 256 << 10;
+  /**
+   * Bytes per memory block: one socket write per block and few objects. 1 MiB measured 12 % faster
+   * than 256 KiB for eight clients of one cold 256 MiB download (1657 to 1464 ms, cold-blob.sh).
+   */
+  static final int BLOCK = 1 << 20;
 
   private final long size;
   private final long limit;
+  private final int blockSize;
   private final FanOutMemory memory;
   private final ArrayDeque<Block> blocks = new ArrayDeque<>();
   private final List<Cursor> cursors = new ArrayList<>();
@@ -63,9 +67,15 @@ final class FanOutWindow {
    * @param limit bytes this download may hold for readers and its writer before pausing
    */
   FanOutWindow(long size, long limit, FanOutMemory memory) {
+    this(size, limit, memory, BLOCK);
+  }
+
+  /** With blocks of {@code blockSize} bytes (tests use smaller ones for finer accounting). */
+  FanOutWindow(long size, long limit, FanOutMemory memory, int blockSize) {
     this.size = size;
     this.limit = limit;
     this.memory = memory;
+    this.blockSize = blockSize;
     memory.register(this);
   }
 
@@ -88,9 +98,11 @@ final class FanOutWindow {
       while (n > 0) {
         Block last = blocks.peekLast();
         if (last == null || last.bytes.writableBytes() == 0) {
-          last = new Block(received, PooledByteBufAllocator.DEFAULT.directBuffer(BLOCK, BLOCK));
+          last =
+              new Block(
+                  received, PooledByteBufAllocator.DEFAULT.directBuffer(blockSize, blockSize));
           blocks.addLast(last);
-          memory.add(BLOCK);
+          memory.add(blockSize);
         }
         int take = Math.min(n, last.bytes.writableBytes());
         last.bytes.writeBytes(source, at, take);
@@ -208,7 +220,7 @@ final class FanOutWindow {
     Block head = blocks.removeFirst();
     start = head.end();
     head.bytes.release();
-    memory.release(BLOCK);
+    memory.release(blockSize);
     if (blocks.isEmpty() && verified) {
       memory.unregister(this);
     }

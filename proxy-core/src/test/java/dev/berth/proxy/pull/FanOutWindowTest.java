@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 class FanOutWindowTest {
   private static final int MIB = 1 << 20;
 
+  /** Smaller than production's blocks, so that the bounds below are tight. */
+  private static final int BLOCK = 256 << 10;
+
   private static byte[] bytes(int n, long seed) {
     byte[] b = new byte[n];
     new Random(seed).nextBytes(b);
@@ -55,7 +58,7 @@ class FanOutWindowTest {
   void readers_getBytesBeforeTheWriterStoresThem_lastByteWaitsForTheDigest() {
     byte[] blob = bytes(3 * MIB + 17, 1);
     FanOutMemory memory = new FanOutMemory(64L * MIB);
-    FanOutWindow w = new FanOutWindow(blob.length, 8L * MIB, memory);
+    FanOutWindow w = new FanOutWindow(blob.length, 8L * MIB, memory, BLOCK);
     FanOutWindow.Cursor c = w.open(0, blob.length);
     assertNotNull(c);
     AtomicInteger woken = new AtomicInteger();
@@ -80,7 +83,7 @@ class FanOutWindowTest {
   @Test
   void upstreamPauses_onlyWhileTheWriterIsAWindowBehind() {
     FanOutMemory memory = new FanOutMemory(64L * MIB);
-    FanOutWindow w = new FanOutWindow(16L * MIB, 2L * MIB, memory);
+    FanOutWindow w = new FanOutWindow(16L * MIB, 2L * MIB, memory, BLOCK);
     assertFalse(w.add(Buffer.buffer(bytes(2 * MIB, 2))));
     assertTrue(w.add(Buffer.buffer(bytes(1024, 3))), "the writer is more than the window behind");
     write(w);
@@ -91,7 +94,7 @@ class FanOutWindowTest {
   void slowReader_fallsBehindToStorage_fastReaderAndUpstreamGoOn() {
     byte[] blob = bytes(6 * MIB, 4);
     FanOutMemory memory = new FanOutMemory(64L * MIB);
-    FanOutWindow w = new FanOutWindow(blob.length, 2L * MIB, memory);
+    FanOutWindow w = new FanOutWindow(blob.length, 2L * MIB, memory, BLOCK);
     FanOutWindow.Cursor fast = w.open(0, blob.length);
     FanOutWindow.Cursor slow = w.open(0, blob.length);
     assertNotNull(fast);
@@ -104,7 +107,7 @@ class FanOutWindowTest {
           "never paused for a reader");
       write(w);
       drain(fast, fastGot);
-      assertTrue(memory.used() <= 2L * MIB + FanOutWindow.BLOCK, "held " + memory.used());
+      assertTrue(memory.used() <= 2L * MIB + BLOCK, "held " + memory.used());
     }
     w.end();
     w.verified();
@@ -123,7 +126,7 @@ class FanOutWindowTest {
   @Test
   void lateJoiner_whoseStartLeftMemory_isSentToStorage() {
     FanOutMemory memory = new FanOutMemory(64L * MIB);
-    FanOutWindow w = new FanOutWindow(4L * MIB, 8L * MIB, memory);
+    FanOutWindow w = new FanOutWindow(4L * MIB, 8L * MIB, memory, BLOCK);
     w.add(Buffer.buffer(bytes(2 * MIB, 5)));
     write(w); // stored, and no reader wants it: dropped
     assertNull(w.open(0, 4L * MIB));
@@ -133,8 +136,8 @@ class FanOutWindowTest {
   @Test
   void memoryCap_isSharedByAllDownloads_readersOverItReadStorage() {
     FanOutMemory memory = new FanOutMemory(3L * MIB);
-    FanOutWindow a = new FanOutWindow(8L * MIB, 2L * MIB, memory);
-    FanOutWindow b = new FanOutWindow(8L * MIB, 2L * MIB, memory);
+    FanOutWindow a = new FanOutWindow(8L * MIB, 2L * MIB, memory, BLOCK);
+    FanOutWindow b = new FanOutWindow(8L * MIB, 2L * MIB, memory, BLOCK);
     FanOutWindow.Cursor slowA = a.open(0, 8L * MIB);
     FanOutWindow.Cursor slowB = b.open(0, 8L * MIB);
     assertNotNull(slowA);
@@ -147,7 +150,7 @@ class FanOutWindowTest {
     }
     // Over the cap only what the writers have not stored yet stays (half a MiB each here): without
     // the cap each window would keep its 2 MiB for its slow reader, 5 MiB in all.
-    long bound = 3L * MIB + 2 * (MIB / 2 + FanOutWindow.BLOCK);
+    long bound = 3L * MIB + 2 * (MIB / 2 + BLOCK);
     assertTrue(memory.peak() <= bound, "peak " + memory.peak());
     assertInstanceOf(LiveRead.Behind.class, slowA.next(1024), "over the cap: storage");
     assertInstanceOf(LiveRead.Behind.class, slowB.next(1024));
@@ -156,14 +159,14 @@ class FanOutWindowTest {
   @Test
   void stalledReaderOfOneDownload_neitherPausesNorStarvesAnother() {
     FanOutMemory memory = new FanOutMemory(3L * MIB);
-    FanOutWindow stuck = new FanOutWindow(16L * MIB, 2L * MIB, memory);
+    FanOutWindow stuck = new FanOutWindow(16L * MIB, 2L * MIB, memory, BLOCK);
     FanOutWindow.Cursor never = stuck.open(0, 16L * MIB);
     assertNotNull(never);
     stuck.add(Buffer.buffer(bytes(2 * MIB, 30)));
     write(stuck); // stored; kept in memory only for a client that never reads again
     assertEquals(2L * MIB, memory.used());
 
-    FanOutWindow other = new FanOutWindow(16L * MIB, 2L * MIB, memory);
+    FanOutWindow other = new FanOutWindow(16L * MIB, 2L * MIB, memory, BLOCK);
     for (int i = 0; i < 4; i++) {
       // Its writer is a little behind (2 MiB in all, within its window and under the cap).
       assertFalse(
@@ -180,7 +183,7 @@ class FanOutWindowTest {
   @Test
   void overTheCap_aDownloadWhoseWriterLagsPauses() {
     FanOutMemory memory = new FanOutMemory(MIB);
-    FanOutWindow w = new FanOutWindow(8L * MIB, MIB, memory);
+    FanOutWindow w = new FanOutWindow(8L * MIB, MIB, memory, BLOCK);
     assertTrue(w.add(Buffer.buffer(bytes(MIB + 1, 6))));
     write(w);
     assertFalse(w.writerBehind());
@@ -189,7 +192,7 @@ class FanOutWindowTest {
   @Test
   void failure_reachesEveryReader_andFreesMemoryAtOnce() {
     FanOutMemory memory = new FanOutMemory(64L * MIB);
-    FanOutWindow w = new FanOutWindow(4L * MIB, 8L * MIB, memory);
+    FanOutWindow w = new FanOutWindow(4L * MIB, 8L * MIB, memory, BLOCK);
     FanOutWindow.Cursor c = w.open(0, 4L * MIB);
     assertNotNull(c);
     w.add(Buffer.buffer(bytes(MIB, 7)));
