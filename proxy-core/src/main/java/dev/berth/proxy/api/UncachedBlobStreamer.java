@@ -48,7 +48,7 @@ final class UncachedBlobStreamer {
             fail(
                 e instanceof UpstreamException ue
                     ? ue.getMessage()
-                    : "connection broke after " + upstream.received() + " bytes (" + e + ")"));
+                    : UpstreamException.brokeAfter(upstream.received(), e)));
     upstream.endHandler(v -> ended());
     upstream.resume();
   }

@@ -118,10 +118,10 @@ final class ConfigReader {
             .map(n -> n.as(ConfigReader::headerSize))
             .orElse(d.maxHeaderSize()),
         node.optional("idle-timeout")
-            .map(n -> n.as(ConfigReader::positiveDuration))
+            .map(n -> n.as(dev.berth.proxy.text.Durations::parsePositive))
             .orElse(d.idleTimeout()),
         node.optional("header-timeout")
-            .map(n -> n.as(ConfigReader::positiveDuration))
+            .map(n -> n.as(dev.berth.proxy.text.Durations::parsePositive))
             .orElse(d.headerTimeout()),
         window,
         node.optional("fan-out-memory")
@@ -144,14 +144,6 @@ final class ConfigReader {
           text, "expected at least limits.fan-out-window (" + window + " bytes)");
     }
     return size;
-  }
-
-  private static java.time.Duration positiveDuration(String text) {
-    java.time.Duration duration = dev.berth.proxy.text.Durations.parse(text);
-    if (duration.isZero()) {
-      throw new InvalidValueException(text, "expected a duration above zero");
-    }
-    return duration;
   }
 
   private static TlsConfig tls(ConfigNode node) {

@@ -87,28 +87,20 @@ final class UpstreamsReader {
                         .collect(java.util.stream.Collectors.toSet()))
             .orElse(java.util.Set.of()),
         node.optional("connect-timeout")
-            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .map(t -> t.as(Durations::parsePositive))
             .orElse(UpstreamConfig.DEFAULT_CONNECT_TIMEOUT),
         node.optional("read-timeout")
-            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .map(t -> t.as(Durations::parsePositive))
             .orElse(UpstreamConfig.DEFAULT_READ_TIMEOUT),
         node.optional("request-timeout")
-            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .map(t -> t.as(Durations::parsePositive))
             .orElse(UpstreamConfig.DEFAULT_REQUEST_TIMEOUT),
         node.optional("transfer-timeout")
-            .map(t -> t.as(UpstreamsReader::positiveDuration))
+            .map(t -> t.as(Durations::parsePositive))
             .orElse(UpstreamConfig.DEFAULT_TRANSFER_TIMEOUT),
         node.optional("max-blob-size")
             .map(t -> t.as(UpstreamsReader::positiveSize))
             .orElse(UpstreamConfig.DEFAULT_MAX_BLOB_SIZE));
-  }
-
-  private static java.time.Duration positiveDuration(String text) {
-    java.time.Duration d = Durations.parse(text);
-    if (d.isZero()) {
-      throw new InvalidValueException(text, "expected a positive duration such as 5s");
-    }
-    return d;
   }
 
   private static long positiveSize(String text) {

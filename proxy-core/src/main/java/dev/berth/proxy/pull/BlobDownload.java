@@ -315,7 +315,7 @@ final class BlobDownload {
         new UpstreamException(
             UpstreamException.Kind.UNAVAILABLE,
             repo.upstream().name(),
-            action + ": connection broke after " + upstreamBytes + " bytes (" + e + ")",
+            action + ": " + UpstreamException.brokeAfter(upstreamBytes, e),
             null,
             e);
     if (resumes >= MAX_RESUMES || upstreamBytes == 0) {

@@ -65,6 +65,18 @@ public final class Durations {
   }
 
   /** Writes a duration back in the same grammar, largest units first: {@code 1h30m}, {@code 0s}. */
+  /**
+   * {@link #parse}, refusing zero: timeouts and intervals of zero would mean "never wait" or
+   * "spin", which no config key wants.
+   */
+  public static Duration parsePositive(String text) {
+    Duration duration = parse(text);
+    if (duration.isZero()) {
+      throw new InvalidValueException(text, "expected a duration above zero, such as 5s");
+    }
+    return duration;
+  }
+
   public static String format(Duration duration) {
     if (duration.isZero()) {
       return "0s";

@@ -115,12 +115,7 @@ public final class Answer {
                     : new UpstreamException(
                         UpstreamException.Kind.UNAVAILABLE,
                         upstream,
-                        action
-                            + ": connection broke after "
-                            + watched.received()
-                            + " bytes ("
-                            + e
-                            + ")",
+                        action + ": " + UpstreamException.brokeAfter(watched.received(), e),
                         null,
                         e)));
     watched.endHandler(v -> body.tryComplete(collected));

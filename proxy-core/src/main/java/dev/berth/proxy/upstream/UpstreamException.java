@@ -33,6 +33,14 @@ public final class UpstreamException extends RuntimeException {
   private final String upstream;
   private final @Nullable Duration retryAfter;
 
+  /**
+   * How a body that stopped short is described everywhere ({@code "connection broke after N bytes
+   * (cause)"}), so that logs and errors read the same whichever path saw the break.
+   */
+  public static String brokeAfter(long bytes, Throwable cause) {
+    return "connection broke after " + bytes + " bytes (" + cause + ")";
+  }
+
   public UpstreamException(Kind kind, String upstream, String message) {
     this(kind, upstream, message, null, null);
   }

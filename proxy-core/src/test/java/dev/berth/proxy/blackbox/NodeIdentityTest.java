@@ -11,15 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
+import dev.berth.proxy.TestAddresses;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +40,7 @@ class NodeIdentityTest {
 
   @BeforeEach
   void start() throws Exception {
-    elsewhere = nonLoopbackAddress();
+    elsewhere = TestAddresses.nonLoopback();
     upstream = new WireMockServer(options().dynamicPort());
     upstream.start();
     // Nothing is anonymous; the node's credential (alice) reads team-a.
@@ -168,18 +165,4 @@ class NodeIdentityTest {
   }
 
   /** An IPv4 address of this machine that is not loopback: how a pod on another host looks. */
-  private static String nonLoopbackAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback()) {
-        continue;
-      }
-      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-        if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
-          return address.getHostAddress();
-        }
-      }
-    }
-    throw new IllegalStateException(
-        "this test needs a non-loopback IPv4 address on the machine to reach berth from");
-  }
 }

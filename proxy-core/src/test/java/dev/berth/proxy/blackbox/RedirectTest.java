@@ -8,14 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.berth.proxy.TestAddresses;
 import dev.berth.storage.Digest;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +41,7 @@ class RedirectTest {
             dir,
             RunningBerth.oneUpstream(
                 "example.test",
-                "http://" + nonLoopbackAddress() + ":" + upstream.port(),
+                "http://" + TestAddresses.nonLoopback() + ":" + upstream.port(),
                 "if-not-present"));
   }
 
@@ -99,22 +96,12 @@ class RedirectTest {
                     .withStatus(307)
                     .withHeader(
                         "Location",
-                        "http://" + nonLoopbackAddress() + ":" + upstream.port() + "/cdn/blob")));
+                        "http://"
+                            + TestAddresses.nonLoopback()
+                            + ":"
+                            + upstream.port()
+                            + "/cdn/blob")));
     HttpResponse<byte[]> r = berth.get("/v2/team/app/blobs/" + digest);
     assertEquals(200, r.statusCode());
-  }
-
-  private static String nonLoopbackAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback()) {
-        continue;
-      }
-      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-        if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
-          return address.getHostAddress();
-        }
-      }
-    }
-    throw new IllegalStateException("this test needs a non-loopback IPv4 address on the machine");
   }
 }

@@ -285,7 +285,7 @@ class ConfigLoaderTest {
             "limits.idle-timeout: invalid value 'soon': expected a duration"),
         bad(
             "limits:\n  header-timeout: 0\n",
-            "limits.header-timeout: invalid value '0': expected a duration above zero"),
+            "limits.header-timeout: invalid value '0': expected a duration above zero, such as 5s"),
         bad(
             "storage:\n  min-free: plenty\n",
             "storage.min-free: invalid value 'plenty': expected a size"),

@@ -44,6 +44,15 @@ class DurationsTest {
   }
 
   @Test
+  void parsePositive_refusesZero_acceptsTheRest() {
+    assertEquals(Duration.ofSeconds(5), Durations.parsePositive("5s"));
+    InvalidValueException e =
+        assertThrows(InvalidValueException.class, () -> Durations.parsePositive("0s"));
+    assertTrue(
+        e.getMessage().contains("expected a duration above zero, such as 5s"), e.getMessage());
+  }
+
+  @Test
   void parse_hugeDuration_isRejected() {
     InvalidValueException e =
         assertThrows(InvalidValueException.class, () -> Durations.parse("999999999999999999999d"));

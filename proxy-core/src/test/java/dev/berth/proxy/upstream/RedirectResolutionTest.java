@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.berth.proxy.TestAddresses;
 import dev.berth.proxy.config.UpstreamConfig;
 import dev.berth.proxy.image.RepositoryName;
 import dev.berth.proxy.upstream.calls.BlobHead;
@@ -18,12 +19,9 @@ import dev.berth.storage.Digest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.URI;
 import java.time.Clock;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +47,7 @@ class RedirectResolutionTest {
 
   @BeforeEach
   void start() throws Exception {
-    machine = nonLoopbackAddress();
+    machine = TestAddresses.nonLoopback();
     upstream = new WireMockServer(options().dynamicPort().bindAddress("0.0.0.0"));
     upstream.start();
   }
@@ -138,19 +136,5 @@ class RedirectResolutionTest {
     UpstreamException ue = assertInstanceOf(UpstreamException.class, e);
     assertEquals(UpstreamException.Kind.UNAVAILABLE, ue.kind());
     assertTrue(ue.getMessage().contains("cannot resolve redirect host nowhere.test"));
-  }
-
-  private static String nonLoopbackAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback()) {
-        continue;
-      }
-      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-        if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
-          return address.getHostAddress();
-        }
-      }
-    }
-    throw new IllegalStateException("this test needs a non-loopback IPv4 address on the machine");
   }
 }
