@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -292,7 +293,8 @@ public final class BlobService {
             transfers.decrementAndGet();
           }
         };
-    Runnable verified = linkWhenVerified ? () -> links.link(repo, digest) : () -> {};
+    Supplier<Future<?>> verified =
+        linkWhenVerified ? () -> links.link(repo, digest) : Future::succeededFuture;
     return UncachedBlob.fetch(client, repo, digest, range, candidates, release, verified)
         .onSuccess(blob -> uncachedServed.incrementAndGet())
         .onFailure(e -> release.run())

@@ -7,6 +7,7 @@ import dev.berth.proxy.upstream.calls.BlobGet;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.Digest;
 import io.vertx.core.Future;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param contentRange the upstream's {@code Content-Range} of a 206, null for the whole blob
  * @param finished frees the transfer's download slot; whoever streams the body calls it once the
  *     body ended, failed or was abandoned (calling it again does nothing)
- * @param verified called once the whole body hashed to the digest
+ * @param verified called once the whole body hashed to the digest; the last byte goes to the client
+ *     when its future completes (a proof by bytes is recorded first, so that the client's next
+ *     request finds it)
  */
 public record UncachedBlob(
     String upstream,
@@ -33,7 +36,7 @@ public record UncachedBlob(
     long bodyLength,
     @Nullable String contentRange,
     Runnable finished,
-    Runnable verified) {
+    Supplier<Future<?>> verified) {
 
   /** Whether this is a part of the blob, passed through unverified. */
   public boolean partial() {
@@ -47,7 +50,7 @@ public record UncachedBlob(
       BlobRange range,
       Candidates candidates,
       Runnable finished,
-      Runnable verified) {
+      Supplier<Future<?>> verified) {
     var config = repo.upstream().config();
     BlobGet get =
         new BlobGet(
