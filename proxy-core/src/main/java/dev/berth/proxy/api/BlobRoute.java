@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.function.Predicate;
 
 /**
  * {@code GET|HEAD /v2/<name>/blobs/<digest>} with single {@code Range} requests (206 + {@code
@@ -80,6 +81,19 @@ final class BlobRoute {
               respond(response, digest, range, source, context);
             })
         .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
+  }
+
+  /** A stream's take-over: every failure before the first byte goes to {@link #recover}. */
+  private Predicate<Throwable> recovering(
+      HttpServerResponse response,
+      Digest digest,
+      BlobRange range,
+      BlobSource source,
+      io.vertx.core.Context context) {
+    return failure -> {
+      recover(failure, response, digest, range, source, context);
+      return true;
+    };
   }
 
   private void respond(
@@ -153,10 +167,7 @@ final class BlobRoute {
         storage,
         context,
         n -> metrics.servedBytes(fromCache, n),
-        failure -> {
-          recover(failure, response, digest, range, source, context);
-          return true;
-        });
+        recovering(response, digest, range, source, context));
   }
 
   private void respondLive(
@@ -176,10 +187,7 @@ final class BlobRoute {
         storage,
         context,
         n -> metrics.servedBytes(false, n),
-        failure -> {
-          recover(failure, response, digest, range, live, context);
-          return true;
-        });
+        recovering(response, digest, range, live, context));
   }
 
   private void respondUncached(HttpServerResponse response, UncachedBlob blob) {

@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Pumps a {@link BlobReader} into an HTTP response with backpressure (Armeria's {@code
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * cannot mistake a truncated blob for a complete one.
  */
 final class BlobStreamer {
-  private static final Logger log = LoggerFactory.getLogger(BlobStreamer.class);
   private final BlobReader reader;
   private final HttpServerResponse response;
   private final StorageAccess storage;
@@ -113,10 +110,6 @@ final class BlobStreamer {
                         written -> {
                           release(chunk);
                           if (written.failed()) {
-                            // The bytes never reached the socket (Netty could not get a direct
-                            // buffer to copy a heap chunk into, or the channel broke): going on
-                            // would leave a hole in the body that the client waits on until the
-                            // idle timeout. Cut the connection so it fails now and retries.
                             writeFailed(written.cause());
                           }
                         });
@@ -163,10 +156,8 @@ final class BlobStreamer {
   }
 
   private void writeFailed(Throwable cause) {
-    if (done.tryFail(cause)) {
-      log.warn("writing a blob to a client failed, closing its connection: {}", cause.toString());
+    if (StreamFailure.writeFailed(response, done, cause)) {
       reader.close();
-      response.reset();
     }
   }
 
@@ -178,15 +169,6 @@ final class BlobStreamer {
 
   private void stop(Throwable cause) {
     reader.close();
-    if (response.ended()) {
-      done.tryComplete(); // the close came after the last byte: nothing to abort
-      return;
-    }
-    if (done.tryFail(cause)) {
-      if (!response.headWritten() && takeOver.test(cause)) {
-        return;
-      }
-      ErrorResponder.send(response, ErrorResponder.Subject.BLOB, cause);
-    }
+    StreamFailure.stop(response, done, cause, takeOver);
   }
 }

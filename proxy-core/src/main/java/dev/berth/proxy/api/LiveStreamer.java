@@ -86,9 +86,8 @@ final class LiveStreamer {
         written.onComplete(
             ar -> {
               b.bytes().release();
-              if (ar.failed() && done.tryFail(ar.cause())) {
+              if (ar.failed() && StreamFailure.writeFailed(response, done, ar.cause())) {
                 blob.close();
-                response.reset(); // a hole in the body: cut, so the client retries now
               }
             });
         bytesSent.accept(n);
@@ -135,12 +134,6 @@ final class LiveStreamer {
 
   private void stop(Throwable cause) {
     blob.close();
-    if (response.ended() || !done.tryFail(cause)) {
-      return;
-    }
-    if (!response.headWritten() && takeOver.test(cause)) {
-      return;
-    }
-    ErrorResponder.send(response, ErrorResponder.Subject.BLOB, cause);
+    StreamFailure.stop(response, done, cause, takeOver);
   }
 }

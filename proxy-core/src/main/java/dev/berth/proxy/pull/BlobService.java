@@ -251,8 +251,7 @@ public final class BlobService {
             position ->
                 storage.run(() -> writer.follow(BlobRange.closed(position, r.endExclusive() - 1)));
         fanOutJoined.incrementAndGet();
-        return Future.succeededFuture(
-            new BlobSource.Live(new LiveBlob(cursor, r, window.size(), rest), recovery));
+        return Future.succeededFuture(new BlobSource.Live(new LiveBlob(cursor, r, rest), recovery));
       }
     }
     return storage

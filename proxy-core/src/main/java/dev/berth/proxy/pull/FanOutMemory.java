@@ -70,10 +70,6 @@ public final class FanOutMemory {
     }
   }
 
-  public long cap() {
-    return cap;
-  }
-
   void fellBack() {
     fallbacks.incrementAndGet();
   }

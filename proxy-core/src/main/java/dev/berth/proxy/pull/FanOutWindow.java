@@ -315,12 +315,6 @@ final class FanOutWindow {
       }
     }
 
-    long position() {
-      synchronized (FanOutWindow.this) {
-        return position;
-      }
-    }
-
     /** The client is done or gone: its bytes need not stay. */
     void close() {
       synchronized (FanOutWindow.this) {

@@ -12,22 +12,20 @@ import java.util.function.LongFunction;
 public final class LiveBlob {
   private final FanOutWindow.Cursor cursor;
   private final BlobRange.Resolved range;
-  private final long size;
   private final LongFunction<Future<BlobReader>> fromStorage;
 
   LiveBlob(
       FanOutWindow.Cursor cursor,
       BlobRange.Resolved range,
-      long size,
       LongFunction<Future<BlobReader>> fromStorage) {
     this.cursor = cursor;
     this.range = range;
-    this.size = size;
     this.fromStorage = fromStorage;
   }
 
+  /** The whole blob's size (the range was resolved against it). */
   public long size() {
-    return size;
+    return range.blobSize();
   }
 
   public BlobRange.Resolved range() {

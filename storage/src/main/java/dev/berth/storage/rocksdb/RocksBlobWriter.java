@@ -59,9 +59,7 @@ final class RocksBlobWriter implements BlobWriter {
 
   @Override
   public void append(ByteBuffer bytes) {
-    if (finished) {
-      throw new IllegalStateException("write of " + digest + " is already finished");
-    }
+    requireOpen();
     try {
       if (expectedSize >= 0 && written + bytes.remaining() > expectedSize) {
         throw new DigestMismatchException(
@@ -89,11 +87,15 @@ final class RocksBlobWriter implements BlobWriter {
     }
   }
 
-  @Override
-  public void verify() {
+  private void requireOpen() {
     if (finished) {
       throw new IllegalStateException("write of " + digest + " is already finished");
     }
+  }
+
+  @Override
+  public void verify() {
+    requireOpen();
     if (verified) {
       return;
     }
@@ -115,11 +117,8 @@ final class RocksBlobWriter implements BlobWriter {
 
   @Override
   public BlobInfo commit() {
-    if (finished) {
-      throw new IllegalStateException("write of " + digest + " is already finished");
-    }
     try {
-      verify();
+      verify(); // refuses a finished write too
       if (buffer.position() > 0) {
         buffer.flip();
         stored += store.putChunk(digest, generation, nextIndex, buffer);
