@@ -3,12 +3,14 @@ package dev.berth.proxy.cli;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.CommandLineOverrides;
 import dev.berth.proxy.config.ConfigLoader;
+import dev.berth.proxy.mirror.ContainerdConfigPath;
 import dev.berth.proxy.mirror.ContainerdHosts;
 import dev.berth.proxy.mirror.CrioRegistries;
 import dev.berth.proxy.mirror.DockerDaemon;
 import dev.berth.proxy.mirror.Endpoint;
 import dev.berth.proxy.mirror.MirrorFile;
 import dev.berth.proxy.mirror.MirrorFiles;
+import dev.berth.proxy.mirror.MirrorRemoval;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -41,13 +43,20 @@ import picocli.CommandLine.Spec;
       "  containerd  <output>/<registry>/hosts.toml (config_path; no restart needed)",
       "  crio        <output>/50-berth.conf (a registries.conf.d drop-in; reload CRI-O)",
       "  docker      <output>/daemon.json with berth first in registry-mirrors (Docker Hub only;"
-          + " restart dockerd)"
+          + " restart dockerd)",
+      "",
+      "For containerd it then checks that containerd reads that directory (config_path in"
+          + " config.toml) and says so plainly when it does not.",
+      "--remove puts the node back: each file berth wrote gets the node's own file back from its"
+          + " backup, or is deleted when berth created it; berth's backups go too."
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  berth mirror-config --runtime containerd --endpoint http://127.0.0.1:5000",
       "  berth mirror-config --runtime crio --config /etc/berth/config.yaml --dry-run",
-      "  berth mirror-config --runtime docker --output /etc/docker"
+      "  berth mirror-config --runtime docker --output /etc/docker",
+      "  berth mirror-config --runtime containerd --host-root /host     # from a pod, node's / at /host",
+      "  berth mirror-config --runtime containerd --host-root /host --remove"
     })
 final class MirrorConfigCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
@@ -101,6 +110,32 @@ final class MirrorConfigCommand implements Callable<Integer> {
       description = "Adds an upstream, as for serve. Repeatable.")
   private List<String> upstreams = new ArrayList<>();
 
+  @Option(
+      names = "--remove",
+      description =
+          "Undo: restore the files berth replaced from their backups, delete the ones it created,"
+              + " and delete its backups. Files changed since berth wrote them are left alone.")
+  private boolean remove;
+
+  @Option(
+      names = "--host-root",
+      paramLabel = "DIR",
+      description = {
+        "Where the node's / is mounted (a pod with a hostPath of /): --output and"
+            + " --containerd-config are node paths under it.",
+        "Default: /."
+      })
+  private Path hostRoot = Path.of("/");
+
+  @Option(
+      names = "--containerd-config",
+      paramLabel = "FILE",
+      description = {
+        "containerd's config, read to check that its config_path includes --output.",
+        "Default: /etc/containerd/config.toml."
+      })
+  private Path containerdConfig = Path.of("/etc/containerd/config.toml");
+
   @Override
   public Integer call() {
     BerthConfig berth =
@@ -124,7 +159,11 @@ final class MirrorConfigCommand implements Callable<Integer> {
         }
         case "docker" -> {
           dir = output != null ? output : Path.of("/etc/docker");
-          files = DockerDaemon.render(berth.upstreams(), mirror, read(dir.resolve("daemon.json")));
+          files =
+              remove
+                  ? List.of()
+                  : DockerDaemon.render(
+                      berth.upstreams(), mirror, read(onHost(dir).resolve("daemon.json")));
         }
         default ->
             throw new IllegalArgumentException(
@@ -137,6 +176,11 @@ final class MirrorConfigCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
+    Path nodeDir = dir;
+    dir = onHost(dir);
+    if (remove) {
+      return remove(dir, mirror, out);
+    }
     try {
       Clock clock = Clock.systemUTC();
       List<MirrorFiles.Result> results =
@@ -150,6 +194,60 @@ final class MirrorConfigCommand implements Callable<Integer> {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("writing under " + dir + ": " + e.getMessage(), e);
+    }
+    if (runtime.equals("containerd")) {
+      checkContainerdReads(nodeDir, out);
+    }
+    return 0;
+  }
+
+  /** A node path as this process sees it, under --host-root. */
+  private Path onHost(Path nodePath) {
+    return hostRoot.resolve(Path.of("/").relativize(nodePath.toAbsolutePath()));
+  }
+
+  private void checkContainerdReads(Path nodeDir, PrintWriter out) {
+    Path file = onHost(containerdConfig);
+    ContainerdConfigPath.Check check =
+        ContainerdConfigPath.check(
+            read(file), containerdConfig.toString(), nodeDir.toAbsolutePath().toString());
+    if (check.ok()) {
+      out.println(check.message());
+    } else {
+      spec.commandLine().getErr().println("WARNING: " + check.message());
+    }
+  }
+
+  private int remove(Path dir, Endpoint mirror, PrintWriter out) {
+    try {
+      List<Path> files =
+          switch (runtime) {
+            case "containerd" -> MirrorRemoval.containerdFiles(dir);
+            case "crio" -> List.of(dir.resolve("50-berth.conf"));
+            default -> List.of();
+          };
+      if (runtime.equals("docker")) {
+        Path daemon = dir.resolve("daemon.json");
+        Optional<String> existing = read(daemon);
+        if (existing.isPresent()) {
+          // No backup: the file being replaced is berth's own edit of the node's.
+          MirrorFiles.replace(daemon, DockerDaemon.withoutMirror(existing.get(), mirror).content());
+          out.println("removed " + mirror + " from registry-mirrors in " + daemon);
+        }
+        return 0;
+      }
+      for (MirrorRemoval.Result r :
+          MirrorRemoval.remove(files, c -> c.startsWith(MirrorRemoval.BERTH_HEADER))) {
+        out.println(
+            switch (r.outcome()) {
+              case RESTORED ->
+                  "restored  " + r.path() + " (from " + r.restoredFrom().orElseThrow() + ")";
+              case DELETED -> "deleted   " + r.path();
+              case LEFT -> "left      " + r.path() + " (not written by berth, or changed since)";
+            });
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("removing under " + dir + ": " + e.getMessage(), e);
     }
     return 0;
   }

@@ -37,17 +37,7 @@ public final class DockerDaemon {
           "the Docker daemon sends Docker Hub requests without naming the registry, so berth's"
               + " default upstream must be docker.io (config key: upstreams[].default)");
     }
-    ObjectNode daemon;
-    try {
-      JsonNode parsed = JSON.readTree(existing.orElse("{}"));
-      if (!(parsed instanceof ObjectNode object)) {
-        throw new IllegalArgumentException("daemon.json is not a JSON object");
-      }
-      daemon = object;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "daemon.json is not valid JSON: " + e.getOriginalMessage(), e);
-    }
+    ObjectNode daemon = parse(existing.orElse("{}"));
     // The daemon stores mirrors with a trailing slash; compare in that form to stay idempotent.
     String mirror = endpoint + "/";
     ArrayNode mirrors = JSON.createArrayNode().add(mirror);
@@ -61,8 +51,50 @@ public final class DockerDaemon {
       }
     }
     daemon.set("registry-mirrors", mirrors);
+    return List.of(file(daemon));
+  }
+
+  /**
+   * {@code daemon.json} without berth in {@code registry-mirrors} (the key goes when nothing else
+   * is left in it); every other key and mirror is kept, for {@code mirror-config --remove}.
+   *
+   * @throws IllegalArgumentException when the file is not a JSON object
+   */
+  public static MirrorFile withoutMirror(String existing, Endpoint endpoint) {
+    ObjectNode daemon = parse(existing);
+    JsonNode old = daemon.get("registry-mirrors");
+    if (old != null && old.isArray()) {
+      ArrayNode kept = JSON.createArrayNode();
+      for (JsonNode m : old) {
+        String text = m.asText();
+        if (!text.equals(endpoint + "/") && !text.equals(endpoint.toString())) {
+          kept.add(m);
+        }
+      }
+      if (kept.isEmpty()) {
+        daemon.remove("registry-mirrors");
+      } else {
+        daemon.set("registry-mirrors", kept);
+      }
+    }
+    return file(daemon);
+  }
+
+  private static ObjectNode parse(String json) {
     try {
-      return List.of(new MirrorFile(FILE, JSON.writeValueAsString(daemon) + "\n"));
+      if (JSON.readTree(json) instanceof ObjectNode object) {
+        return object;
+      }
+      throw new IllegalArgumentException("daemon.json is not a JSON object");
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "daemon.json is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static MirrorFile file(ObjectNode daemon) {
+    try {
+      return new MirrorFile(FILE, JSON.writeValueAsString(daemon) + "\n");
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

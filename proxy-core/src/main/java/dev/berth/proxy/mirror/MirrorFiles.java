@@ -49,9 +49,7 @@ public final class MirrorFiles {
       } else {
         outcome = Outcome.REPLACED;
       }
-      Path backup =
-          target.resolveSibling(
-              target.getFileName() + ".berth-backup-" + STAMP.format(clock.instant()));
+      Path backup = freeBackupName(target, STAMP.format(clock.instant()));
       results.add(new Result(target, outcome, backup));
     }
     return results;
@@ -69,11 +67,27 @@ public final class MirrorFiles {
       if (r.outcome() == Outcome.REPLACED) {
         Files.copy(r.path(), r.backup(), StandardCopyOption.COPY_ATTRIBUTES);
       }
-      Path temp = r.path().resolveSibling("." + r.path().getFileName() + ".berth-tmp");
-      Files.writeString(temp, files.get(i).content(), StandardCharsets.UTF_8);
-      Files.move(
-          temp, r.path(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      replace(r.path(), files.get(i).content());
     }
     return results;
+  }
+
+  /** Writes a sibling, then renames it over {@code target}: a runtime never reads half a file. */
+  public static void replace(Path target, String content) throws IOException {
+    Path temp = target.resolveSibling("." + target.getFileName() + ".berth-tmp");
+    Files.writeString(temp, content, StandardCharsets.UTF_8);
+    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * {@code <file>.berth-backup-<time>}, or with {@code -1}, {@code -2}, ... when two runs fall in
+   * the same second: a backup is never overwritten. The names still sort oldest first.
+   */
+  private static Path freeBackupName(Path target, String stamp) {
+    Path backup = target.resolveSibling(target.getFileName() + ".berth-backup-" + stamp);
+    for (int n = 1; Files.exists(backup); n++) {
+      backup = target.resolveSibling(target.getFileName() + ".berth-backup-" + stamp + "-" + n);
+    }
+    return backup;
   }
 }

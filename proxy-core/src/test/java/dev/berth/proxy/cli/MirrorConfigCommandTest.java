@@ -177,6 +177,65 @@ class MirrorConfigCommandTest {
     }
   }
 
+  @Test
+  void underAHostRoot_writesChecksContainerdAndRemoves() throws IOException {
+    // As the DaemonSet's init container runs it: the node's / mounted at <host>.
+    Path host = dir.resolve("host");
+    Path toml = host.resolve("etc/containerd/config.toml");
+    Files.createDirectories(toml.getParent());
+    Files.writeString(
+        toml,
+        "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+            + "  config_path = \"/etc/containerd/certs.d\"\n");
+
+    assertEquals(0, run("--runtime", "containerd", "--host-root", host.toString()));
+
+    assertTrue(Files.exists(host.resolve("etc/containerd/certs.d/docker.io/hosts.toml")));
+    assertTrue(out.toString().contains("containerd reads /etc/containerd/certs.d"), out.toString());
+    assertEquals("", err.toString());
+
+    assertEquals(0, run("--runtime", "containerd", "--host-root", host.toString(), "--remove"));
+    assertTrue(out.toString().contains("deleted"), out.toString());
+    try (Stream<Path> left = Files.list(host.resolve("etc/containerd/certs.d"))) {
+      assertEquals(List.of(), left.toList());
+    }
+  }
+
+  @Test
+  void containerdNotReadingTheDirectory_isAWarningThatSaysWhatToSet() throws IOException {
+    Path host = dir.resolve("host");
+    Files.createDirectories(host.resolve("etc/containerd"));
+    Files.writeString(host.resolve("etc/containerd/config.toml"), "version = 2\n");
+
+    assertEquals(0, run("--runtime", "containerd", "--host-root", host.toString()));
+
+    assertTrue(
+        err.toString().startsWith("WARNING: /etc/containerd/config.toml does not set"),
+        err.toString());
+    assertTrue(
+        err.toString().contains("config_path = \"/etc/containerd/certs.d\""), err.toString());
+  }
+
+  @Test
+  void docker_removeTakesOnlyBerthOut() throws IOException {
+    Path docker = dir.resolve("docker");
+    Files.createDirectories(docker);
+    Files.writeString(
+        docker.resolve("daemon.json"),
+        "{\"registry-mirrors\": [\"https://other.example/\"], \"log-driver\": \"journald\"}");
+    assertEquals(0, run("--runtime", "docker", "--output", docker.toString()));
+    assertTrue(Files.readString(docker.resolve("daemon.json")).contains("127.0.0.1:5000"));
+
+    assertEquals(
+        0,
+        run("--runtime", "docker", "--output", docker.toString(), "--remove"),
+        () -> err.toString());
+
+    String after = Files.readString(docker.resolve("daemon.json"));
+    assertFalse(after.contains("127.0.0.1:5000"), after);
+    assertTrue(after.contains("https://other.example/") && after.contains("journald"), after);
+  }
+
   private static void assertGolden(String golden, Path actual) throws IOException {
     assertEquals(
         golden(golden), Files.readString(actual, StandardCharsets.UTF_8), actual.toString());
