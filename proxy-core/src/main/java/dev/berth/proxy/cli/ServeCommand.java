@@ -153,6 +153,7 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(data),
                 upstreams));
     BerthServer server = BerthServer.start(settings);
+    ClassDataArchives.deleteOthers(System.getProperty("berth.class-data"));
     if (dryRun) {
       try {
         DryRun.probe(settings, server);

@@ -271,6 +271,7 @@ public final class Containerd implements AutoCloseable {
       return;
     }
     try {
+      killContainers();
       daemon.stop();
     } finally {
       closed = true;
@@ -305,6 +306,134 @@ public final class Containerd implements AutoCloseable {
     run(args, pullTimeout);
     return imageDigest(imageRef)
         .orElseThrow(() -> new AssertionError("ctr pulled " + imageRef + " but does not list it"));
+  }
+
+  /** The daemon's own config.toml (with CRI: its registry {@code config_path}). */
+  public Path configFile() {
+    return dir.resolve("config.toml");
+  }
+
+  /**
+   * {@code ctr images import}: loads an image tarball (an OCI layout tar, as Jib's {@code buildTar}
+   * writes with the OCI format, or {@code docker save}'s) and unpacks it with the {@code native}
+   * snapshotter, ready for {@link #runDetached}.
+   *
+   * @return the names of the images containerd knows afterwards
+   */
+  public List<String> importImage(Path tar) {
+    run(List.of("images", "import", "--snapshotter", "native", tar.toString()), pullTimeout);
+    return ctr(List.of("images", "ls", "-q")).stdout().lines().map(String::trim).toList();
+  }
+
+  /**
+   * {@code ctr run -d}: starts a container from an imported image with the host's network (as a
+   * DaemonSet pod with {@code hostNetwork: true}) and under runc, the runtime a node has.
+   *
+   * @param binds host path to container path, bound read-write
+   * @param args the container's whole command: unlike a pod's {@code args}, ctr replaces the
+   *     image's entrypoint too
+   * @param log where the container's stdout and stderr go
+   */
+  public void runDetached(
+      String imageRef, String id, Map<Path, String> binds, List<String> args, Path log) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "-d",
+                "--net-host",
+                "--snapshotter",
+                "native",
+                "--log-uri",
+                "file://" + log.toAbsolutePath()));
+    binds.forEach(
+        (host, container) -> {
+          argv.add("--mount");
+          argv.add("type=bind,src=" + host + ",dst=" + container + ",options=rbind:rw");
+        });
+    argv.add(imageRef);
+    argv.add(id);
+    argv.addAll(args);
+    ctr(argv);
+  }
+
+  /** The host PID of a running container's first process, from {@code ctr task ls}. */
+  public long taskPid(String id) {
+    for (String line : ctr(List.of("task", "ls")).stdout().split("\n")) {
+      String[] columns = line.trim().split("\\s+");
+      // TASK PID STATUS
+      if (columns.length >= 3 && columns[0].equals(id)) {
+        return Long.parseLong(columns[1]);
+      }
+    }
+    throw new IllegalStateException("no task " + id + " in ctr task ls");
+  }
+
+  /**
+   * Stops a container as the kubelet does: SIGTERM, then SIGKILL after the grace period; then
+   * deletes the task and the container.
+   *
+   * @return whether it exited within the grace period
+   */
+  public boolean stopContainer(String id, Duration grace) {
+    long pid = taskPid(id);
+    ctr(List.of("task", "kill", "--signal", "SIGTERM", id));
+    boolean exited =
+        ProcessHandle.of(pid)
+            .map(
+                p -> {
+                  try {
+                    p.onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return true;
+                  } catch (Exception e) {
+                    return false;
+                  }
+                })
+            .orElse(true);
+    if (!exited) {
+      ctr(List.of("task", "kill", "--signal", "SIGKILL", id));
+    }
+    // The task is gone once its exit is collected; delete may need a moment after the kill.
+    for (int i = 0; i < 50; i++) {
+      try {
+        ctr(List.of("task", "delete", id));
+        break;
+      } catch (CommandFailedException e) {
+        sleep(Duration.ofMillis(100));
+      }
+    }
+    ctr(List.of("container", "delete", id));
+    return exited;
+  }
+
+  /**
+   * Containers still running (a test that failed half way) would keep their shims and rootfs mounts
+   * after the daemon stops, and the directory could not be deleted: kill them first.
+   */
+  private void killContainers() {
+    if (!daemon.isAlive()) {
+      return;
+    }
+    try {
+      for (String id :
+          ctr(List.of("task", "ls", "-q")).stdout().lines().map(String::trim).toList()) {
+        if (!id.isEmpty()) {
+          ctr(List.of("task", "kill", "--signal", "SIGKILL", id));
+          stopContainer(id, Duration.ofSeconds(5));
+        }
+      }
+    } catch (RuntimeException e) {
+      // Best effort: the daemon stops next either way.
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private Command.Result ctr(List<String> args) {
