@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every series the Grafana dashboard ({@code k8s/grafana/berth-dashboard.json}) queries is one
- * berth exports: a renamed metric breaks this test, not the operators' dashboards.
+ * Every series the Grafana dashboard and the alerts query ({@code
+ * k8s/overlays/monitoring/berth-dashboard.json}, {@code .../prometheusrule.yaml}) is one berth
+ * exports: a renamed metric breaks this test, not the operators' dashboards and alerts.
  */
 class GrafanaDashboardTest {
-  private static final Path DASHBOARD = Path.of("..", "k8s", "grafana", "berth-dashboard.json");
+  private static final Path MONITORING = Path.of("..", "k8s", "overlays", "monitoring");
+  private static final Path DASHBOARD = MONITORING.resolve("berth-dashboard.json");
+  private static final Path RULES = MONITORING.resolve("prometheusrule.yaml");
   private static final Pattern SERIES = Pattern.compile("\\b(berth_[a-z_]+|jvm_[a-z_]+)");
 
   @TempDir Path dir;
@@ -30,6 +33,13 @@ class GrafanaDashboardTest {
       queried.add(m.group(1));
     }
     assertTrue(queried.size() > 15, "the dashboard queries " + queried);
+    Set<String> alerted = new TreeSet<>();
+    Matcher r = SERIES.matcher(Files.readString(RULES));
+    while (r.find()) {
+      alerted.add(r.group(1));
+    }
+    assertTrue(alerted.size() >= 5, "the alerts query " + alerted);
+    queried.addAll(alerted);
 
     Set<String> exported = new TreeSet<>();
     try (RunningBerth berth =
@@ -57,7 +67,9 @@ class GrafanaDashboardTest {
 
     Set<String> missing = new TreeSet<>(queried);
     missing.removeAll(exported);
-    assertTrue(missing.isEmpty(), "the dashboard queries series berth does not export: " + missing);
+    assertTrue(
+        missing.isEmpty(),
+        "the dashboard or the alerts query series berth does not export: " + missing);
   }
 
   private static String prometheus(String micrometerName) {

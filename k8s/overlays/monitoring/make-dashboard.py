@@ -1,4 +1,4 @@
-# Generates berth-dashboard.json beside it: python3 k8s/grafana/make-dashboard.py (edit here, not the JSON).
+# Generates berth-dashboard.json beside it: python3 k8s/overlays/monitoring/make-dashboard.py (edit here, not the JSON).
 import json
 layout=[]
 J='{job=~"$job",instance=~"$instance"}'

@@ -1,0 +1,172 @@
+package dev.berth.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.Rule;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an operator relies on in the rendered manifests ({@code kubectl apply -k k8s/overlays/node},
+ * {@code .../monitoring}), read as typed Kubernetes objects.
+ */
+class KustomizeTest {
+
+  @Test
+  void node_daemonSet_asAnOperatorExpectsIt() throws Exception {
+    List<HasMetadata> objects = Manifests.render("overlays/node");
+    assertEquals(
+        Set.of("Namespace/berth-system", "ServiceAccount/berth", "DaemonSet/berth"),
+        objects.stream()
+            .map(o -> o.getKind() + "/" + o.getMetadata().getName())
+            .filter(n -> !n.startsWith("ConfigMap/"))
+            .collect(Collectors.toSet()));
+    DaemonSet ds = Manifests.one(objects, DaemonSet.class);
+    assertEquals("berth-system", ds.getMetadata().getNamespace());
+    PodSpec pod = ds.getSpec().getTemplate().getSpec();
+
+    assertEquals("system-node-critical", pod.getPriorityClassName());
+    assertTrue(pod.getHostNetwork(), "the node's containerd reaches berth on 127.0.0.1");
+    assertTrue(
+        pod.getTolerations().stream()
+            .anyMatch(
+                t ->
+                    "Exists".equals(t.getOperator())
+                        && t.getKey() == null
+                        && t.getEffect() == null),
+        "tolerates every taint: " + pod.getTolerations());
+    assertEquals("RollingUpdate", ds.getSpec().getUpdateStrategy().getType());
+    assertNotNull(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable());
+    assertFalse(pod.getAutomountServiceAccountToken(), "berth calls no Kubernetes API");
+
+    Container berth = container(pod.getContainers(), "berth");
+    assertEquals("/healthz", berth.getLivenessProbe().getHttpGet().getPath());
+    assertEquals("admin", berth.getLivenessProbe().getHttpGet().getPort().getStrVal());
+    assertEquals("/readyz", berth.getReadinessProbe().getHttpGet().getPath());
+    assertEquals("admin", berth.getReadinessProbe().getHttpGet().getPort().getStrVal());
+    int adminPort =
+        berth.getPorts().stream()
+            .filter(p -> "admin".equals(p.getName()))
+            .findFirst()
+            .orElseThrow()
+            .getContainerPort();
+    assertTrue(
+        berth.getArgs().contains("0.0.0.0:" + adminPort),
+        "admin listens where the probes go: " + berth.getArgs());
+    assertTrue(
+        berth.getArgs().contains("127.0.0.1:5000"),
+        "the registry port stays on loopback (pull secrets as plain Basic): " + berth.getArgs());
+    assertEquals(65532L, berth.getSecurityContext().getRunAsUser());
+    assertTrue(berth.getSecurityContext().getRunAsNonRoot());
+    assertTrue(berth.getSecurityContext().getReadOnlyRootFilesystem());
+    assertEquals(List.of("ALL"), berth.getSecurityContext().getCapabilities().getDrop());
+
+    // Requests and limits from the measured peak RSS (306 MiB under a 32-client herd).
+    Quantity limit = berth.getResources().getLimits().get("memory");
+    Quantity request = berth.getResources().getRequests().get("memory");
+    assertTrue(Quantity.getAmountInBytes(request).longValue() >= 306L << 20, "request " + request);
+    assertTrue(
+        Quantity.getAmountInBytes(limit).compareTo(Quantity.getAmountInBytes(request)) > 0,
+        "limit " + limit + " above request " + request);
+
+    Map<String, Volume> volumes =
+        pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
+    assertEquals("/var/lib/berth", volumes.get("data").getHostPath().getPath());
+    assertTrue(
+        volumes.get("node-credentials").getSecret().getOptional(), "installs without a Secret");
+    assertTrue(mount(berth, "config").getReadOnly(), "config read-only");
+    assertTrue(mount(berth, "node-credentials").getReadOnly(), "credentials read-only");
+    // Only these reach the node's disk.
+    assertEquals(
+        Set.of("/var/lib/berth", "/etc/containerd"),
+        pod.getVolumes().stream()
+            .filter(v -> v.getHostPath() != null)
+            .map(v -> v.getHostPath().getPath())
+            .collect(Collectors.toSet()));
+
+    Container install = container(pod.getInitContainers(), "install-mirror");
+    assertEquals("mirror-config", install.getArgs().get(0));
+    assertTrue(
+        install.getArgs().containsAll(List.of("--host-root", "/host", "http://127.0.0.1:5000")));
+    assertTrue(mount(install, "config").getReadOnly());
+
+    // Nothing privileged: root only where a comment says why (the two init containers).
+    for (Container c :
+        Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()).toList()) {
+      assertTrue(
+          c.getSecurityContext().getPrivileged() == null || !c.getSecurityContext().getPrivileged(),
+          c.getName() + " is privileged");
+      assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation(), c.getName());
+      assertEquals(
+          "berth", c.getImage().replaceAll("[:@].*", "").replaceAll(".*/", ""), c.getName());
+    }
+  }
+
+  @Test
+  void monitoring_scrapesTheNodePods_andAlertsOnWhatOperatorsNeed() throws Exception {
+    List<HasMetadata> objects = Manifests.render("overlays/monitoring");
+    DaemonSet ds = Manifests.one(objects, DaemonSet.class);
+    PodMonitor monitor = Manifests.one(objects, PodMonitor.class);
+    Map<String, String> podLabels = ds.getSpec().getTemplate().getMetadata().getLabels();
+    assertTrue(
+        podLabels
+            .entrySet()
+            .containsAll(monitor.getSpec().getSelector().getMatchLabels().entrySet()),
+        "the PodMonitor selects the node pods: " + monitor.getSpec().getSelector());
+    String port = monitor.getSpec().getPodMetricsEndpoints().get(0).getPort();
+    assertTrue(
+        container(ds.getSpec().getTemplate().getSpec().getContainers(), "berth").getPorts().stream()
+            .anyMatch(p -> port.equals(p.getName())),
+        "scraped port " + port + " is the container's");
+
+    PrometheusRule rules = Manifests.one(objects, PrometheusRule.class);
+    Set<String> alerts =
+        rules.getSpec().getGroups().stream()
+            .flatMap(g -> g.getRules().stream())
+            .map(Rule::getAlert)
+            .collect(Collectors.toSet());
+    assertTrue(
+        alerts.containsAll(
+            Set.of(
+                "BerthUpstreamFailing",
+                "BerthUpstreamBackoffOpen",
+                "BerthCacheWritesPaused",
+                "BerthCacheNearCap",
+                "BerthDockerHubPullsLow")),
+        alerts.toString());
+
+    HasMetadata dashboard =
+        objects.stream()
+            .filter(o -> o.getMetadata().getName().equals("berth-grafana-dashboard"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"));
+  }
+
+  private static Container container(List<Container> containers, String name) {
+    return containers.stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static VolumeMount mount(Container c, String volume) {
+    return c.getVolumeMounts().stream()
+        .filter(m -> m.getName().equals(volume))
+        .findFirst()
+        .orElseThrow();
+  }
+}
