@@ -48,6 +48,18 @@ class ImageE2eIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /** The image is built in the package phase unless -Dberth.image.test.skip; then say so. */
+  @org.junit.jupiter.api.BeforeAll
+  static void imageBuilt() {
+    if (!Files.exists(TARGET.resolve("image/berth.tar"))) {
+      String why = "no image in " + TARGET + "/image (built with -Dberth.image.test.skip?)";
+      if (E2eTools.isRequired()) {
+        throw new AssertionError(why);
+      }
+      org.junit.jupiter.api.Assumptions.abort(why);
+    }
+  }
+
   @Test
   void sameInputs_sameDigest() throws IOException {
     String first = Files.readString(TARGET.resolve("image/berth.digest")).trim();
