@@ -12,6 +12,14 @@ set -euo pipefail
 
 out="$1"
 jdk="${2:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}}"
+# The same inputs (this script, the JDK, RocksDB's jar) give an equivalent base: reuse it. jlink's
+# output is not byte-for-byte repeatable, so a fresh base would change the test image's digest.
+rocks_jar="$(find "${HOME}/.m2/repository/org/rocksdb/rocksdbjni" -name 'rocksdbjni-*.jar' | sort | tail -1)"
+inputs="$(sha256sum "$0" | cut -d' ' -f1) $jdk $("$jdk/bin/java" -version 2>&1 | tr '\n' ' ') $rocks_jar"
+if [[ -f "$out" && -f "$out.inputs" && "$(cat "$out.inputs")" == "$inputs" ]]; then
+  echo "test-base.sh: $out is up to date"
+  exit 0
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
@@ -27,7 +35,6 @@ esac
   --output "$root/opt/java"
 
 # RocksDB's JNI library is unpacked at run time; its needs (libstdc++, libgcc_s) are read off it.
-rocks_jar="$(find "${HOME}/.m2/repository/org/rocksdb/rocksdbjni" -name 'rocksdbjni-*.jar' | sort | tail -1)"
 unzip -q -o "$rocks_jar" "$rocks_lib" -d "$work/rocks"
 
 libs() {
@@ -65,4 +72,5 @@ cat >"$work/image/manifest.json" <<JSON
 JSON
 mkdir -p "$(dirname "$out")"
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/image" -cf "$out" manifest.json config.json layer.tar
+echo "$inputs" >"$out.inputs"
 echo "test-base.sh: $out ($(du -h "$out" | cut -f1), $arch, java from $jdk)"

@@ -159,6 +159,47 @@ class KustomizeTest {
     assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"));
   }
 
+  @Test
+  void uninstall_removesWhatTheInstallWrote_onEveryNode() throws Exception {
+    Container install =
+        container(
+            Manifests.one(Manifests.render("overlays/node"), DaemonSet.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getInitContainers(),
+            "install-mirror");
+    PodSpec pod =
+        Manifests.one(Manifests.render("overlays/uninstall"), DaemonSet.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    Container remove = container(pod.getInitContainers(), "remove-mirror");
+    assertTrue(remove.getArgs().contains("--remove"));
+    for (String option :
+        List.of("--runtime", "--config", "--endpoint", "--host-root", "--output")) {
+      assertEquals(
+          after(install.getArgs(), option),
+          after(remove.getArgs(), option),
+          option + " as installed");
+    }
+    assertEquals(
+        install.getVolumeMounts().stream()
+            .map(VolumeMount::getMountPath)
+            .collect(Collectors.toSet()),
+        remove.getVolumeMounts().stream()
+            .map(VolumeMount::getMountPath)
+            .collect(Collectors.toSet()));
+    assertTrue(
+        pod.getTolerations().stream()
+            .anyMatch(t -> "Exists".equals(t.getOperator()) && t.getKey() == null),
+        "every node, as the install");
+  }
+
+  private static String after(List<String> args, String option) {
+    return args.get(args.indexOf(option) + 1);
+  }
+
   private static Container container(List<Container> containers, String name) {
     return containers.stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
   }

@@ -26,7 +26,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +40,9 @@ import picocli.CommandLine;
  * The node install step, run with the arguments the rendered DaemonSet gives its {@code
  * install-mirror} init container, against a real containerd with its CRI plugin (pulls the way a
  * kubelet makes them): pulls go through berth; with berth stopped they fall back to the registry;
- * {@code mirror-config --remove} (the uninstall) leaves the node's containerd directory exactly as
- * it was, the node's own {@code hosts.toml} and a CA file included.
+ * the documented uninstall ({@code overlays/uninstall}: {@code mirror-config --remove}) leaves the
+ * node's containerd directory exactly as it was, the node's own {@code hosts.toml} and a CA file
+ * included; pulls still work after it.
  *
  * <p>The node's root is a temporary directory (the pod's {@code /host}); containerd reads {@code
  * config_path} = {@code <node>/etc/containerd/certs.d}, and the node's {@code config.toml} that the
@@ -125,11 +125,16 @@ class NodeInstallE2eIT {
         cri.pullImage(ref, Optional.empty());
         assertTrue(cri.imageStatus(ref).isPresent());
 
-        // The uninstall: the same step with --remove puts the node back, backups included.
-        List<String> remove =
-            new ArrayList<>(asOnTheNode(install.getArgs(), node, config, endpoint));
-        remove.add("--remove");
-        berthCli(remove);
+        // The documented uninstall (overlays/uninstall) puts the node back, backups included.
+        Container remove =
+            Manifests.one(Manifests.render("overlays/uninstall"), DaemonSet.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getInitContainers()
+                .get(0);
+        assertTrue(remove.getArgs().contains("--remove"), remove.getArgs().toString());
+        berthCli(asOnTheNode(remove.getArgs(), node, config, endpoint));
         assertEquals(before, tree(node));
 
         // And pulls still work.
