@@ -21,10 +21,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The objects an overlay renders to: {@code kubectl kustomize <overlay>} (kustomize as built into
- * kubectl, major version {@value #KUSTOMIZE_MAJOR}), each document read into fabric8's typed model
- * and refused when it holds a field the model does not know (fabric8 keeps those in {@code
- * additionalProperties} instead of failing, so this walks every object to find them): a misspelt or
- * misplaced key fails here, not on a cluster.
+ * kubectl, major version {@value #KUSTOMIZE_MAJOR}; CI pins kubectl 1.33.9 with kustomize v5.6.0,
+ * {@code k8s/tools/kubectl.sh}), each document read into fabric8's typed model and refused when it
+ * holds a field the model does not know (fabric8 keeps those in {@code additionalProperties}
+ * instead of failing, so this walks every object to find them): a misspelt or misplaced key fails
+ * here, not on a cluster.
  */
 final class Manifests {
   /** kubectl's kustomize; the output format of v5 is what the tests read. */
@@ -38,14 +39,14 @@ final class Manifests {
 
   /** Renders {@code k8s/<overlay>} and reads every object. */
   static List<HasMetadata> render(String overlay) throws IOException, InterruptedException {
-    E2eTools.require("kubectl");
-    String version = run(List.of("kubectl", "version", "--client", "-o", "json"));
+    String kubectl = kubectl();
+    String version = run(List.of(kubectl, "version", "--client", "-o", "json"));
     String kustomize = YAML.readTree(version).path("kustomizeVersion").asText();
     if (!kustomize.startsWith(KUSTOMIZE_MAJOR + ".")) {
       throw new AssertionError(
           "kubectl's kustomize is " + kustomize + ", the tests are written for " + KUSTOMIZE_MAJOR);
     }
-    String rendered = run(List.of("kubectl", "kustomize", K8S.resolve(overlay).toString()));
+    String rendered = run(List.of(kubectl, "kustomize", K8S.resolve(overlay).toString()));
     List<HasMetadata> objects = new ArrayList<>();
     for (String doc : rendered.split("(?m)^---\\s*$")) {
       if (doc.isBlank()) {
@@ -67,6 +68,26 @@ final class Manifests {
       objects.add(object);
     }
     return objects;
+  }
+
+  /**
+   * The kubectl to render with: {@code BERTH_KUBECTL} (as {@code .ci/run} sets it from {@code
+   * k8s/tools/kubectl.sh}, the pinned 1.33.9), else the one that script fetched before, else {@code
+   * kubectl} on {@code PATH}. Without any, the test skips, or fails under {@code
+   * BERTH_E2E=required}.
+   */
+  static String kubectl() {
+    String configured = System.getenv("BERTH_KUBECTL");
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    Path fetched =
+        Path.of(System.getProperty("user.home"), ".cache", "berth", "kubectl-1.33.9", "kubectl");
+    if (java.nio.file.Files.isExecutable(fetched)) {
+      return fetched.toString();
+    }
+    E2eTools.require("kubectl");
+    return "kubectl";
   }
 
   static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {

@@ -54,7 +54,7 @@ class NodeInstallE2eIT {
 
   @Test
   void installPullThroughFallBackRemove() throws Exception {
-    E2eTools.require("kubectl", "docker-registry", "skopeo", "containerd", "ctr");
+    E2eTools.require("docker-registry", "skopeo", "containerd", "ctr");
     E2eTools.requireRoot("a private containerd with CRI");
     List<HasMetadata> objects = Manifests.render("overlays/node");
     DaemonSet ds = Manifests.one(objects, DaemonSet.class);
