@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -15,6 +19,8 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.Rule;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * {@code .../monitoring}), read as typed Kubernetes objects.
  */
 class KustomizeTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   @Test
   void node_daemonSet_asAnOperatorExpectsIt() throws Exception {
@@ -194,6 +201,48 @@ class KustomizeTest {
         pod.getTolerations().stream()
             .anyMatch(t -> "Exists".equals(t.getOperator()) && t.getKey() == null),
         "every node, as the install");
+  }
+
+  @Test
+  void components_mountTheKubeletsCredentialsReadOnly_andPointBerthAtThem() throws Exception {
+    // An operator's overlay: the node DaemonSet with both credential components.
+    Path overlay = Files.createDirectories(Manifests.K8S.resolve("target/kustomize-components"));
+    Files.writeString(
+        overlay.resolve("kustomization.yaml"),
+        "resources: [../../overlays/node]\n"
+            + "components:\n"
+            + "  - ../../components/eks-credential-provider\n"
+            + "  - ../../components/kubelet-docker-config\n");
+    List<HasMetadata> objects = Manifests.render("target/kustomize-components");
+    PodSpec pod = Manifests.one(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+    Container berth = container(pod.getContainers(), "berth");
+    assertTrue(mount(berth, "credential-provider").getReadOnly());
+    assertTrue(mount(berth, "kubelet-docker-config").getReadOnly());
+    Map<String, Volume> volumes =
+        pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
+    String providerDir = volumes.get("credential-provider").getHostPath().getPath();
+    assertEquals(providerDir, mount(berth, "credential-provider").getMountPath());
+    assertEquals("File", volumes.get("kubelet-docker-config").getHostPath().getType());
+
+    // The component's config is the base's plus the two provider keys, pointing at the mount.
+    ConfigMap config = Manifests.one(objects, ConfigMap.class);
+    assertEquals(
+        "berth-config-", config.getMetadata().getName().replaceAll("[^-]+$", ""), "one config");
+    assertTrue(
+        pod.getVolumes().stream()
+            .anyMatch(
+                v ->
+                    v.getConfigMap() != null
+                        && v.getConfigMap().getName().equals(config.getMetadata().getName())),
+        "the DaemonSet mounts the replaced config");
+    ObjectNode withProvider = (ObjectNode) YAML.readTree(config.getData().get("config.yaml"));
+    ObjectNode credentials = (ObjectNode) withProvider.path("credentials");
+    assertEquals(providerDir + "/config.json", credentials.remove("provider-config").asText());
+    assertEquals(providerDir, credentials.remove("provider-bin-dir").asText());
+    assertEquals(
+        YAML.readTree(Files.readString(Manifests.K8S.resolve("base/config.yaml"))),
+        withProvider,
+        "components/eks-credential-provider/config.yaml is base/config.yaml plus the provider keys");
   }
 
   private static String after(List<String> args, String option) {
