@@ -230,20 +230,32 @@ final class MirrorConfigCommand implements Callable<Integer> {
         Path daemon = dir.resolve("daemon.json");
         Optional<String> existing = read(daemon);
         if (existing.isPresent()) {
+          if (dryRun) {
+            out.println("would remove " + mirror + " from registry-mirrors in " + daemon);
+            return 0;
+          }
           // No backup: the file being replaced is berth's own edit of the node's.
           MirrorFiles.replace(daemon, DockerDaemon.withoutMirror(existing.get(), mirror).content());
           out.println("removed " + mirror + " from registry-mirrors in " + daemon);
         }
         return 0;
       }
+      java.util.function.Predicate<String> berths = c -> c.startsWith(MirrorRemoval.BERTH_HEADER);
+      String would = dryRun ? "would be " : "";
       for (MirrorRemoval.Result r :
-          MirrorRemoval.remove(files, c -> c.startsWith(MirrorRemoval.BERTH_HEADER))) {
+          dryRun ? MirrorRemoval.plan(files, berths) : MirrorRemoval.remove(files, berths)) {
         out.println(
             switch (r.outcome()) {
               case RESTORED ->
-                  "restored  " + r.path() + " (from " + r.restoredFrom().orElseThrow() + ")";
-              case DELETED -> "deleted   " + r.path();
-              case LEFT -> "left      " + r.path() + " (not written by berth, or changed since)";
+                  would
+                      + "restored  "
+                      + r.path()
+                      + " (from "
+                      + r.restoredFrom().orElseThrow()
+                      + ")";
+              case DELETED -> would + "deleted   " + r.path();
+              case LEFT ->
+                  would + "left      " + r.path() + " (not written by berth, or changed since)";
             });
       }
     } catch (IOException e) {

@@ -73,6 +73,16 @@ public final class MirrorRemoval {
    */
   public static List<Result> remove(List<Path> files, Predicate<String> isBerths)
       throws IOException {
+    return remove(files, isBerths, true);
+  }
+
+  /** What {@link #remove(List, Predicate)} would do, without changing a file. */
+  public static List<Result> plan(List<Path> files, Predicate<String> isBerths) throws IOException {
+    return remove(files, isBerths, false);
+  }
+
+  private static List<Result> remove(List<Path> files, Predicate<String> isBerths, boolean apply)
+      throws IOException {
     List<Result> results = new ArrayList<>();
     for (Path file : files) {
       if (!Files.isRegularFile(file)) {
@@ -90,16 +100,18 @@ public final class MirrorRemoval {
           break;
         }
       }
-      if (original.isPresent()) {
-        MirrorFiles.replace(file, Files.readString(original.get(), StandardCharsets.UTF_8));
-      } else {
-        Files.delete(file);
-      }
-      for (Path backup : backups) {
-        Files.delete(backup);
-      }
-      if (original.isEmpty()) {
-        deleteIfEmpty(file.getParent());
+      if (apply) {
+        if (original.isPresent()) {
+          MirrorFiles.replace(file, Files.readString(original.get(), StandardCharsets.UTF_8));
+        } else {
+          Files.delete(file);
+        }
+        for (Path backup : backups) {
+          Files.delete(backup);
+        }
+        if (original.isEmpty()) {
+          deleteIfEmpty(file.getParent());
+        }
       }
       results.add(
           new Result(file, original.isPresent() ? Outcome.RESTORED : Outcome.DELETED, original));

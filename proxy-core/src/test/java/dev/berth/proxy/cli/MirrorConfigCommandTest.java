@@ -194,6 +194,13 @@ class MirrorConfigCommandTest {
     assertTrue(out.toString().contains("containerd reads /etc/containerd/certs.d"), out.toString());
     assertEquals("", err.toString());
 
+    assertEquals(
+        0, run("--runtime", "containerd", "--host-root", host.toString(), "--remove", "--dry-run"));
+    assertTrue(out.toString().contains("would be deleted"), out.toString());
+    assertTrue(
+        Files.exists(host.resolve("etc/containerd/certs.d/docker.io/hosts.toml")),
+        "a dry run removes nothing");
+
     assertEquals(0, run("--runtime", "containerd", "--host-root", host.toString(), "--remove"));
     assertTrue(out.toString().contains("deleted"), out.toString());
     try (Stream<Path> left = Files.list(host.resolve("etc/containerd/certs.d"))) {
