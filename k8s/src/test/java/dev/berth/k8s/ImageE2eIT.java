@@ -241,28 +241,22 @@ class ImageE2eIT {
     Files.setAttribute(dir, "unix:gid", uid);
   }
 
-  /** Reads small entries of a tar file without unpacking it. */
+  /** Reads entries of a tar file without unpacking it. */
   static final class TarEntries {
     private TarEntries() {}
 
+    /** The entries {@code wanted} names that are under 1 MiB. */
     static Map<String, byte[]> read(Path tar, java.util.function.Predicate<String> wanted)
         throws IOException {
       Map<String, byte[]> out = new LinkedHashMap<>();
       try (InputStream in = Files.newInputStream(tar)) {
         byte[] header = new byte[512];
         while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-          String name = new String(header, 0, 100, StandardCharsets.US_ASCII).trim();
-          name = name.indexOf('\0') >= 0 ? name.substring(0, name.indexOf('\0')) : name;
-          String sizeField = new String(header, 124, 12, StandardCharsets.US_ASCII).trim();
-          sizeField =
-              sizeField.indexOf('\0') >= 0
-                  ? sizeField.substring(0, sizeField.indexOf('\0'))
-                  : sizeField;
-          long size = Long.parseLong(sizeField.trim(), 8);
+          String name = field(header, 0, 100);
+          long size = Long.parseLong(field(header, 124, 12).trim(), 8);
           long padded = (size + 511) / 512 * 512;
           if (wanted.test(name) && size < (1 << 20)) {
-            byte[] body = in.readNBytes((int) size);
-            out.put(name, body);
+            out.put(name, in.readNBytes((int) size));
             in.skipNBytes(padded - size);
           } else {
             in.skipNBytes(padded);
@@ -270,6 +264,29 @@ class ImageE2eIT {
         }
       }
       return out;
+    }
+
+    /** One entry, whatever its size (test fixtures only: it is held in memory). */
+    static byte[] readLarge(Path tar, String wanted) throws IOException {
+      try (InputStream in = Files.newInputStream(tar)) {
+        byte[] header = new byte[512];
+        while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
+          String name = field(header, 0, 100);
+          long size = Long.parseLong(field(header, 124, 12).trim(), 8);
+          if (name.equals(wanted)) {
+            return in.readNBytes(Math.toIntExact(size));
+          }
+          in.skipNBytes((size + 511) / 512 * 512);
+        }
+      }
+      throw new IOException("no " + wanted + " in " + tar);
+    }
+
+    /** A NUL-terminated ASCII header field. */
+    static String field(byte[] header, int offset, int length) {
+      String s = new String(header, offset, length, StandardCharsets.US_ASCII);
+      int nul = s.indexOf('\0');
+      return (nul >= 0 ? s.substring(0, nul) : s).trim();
     }
   }
 }
