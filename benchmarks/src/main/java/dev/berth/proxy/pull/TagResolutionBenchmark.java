@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.proxy.image.MediaTypes;
 import dev.berth.proxy.image.Reference;
+import dev.berth.proxy.policy.PullPolicy;
 import dev.berth.storage.Digest;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;

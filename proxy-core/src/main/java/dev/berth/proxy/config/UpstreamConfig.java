@@ -1,6 +1,7 @@
 package dev.berth.proxy.config;
 
-import dev.berth.proxy.pull.PullPolicy;
+import dev.berth.proxy.policy.PullPolicy;
+import dev.berth.proxy.policy.RepositoryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

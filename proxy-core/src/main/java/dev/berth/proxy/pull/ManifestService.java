@@ -3,6 +3,7 @@ package dev.berth.proxy.pull;
 import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.image.MediaTypes;
 import dev.berth.proxy.image.Reference;
+import dev.berth.proxy.policy.PullPolicy;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;

@@ -1,6 +1,7 @@
 package dev.berth.proxy.pull;
 
 import dev.berth.proxy.image.Reference;
+import dev.berth.proxy.policy.PullPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 /**
- * Pull-through decisions: when a cached tag may be served and when the upstream must be asked.
- * {@link dev.berth.proxy.pull.PullPolicy} is Kubernetes' {@code imagePullPolicy} seen from the
- * registry side.
+ * Pull-through decisions: when a cached tag may be served and when the upstream must be asked (by
+ * the policies of {@code dev.berth.proxy.policy}), single-flight fetches and downloads.
  */
 @NullMarked
 package dev.berth.proxy.pull;

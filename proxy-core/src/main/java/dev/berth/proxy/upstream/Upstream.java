@@ -1,7 +1,7 @@
 package dev.berth.proxy.upstream;
 
 import dev.berth.proxy.config.UpstreamConfig;
-import dev.berth.proxy.pull.PolicyTable;
+import dev.berth.proxy.policy.PolicyTable;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.proxy.pull.PullPolicy;
+import dev.berth.proxy.policy.PullPolicy;
+import dev.berth.proxy.policy.RepositoryPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

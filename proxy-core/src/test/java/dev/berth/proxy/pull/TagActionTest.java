@@ -2,9 +2,11 @@ package dev.berth.proxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.berth.proxy.config.RepositoryPolicy;
 import dev.berth.proxy.image.Reference;
 import dev.berth.proxy.image.RepositoryName;
+import dev.berth.proxy.policy.PolicyTable;
+import dev.berth.proxy.policy.PullPolicy;
+import dev.berth.proxy.policy.RepositoryPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

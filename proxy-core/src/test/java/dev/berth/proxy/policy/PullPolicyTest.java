@@ -1,4 +1,4 @@
-package dev.berth.proxy.pull;
+package dev.berth.proxy.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,5 @@
-package dev.berth.proxy.pull;
+package dev.berth.proxy.policy;
 
-import dev.berth.proxy.config.RepositoryPolicy;
 import dev.berth.proxy.image.RepositoryName;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.berth.proxy.pull;
+package dev.berth.proxy.policy;
 
 import dev.berth.proxy.text.Durations;
 import dev.berth.proxy.text.InvalidValueException;

@@ -1,6 +1,5 @@
-package dev.berth.proxy.config;
+package dev.berth.proxy.policy;
 
-import dev.berth.proxy.pull.PullPolicy;
 import java.util.Objects;
 
 /**
