@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * A content digest in its wire form {@code <algorithm>:<lowercase hex>}.
  *
- * <p>Grammar (go-digest {@code Digest.Validate}, protocol.md §1.4): the string must contain {@code
- * :}; the algorithm must be a registered one ({@code sha256} is required, {@code sha512} is
+ * <p>Grammar (go-digest {@code Digest.Validate}, docs/protocol.md §1.4): the string must contain
+ * {@code :}; the algorithm must be a registered one ({@code sha256} is required, {@code sha512} is
  * accepted); the encoded part must be lowercase hex of exactly twice the hash size. Uppercase hex
  * is rejected even though the reference regex would accept it. Once constructed a {@code Digest} is
  * valid and never re-checked.

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Vectors from protocol.md §1.4 and §1.5 (go-digest validation). */
+/** Vectors from docs/protocol.md §1.4 and §1.5 (go-digest validation). */
 class DigestTest {
   private static final String F64 = "f".repeat(64);
   private static final String EMPTY_SHA256 =

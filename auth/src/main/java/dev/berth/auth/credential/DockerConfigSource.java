@@ -154,9 +154,9 @@ public final class DockerConfigSource {
   }
 
   /**
-   * The kubelet's search list (protocol.md §3.3, "Node files"): {@code config.json} in the kubelet
-   * root directory, the working directory, {@code $HOME/.docker} and {@code /.docker}, then {@code
-   * .dockercfg} in the root directory, the working directory, {@code $HOME} and {@code /}.
+   * The kubelet's search list (docs/protocol.md §3.3, "Node files"): {@code config.json} in the
+   * kubelet root directory, the working directory, {@code $HOME/.docker} and {@code /.docker}, then
+   * {@code .dockercfg} in the root directory, the working directory, {@code $HOME} and {@code /}.
    *
    * @param rootDir the kubelet's {@code --root-dir}, usually {@code /var/lib/kubelet}
    * @param home {@code $HOME}, when set

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class CredentialGlobTest {
 
-  /** protocol.md §3.5, the {@code URLsMatchStr(glob, target)} table from keyring_test.go. */
+  /** docs/protocol.md §3.5, the {@code URLsMatchStr(glob, target)} table from keyring_test.go. */
   @ParameterizedTest(name = "URLsMatchStr({0}, {1}) = {2}")
   @CsvSource(
       delimiter = '|',

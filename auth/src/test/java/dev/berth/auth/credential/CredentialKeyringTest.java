@@ -18,7 +18,7 @@ class CredentialKeyringTest {
   private static final Credential GRACE = Credential.basic("grace", "grace-secret");
   private static final Credential CRED = Credential.basic("user", "password");
 
-  /** protocol.md §3.1 examples, plus derived edge cases of the same steps. */
+  /** docs/protocol.md §3.1 examples, plus derived edge cases of the same steps. */
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(
       delimiter = '|',
@@ -46,7 +46,7 @@ class CredentialKeyringTest {
         List.of(expected), CredentialKeyring.builder().add(configKey, CRED).build().keys());
   }
 
-  /** protocol.md §3.5, TestDockerKeyringForGlob. */
+  /** docs/protocol.md §3.5, TestDockerKeyringForGlob. */
   @ParameterizedTest(name = "key {0}, lookup {1}: hit={2}")
   @CsvSource(
       delimiter = '|',
@@ -71,7 +71,7 @@ class CredentialKeyringTest {
     assertEquals(hit ? List.of(CRED) : List.of(), keyring.lookup(image));
   }
 
-  /** protocol.md §3.5, TestDockerKeyringLookup. */
+  /** docs/protocol.md §3.5, TestDockerKeyringLookup. */
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(
       delimiter = '|',
@@ -96,7 +96,7 @@ class CredentialKeyringTest {
     assertEquals(expected, keyring.lookup(image).stream().map(Credential::username).toList());
   }
 
-  /** protocol.md §3.5, TestIssue3797. */
+  /** docs/protocol.md §3.5, TestIssue3797. */
   @ParameterizedTest
   @ValueSource(strings = {"quay.io", "quay.io/foo", "quay.io/foo/bar"})
   void lookup_issue3797_v1KeyMatchesHostAndPaths(String image) {
@@ -105,7 +105,7 @@ class CredentialKeyringTest {
     assertEquals(List.of(CRED), keyring.lookup(image));
   }
 
-  /** protocol.md §3.5, the Docker Hub fallback table, including the (derived) rows. */
+  /** docs/protocol.md §3.5, the Docker Hub fallback table, including the (derived) rows. */
   @ParameterizedTest(name = "key {0}, lookup {1}: hit={2}")
   @CsvSource(
       delimiter = '|',
@@ -148,7 +148,7 @@ class CredentialKeyringTest {
     assertEquals(List.of(CRED), keyring.lookup("foo%zz"));
   }
 
-  /** protocol.md §3.3 isDefaultRegistryMatch. */
+  /** docs/protocol.md §3.3 isDefaultRegistryMatch. */
   @ParameterizedTest
   @ValueSource(strings = {"foo/bar", "docker.io/foo/bar", "index.docker.io/foo/bar", "foo"})
   void isDefaultRegistryMatch_true(String image) {

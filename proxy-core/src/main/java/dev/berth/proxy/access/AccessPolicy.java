@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Decides whether a client may read a repository through berth ({@code tenancy}, design.md item 6).
- * With {@code open}, anyone who reaches berth may. With {@code verify}:
+ * Decides whether a client may read a repository through berth ({@code tenancy}, docs/design.md
+ * item 6). With {@code open}, anyone who reaches berth may. With {@code verify}:
  *
  * <ul>
  *   <li>a repository the upstream serves anonymously is public: everyone may read it;

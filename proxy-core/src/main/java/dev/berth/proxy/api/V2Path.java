@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A request path under {@code /v2/}, split the way the reference registry's router does it
- * (protocol.md §4.6): the suffix that ends the path ({@code /manifests/<ref>}, {@code
+ * (docs/protocol.md §4.6): the suffix that ends the path ({@code /manifests/<ref>}, {@code
  * /blobs/<digest>}, {@code /tags/list}, {@code /referrers/<digest>}) decides the route and the name
  * before it is taken greedily, so {@code /v2/foo/bar/manifests/manifests/tags} is the manifest
  * {@code tags} of {@code foo/bar/manifests}.

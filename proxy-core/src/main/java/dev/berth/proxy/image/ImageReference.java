@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * An image reference: {@code [domain/]path[:tag][@digest]}.
  *
- * <p>Grammar (distribution/reference {@code regexp.go}; protocol.md §1.1): {@code domain := host
- * [":" port]}, host a dotted name of components {@code [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?} or a
- * bracketed IPv6 literal; {@code path := component ("/" component)*} with components {@code
+ * <p>Grammar (distribution/reference {@code regexp.go}; docs/protocol.md §1.1): {@code domain :=
+ * host [":" port]}, host a dotted name of components {@code [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?}
+ * or a bracketed IPv6 literal; {@code path := component ("/" component)*} with components {@code
  * [a-z0-9]+} joined by {@code .}, {@code _}, {@code __} or {@code -+}; {@code tag :=
  * [\w][\w.-]{0,127}}; digest as in {@link Digest}. A tag and a digest may both be present.
  *
@@ -37,7 +37,7 @@ public record ImageReference(
     Objects.requireNonNull(path, "path");
   }
 
-  /** The raw parse of {@code Parse(s)}: no defaults applied (protocol.md §1.2). */
+  /** The raw parse of {@code Parse(s)}: no defaults applied (docs/protocol.md §1.2). */
   public static ImageReference parse(String s) {
     if (s.isEmpty()) {
       throw new InvalidReferenceException(

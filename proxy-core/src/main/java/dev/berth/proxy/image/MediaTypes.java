@@ -3,7 +3,7 @@ package dev.berth.proxy.image;
 import java.util.List;
 import java.util.Set;
 
-/** Manifest media types (protocol.md §4.2) and the Accept list berth sends upstream. */
+/** Manifest media types (docs/protocol.md §4.2) and the Accept list berth sends upstream. */
 public final class MediaTypes {
   private MediaTypes() {}
 

@@ -3,8 +3,8 @@ package dev.berth.proxy.image;
 import java.util.regex.Pattern;
 
 /**
- * The regular expressions of distribution/reference {@code regexp.go} (protocol.md §1.1), in Java
- * syntax. {@code \w} is ASCII here because {@code UNICODE_CHARACTER_CLASS} is never set.
+ * The regular expressions of distribution/reference {@code regexp.go} (docs/protocol.md §1.1), in
+ * Java syntax. {@code \w} is ASCII here because {@code UNICODE_CHARACTER_CLASS} is never set.
  */
 final class ReferenceGrammar {
   private ReferenceGrammar() {}

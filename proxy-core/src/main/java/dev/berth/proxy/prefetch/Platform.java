@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * "any variant", or as read from an index entry, where a missing variant means the architecture's
  * default and is filled in.
  *
- * <p>Normalization follows containerd's {@code platforms.Normalize} (protocol.md §8): lower case,
- * {@code macos} is {@code darwin}, {@code i386} is {@code 386} (its variant dropped), {@code
+ * <p>Normalization follows containerd's {@code platforms.Normalize} (docs/protocol.md §8): lower
+ * case, {@code macos} is {@code darwin}, {@code i386} is {@code 386} (its variant dropped), {@code
  * x86_64}/{@code x86-64} are {@code amd64}, {@code aarch64} is {@code arm64} with {@code 8}/{@code
  * v8.0} as {@code v8} and {@code 9}/{@code 9.0}/{@code v9.0} as {@code v9}, {@code armhf} is arm
  * v7, {@code armel} arm v6, and arm's bare {@code 5}..{@code 8} get their {@code v}. One

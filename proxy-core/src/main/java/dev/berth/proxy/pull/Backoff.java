@@ -8,11 +8,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * ImagePullBackOff for upstream calls (protocol.md §2.3, client-go {@code flowcontrol.Backoff}):
- * after a failure a key is closed for a window of 10 s, doubling on each further failure up to 300
- * s; a success, or 600 s without failure, resets it. A {@code Retry-After} longer than the window
- * sets the window. Keys are an upstream, or an upstream and a repository. Thread-safe; reads an
- * injected clock.
+ * ImagePullBackOff for upstream calls (docs/protocol.md §2.3, client-go {@code
+ * flowcontrol.Backoff}): after a failure a key is closed for a window of 10 s, doubling on each
+ * further failure up to 300 s; a success, or 600 s without failure, resets it. A {@code
+ * Retry-After} longer than the window sets the window. Keys are an upstream, or an upstream and a
+ * repository. Thread-safe; reads an injected clock.
  */
 public final class Backoff {
   static final Duration INITIAL = Duration.ofSeconds(10);

@@ -21,10 +21,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Answers manifest requests under the pull policies (design.md item 4): tags are resolved through
- * {@link TagAction}, with one upstream {@code HEAD} per (upstream, repository, tag) at a time;
- * manifests by digest come from storage and are fetched from upstream at most once concurrently,
- * verified against their digest, then stored byte for byte.
+ * Answers manifest requests under the pull policies (docs/design.md item 4): tags are resolved
+ * through {@link TagAction}, with one upstream {@code HEAD} per (upstream, repository, tag) at a
+ * time; manifests by digest come from storage and are fetched from upstream at most once
+ * concurrently, verified against their digest, then stored byte for byte.
  */
 public final class ManifestService {
   /** containerd's limit ({@code 4*1048*1048}): larger manifests are refused by clients anyway. */

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What a tag request needs under a {@link PullPolicy} (design.md item 4): serve the cached
+ * What a tag request needs under a {@link PullPolicy} (docs/design.md item 4): serve the cached
  * resolution, resolve the tag at the upstream, or answer only from cache.
  */
 public enum TagAction {

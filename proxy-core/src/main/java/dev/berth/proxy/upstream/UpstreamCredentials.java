@@ -12,11 +12,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The credentials to try for an upstream request, in the kubelet's order (protocol.md §2.4, §3.3):
- * what the client presented, then the node's credentials for {@code <upstream>/<repository>}: the
- * docker config files' keyring (most specific first), then the credential provider plugins' answers
- * (the kubelet's {@code Union{nodeKeyring, pluginKeyring}}), then anonymous only when the node has
- * none.
+ * The credentials to try for an upstream request, in the kubelet's order (docs/protocol.md §2.4,
+ * §3.3): what the client presented, then the node's credentials for {@code
+ * <upstream>/<repository>}: the docker config files' keyring (most specific first), then the
+ * credential provider plugins' answers (the kubelet's {@code Union{nodeKeyring, pluginKeyring}}),
+ * then anonymous only when the node has none.
  *
  * <p>Plugins are programs: while their answers are cached this is a memory lookup; otherwise the
  * plugins run on {@code workers}, never on the caller's event loop.

@@ -19,7 +19,7 @@ public interface UpstreamObserver {
 
   /**
    * Docker Hub's {@code ratelimit-limit} / {@code ratelimit-remaining} headers as last seen from
-   * {@code upstream} (protocol.md §6); not called when an upstream sends none.
+   * {@code upstream} (docs/protocol.md §6); not called when an upstream sends none.
    */
   default void rateLimit(String upstream, long limit, long remaining) {}
 

@@ -8,8 +8,8 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Picks the upstream of a request (protocol.md §7.4): the {@code ns} query parameter containerd
- * adds when it uses a mirror, else a leading registry host in the name ({@code
+ * Picks the upstream of a request (docs/protocol.md §7.4): the {@code ns} query parameter
+ * containerd adds when it uses a mirror, else a leading registry host in the name ({@code
  * /v2/ghcr.io/org/app/...}, detected by Docker's {@code splitDockerDomain} rule), else the default
  * upstream. A host that is not configured is refused: berth is never an open proxy. Thread-safe
  * (immutable).

@@ -23,9 +23,9 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Fetches bearer tokens from a token realm (distribution token.md / oauth.md, protocol.md §5.2):
- * anonymously or with Basic credentials by {@code GET <realm>?service=…&scope=…} (one {@code scope}
- * parameter per scope, {@code account=<user>} as the reference client sends it), and with an
+ * Fetches bearer tokens from a token realm (distribution token.md / oauth.md, docs/protocol.md
+ * §5.2): anonymously or with Basic credentials by {@code GET <realm>?service=…&scope=…} (one {@code
+ * scope} parameter per scope, {@code account=<user>} as the reference client sends it), and with an
  * identity token by the OAuth2 {@code POST} with {@code grant_type=refresh_token}. Registry tokens
  * never reach here: they are sent to the registry as they are. No secret is ever part of a message.
  */

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The routing vectors of protocol.md §4.6. */
+/** The routing vectors of docs/protocol.md §4.6. */
 class V2PathTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({

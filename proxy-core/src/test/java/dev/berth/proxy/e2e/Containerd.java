@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Kubernetes node does: through {@code hosts.toml} mirror configuration.
  *
  * <p>Why: containerd is the client whose mirror behaviour berth must satisfy (the {@code ns}
- * parameter, falling back from mirror to {@code server}, the Accept list; protocol.md §7.1), and
- * only the real resolver proves it. The daemon runs as root with everything under one short
+ * parameter, falling back from mirror to {@code server}, the Accept list; docs/protocol.md §7.1),
+ * and only the real resolver proves it. The daemon runs as root with everything under one short
  * directory {@code /tmp/ct-XXXX} (unix socket paths are limited to 108 bytes): {@code root}, {@code
  * state}, the gRPC and ttrpc sockets, the {@code opt} plugin path. The snapshotters that need
  * kernel features are disabled, and pulls unpack with the {@code native} snapshotter, which needs

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Pulls through <b>containerd's CRI</b> exactly as the kubelet does ({@code
  * runtime.v1.ImageService/PullImage} with the pod's credentials in {@code AuthConfig} and {@code
- * server_address} empty, see protocol.md §2.4 and the README's "What runtimes send to a mirror"),
- * with containerd's CRI {@code config_path} pointing at a {@code hosts.toml} whose mirror is berth,
- * against a real {@code docker-registry} with token auth (alice reads {@code team-a/*}, bob {@code
- * team-b/*}, anonymous {@code public/*}).
+ * server_address} empty, see docs/protocol.md §2.4 and the README's "What runtimes send to a
+ * mirror"), with containerd's CRI {@code config_path} pointing at a {@code hosts.toml} whose mirror
+ * is berth, against a real {@code docker-registry} with token auth (alice reads {@code team-a/*},
+ * bob {@code team-b/*}, anonymous {@code public/*}).
  *
  * <p>berth runs with the <b>embedded default config</b> throughout (tenancy verify, policy always,
  * node identity on, default limits); only the listen/admin addresses, the data directory and the

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The vectors of protocol.md §1.5 (raw Parse) and §1.6 (normalization). */
+/** The vectors of docs/protocol.md §1.5 (raw Parse) and §1.6 (normalization). */
 class ImageReferenceTest {
   private static final String F64 = "f".repeat(64);
 

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The ImagePullBackOff sequence of protocol.md §2.3, on a clock moved by hand. */
+/** The ImagePullBackOff sequence of docs/protocol.md §2.3, on a clock moved by hand. */
 class BackoffTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final Backoff backoff = new Backoff(clock);

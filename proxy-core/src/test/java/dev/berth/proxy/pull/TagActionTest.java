@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The policy matrix of design.md item 4, with explicit times instead of a running clock. */
+/** The policy matrix of docs/design.md item 4, with explicit times instead of a running clock. */
 class TagActionTest {
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
 
