@@ -16,6 +16,8 @@ import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One upstream download of one blob, shared by every client that wants it meanwhile.
@@ -30,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * whole window behind, or while all windows together are over {@code limits.fan-out-memory}.
  */
 final class BlobDownload {
+  private static final Logger log = LoggerFactory.getLogger(BlobDownload.class);
+
   private final RoutedRepository repo;
   private final Digest digest;
   private final UpstreamClient client;
@@ -385,11 +389,16 @@ final class BlobDownload {
   private void abortWriter(Throwable cause) {
     BlobWriter w = writer;
     if (w != null) {
-      storage.run(
-          () -> {
-            w.abort(cause);
-            return null;
-          });
+      storage
+          .run(
+              () -> {
+                w.abort(cause);
+                return null;
+              })
+          .onFailure(
+              // The partial write stays until the next start's cleanup: worth a line, not a
+              // failure of its own (the download already failed for the reason it was aborted).
+              e -> log.warn("could not abort the partial write of {}: {}", digest, e.toString()));
     }
   }
 }

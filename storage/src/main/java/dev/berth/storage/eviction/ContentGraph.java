@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A snapshot of what the cache holds and how it hangs together: blobs, manifests and what each
@@ -28,6 +30,8 @@ import java.util.function.Function;
  * about a millisecond per thousand manifests: built per eviction run, never per request.
  */
 final class ContentGraph {
+  private static final Logger log = LoggerFactory.getLogger(ContentGraph.class);
+
   final Map<Digest, BlobInfo> blobs = new HashMap<>();
   final Map<Digest, ManifestInfo> manifests = new HashMap<>();
   final Map<Digest, List<Digest>> references = new HashMap<>();
@@ -96,6 +100,14 @@ final class ContentGraph {
       try {
         return java.util.Optional.of(Digest.parse(pin.reference()));
       } catch (RuntimeException e) {
+        // Pins are validated when made, so this is a store written by something else: the pin
+        // protects nothing, which the operator must hear of rather than find out by eviction.
+        log.warn(
+            "pin {}/{}@{} names no valid digest and protects nothing: {}",
+            pin.upstream(),
+            pin.repository(),
+            pin.reference(),
+            e.getMessage());
         return java.util.Optional.empty();
       }
     }
