@@ -10,7 +10,6 @@ import dev.berth.storage.StorageException;
 import dev.berth.storage.eviction.AccessRecorder;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -422,25 +421,18 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public void flushAccessTimes() {
-    Map<Digest, Long> batchOfAccesses = accesses.drain();
-    if (batchOfAccesses.isEmpty()) {
-      return;
-    }
-    metaLock.lock();
-    try (WriteBatch batch = new WriteBatch()) {
-      for (Map.Entry<Digest, Long> access : batchOfAccesses.entrySet()) {
-        BlobRecord record = record(access.getKey());
-        if (record != null && record.accessMillis() < access.getValue()) {
-          batch.put(
-              blobs, access.getKey().toKeyBytes(), record.withAccess(access.getValue()).encode());
-        }
-      }
-      db.write(plainWrites, batch);
-    } catch (RocksDBException e) {
-      throw RocksErrors.translate("writing access times", e);
-    } finally {
-      metaLock.unlock();
-    }
+    AccessTimeFlush.flush(
+        accesses,
+        db,
+        plainWrites,
+        metaLock,
+        "writing access times",
+        (batch, digest, millis) -> {
+          BlobRecord record = record(digest);
+          if (record != null && record.accessMillis() < millis) {
+            batch.put(blobs, digest.toKeyBytes(), record.withAccess(millis).encode());
+          }
+        });
   }
 
   /** Counts stored chunk keys of one writer generation; for crash tests. */

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -196,24 +195,18 @@ final class RocksManifestStore implements ManifestStore {
 
   @Override
   public void flushAccessTimes() {
-    Map<Digest, Long> batchOfAccesses = accesses.drain();
-    if (batchOfAccesses.isEmpty()) {
-      return;
-    }
-    metaLock.lock();
-    try (WriteBatch batch = new WriteBatch()) {
-      for (Map.Entry<Digest, Long> access : batchOfAccesses.entrySet()) {
-        byte[] key = access.getKey().toKeyBytes();
-        if (db.get(manifests, key) != null) {
-          batch.put(accessTimes, key, ByteBuffer.allocate(8).putLong(access.getValue()).array());
-        }
-      }
-      db.write(writes, batch);
-    } catch (RocksDBException e) {
-      throw RocksErrors.translate("writing manifest access times", e);
-    } finally {
-      metaLock.unlock();
-    }
+    AccessTimeFlush.flush(
+        accesses,
+        db,
+        writes,
+        metaLock,
+        "writing manifest access times",
+        (batch, digest, millis) -> {
+          byte[] key = digest.toKeyBytes();
+          if (db.get(manifests, key) != null) {
+            batch.put(accessTimes, key, ByteBuffer.allocate(8).putLong(millis).array());
+          }
+        });
   }
 
   private static int manifestLength(byte[] value) {
