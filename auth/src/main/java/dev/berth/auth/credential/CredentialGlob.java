@@ -1,5 +1,6 @@
 package dev.berth.auth.credential;
 
+import dev.berth.auth.gostd.GoGlob;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,7 @@
 package dev.berth.auth.credential;
 
+import dev.berth.auth.gostd.GoUrl;
+import dev.berth.auth.gostd.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package dev.berth.auth.credential;
 
+import dev.berth.auth.gostd.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

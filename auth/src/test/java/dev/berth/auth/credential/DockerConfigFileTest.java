@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.auth.gostd.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;

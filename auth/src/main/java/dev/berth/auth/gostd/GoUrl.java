@@ -1,4 +1,4 @@
-package dev.berth.auth.credential;
+package dev.berth.auth.gostd;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -22,12 +22,12 @@ import java.util.Arrays;
  *
  * <p>Error reasons follow Go's wording but never quote userinfo, which can hold a password.
  */
-final class GoUrl {
+public final class GoUrl {
   /** Go's {@code URL.Host}: the unescaped host, with {@code :port} when present. */
-  final String host;
+  public final String host;
 
   /** Go's {@code URL.Path}: unescaped; empty or starting with {@code /}. */
-  final String path;
+  public final String path;
 
   private GoUrl(String host, String path) {
     this.host = host;
@@ -35,7 +35,7 @@ final class GoUrl {
   }
 
   /** A Go {@code url.Parse} error. The message is Go's reason, without the URL itself. */
-  static final class ParseException extends Exception {
+  public static final class ParseException extends Exception {
     private static final long serialVersionUID = 1L;
 
     ParseException(String reason) {
@@ -56,7 +56,7 @@ final class GoUrl {
    *
    * @throws IllegalArgumentException if {@code raw} has no {@code scheme://} prefix (a caller bug)
    */
-  static GoUrl parse(String raw) throws ParseException {
+  public static GoUrl parse(String raw) throws ParseException {
     byte[] s = raw.getBytes(StandardCharsets.UTF_8);
     int hash = indexOf(s, (byte) '#', 0);
     byte[] fragment = hash < 0 ? new byte[0] : Arrays.copyOfRange(s, hash + 1, s.length);
@@ -331,7 +331,7 @@ final class GoUrl {
    *
    * @return {hostname, port}
    */
-  static String[] splitHostPort(String hostport) {
+  public static String[] splitHostPort(String hostport) {
     String[] whole = {hostport, ""};
     int colon = hostport.lastIndexOf(':');
     if (colon < 0) {
@@ -361,7 +361,7 @@ final class GoUrl {
   }
 
   /** Go's {@code strings.Split(s, ".")}: keeps empty parts, and "" gives [""]. */
-  static String[] splitDots(String s) {
+  public static String[] splitDots(String s) {
     int n = 1;
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) == '.') {
@@ -382,10 +382,10 @@ final class GoUrl {
   }
 
   /** IPv6 textual syntax (RFC 4291 §2.2), as Go's {@code netip.ParseAddr} accepts it. */
-  static final class Ipv6 {
+  public static final class Ipv6 {
     private Ipv6() {}
 
-    static boolean isValid(String s) {
+    public static boolean isValid(String s) {
       int groups = 0;
       boolean compressed = false;
       int i = 0;

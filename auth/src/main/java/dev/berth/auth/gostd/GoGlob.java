@@ -1,4 +1,4 @@
-package dev.berth.auth.credential;
+package dev.berth.auth.gostd;
 
 /**
  * Go's {@code path/filepath.Match} on a Unix separator ({@code /}), ported from the Go source line
@@ -22,12 +22,12 @@ package dev.berth.auth.credential;
  * Go. A malformed pattern is {@link BadPatternException}, which Go reports even when the name
  * already failed to match (it validates the rest of the pattern before answering {@code false}).
  */
-final class GoGlob {
+public final class GoGlob {
   private static final byte SEPARATOR = '/';
   private static final int RUNE_ERROR = 0xFFFD;
 
   /** Go's {@code filepath.ErrBadPattern}. */
-  static final class BadPatternException extends Exception {
+  public static final class BadPatternException extends Exception {
     private static final long serialVersionUID = 1L;
 
     BadPatternException() {
@@ -37,7 +37,7 @@ final class GoGlob {
 
   private GoGlob() {}
 
-  static boolean match(byte[] pattern, byte[] name) throws BadPatternException {
+  public static boolean match(byte[] pattern, byte[] name) throws BadPatternException {
     int p = 0;
     int n = 0;
     pattern:
@@ -242,7 +242,7 @@ final class GoGlob {
    *
    * @return the rune in the low 32 bits, its byte length in the high 32 bits
    */
-  static long decodeRune(byte[] b, int at, int to) {
+  public static long decodeRune(byte[] b, int at, int to) {
     if (at >= to) {
       return RUNE_ERROR;
     }

@@ -1,4 +1,4 @@
-package dev.berth.auth.credential;
+package dev.berth.auth.gostd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

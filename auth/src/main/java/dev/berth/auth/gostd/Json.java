@@ -1,4 +1,4 @@
-package dev.berth.auth.credential;
+package dev.berth.auth.gostd;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,12 +26,12 @@ import java.util.Map;
  * <p>Error messages never quote the input: the text may be a credential file, and even one
  * character of a password does not belong in a log.
  */
-final class Json {
+public final class Json {
   /** JSON {@code null}: a sentinel, because this package is null-marked. */
-  static final Object NULL = JsonNull.INSTANCE;
+  public static final Object NULL = JsonNull.INSTANCE;
 
   /** Deep enough for any credential file, shallow enough that recursion cannot overflow. */
-  static final int MAX_DEPTH = 256;
+  public static final int MAX_DEPTH = 256;
 
   private enum JsonNull {
     INSTANCE;
@@ -43,7 +43,7 @@ final class Json {
   }
 
   /** A JSON number, kept as its literal text. */
-  record Num(String text) {
+  public record Num(String text) {
     @Override
     public String toString() {
       return text;
@@ -51,7 +51,7 @@ final class Json {
   }
 
   /** A syntax error, located in the input. */
-  static final class SyntaxException extends Exception {
+  public static final class SyntaxException extends Exception {
     private static final long serialVersionUID = 1L;
     private final int offset;
     private final int line;
@@ -93,7 +93,7 @@ final class Json {
    *
    * @throws SyntaxException for anything outside the grammar, with its position
    */
-  static Object parse(String text) throws SyntaxException {
+  public static Object parse(String text) throws SyntaxException {
     Parser parser = new Parser(text);
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
       throw parser.error("the text starts with a byte order mark, which JSON does not allow");
@@ -108,7 +108,7 @@ final class Json {
   }
 
   /** The JSON type name of a parsed value, for error messages. */
-  static String typeName(Object value) {
+  public static String typeName(Object value) {
     if (value instanceof Map) {
       return "object";
     } else if (value instanceof List) {
@@ -124,7 +124,7 @@ final class Json {
   }
 
   /** Quotes {@code s} as a JSON string literal (for naming keys in messages). */
-  static String quote(String s) {
+  public static String quote(String s) {
     StringBuilder out = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
