@@ -8,8 +8,8 @@
  *
  * <p>Matching reproduces {@code k8s.io/kubernetes/pkg/credentialprovider} exactly, including the Go
  * standard library behaviour it inherits ({@code net/url.Parse}, {@code net.SplitHostPort}, {@code
- * path/filepath.Match}); those ports are package-private ({@code GoUrl}, {@code GoGlob}). The
- * module has no JSON library, so a small strict reader ({@code Json}) lives here too.
+ * path/filepath.Match}); those ports, and the strict JSON reader the config files need (the module
+ * has no JSON library), are in {@code dev.berth.auth.gostd}.
  *
  * <p>No type in this package ever puts a secret into a {@code toString}, an exception message or a
  * warning.
