@@ -114,6 +114,21 @@ class ArchitectureTest {
     assertEquals(new TreeSet<>(MAY_USE.keySet()), packages, "packages of proxy-core with a rule");
   }
 
+  /**
+   * The proxy's services use the storage interfaces ({@code dev.berth.storage}); only the code that
+   * opens the cache (the server's wiring, the commands) names the engine.
+   */
+  @Test
+  void onlyTheCompositionRootsNameTheStorageEngine() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.berth.proxy.server..", "dev.berth.proxy.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.berth.storage.rocksdb..")
+        .check(PROXY);
+  }
+
   @Test
   void packagesAreFreeOfCycles() {
     slices().matching("dev.berth.proxy.(*)..").should().beFreeOfCycles().check(PROXY);

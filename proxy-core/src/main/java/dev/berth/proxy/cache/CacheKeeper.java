@@ -9,14 +9,14 @@ import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.text.ByteSizes;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.proxy.upstream.UpstreamRouter;
+import dev.berth.storage.Pin;
+import dev.berth.storage.PinStore;
+import dev.berth.storage.Storage;
 import dev.berth.storage.eviction.CacheCollector;
 import dev.berth.storage.eviction.CacheInventory;
 import dev.berth.storage.eviction.CollectionReport;
-import dev.berth.storage.eviction.Pin;
-import dev.berth.storage.eviction.PinStore;
 import dev.berth.storage.eviction.PurgeTarget;
 import dev.berth.storage.eviction.RemovalListener;
-import dev.berth.storage.rocksdb.RocksStorage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class CacheKeeper {
   public static final Duration CHECK_EVERY = Duration.ofSeconds(1);
 
   private final CacheCollector collector;
-  private final RocksStorage storage;
+  private final Storage storage;
   private final OptionalLong maxSize;
   private final OptionalLong evictTo;
   private final @Nullable ProxyMetrics metrics;
@@ -55,7 +55,7 @@ public final class CacheKeeper {
 
   public CacheKeeper(
       CacheCollector collector,
-      RocksStorage storage,
+      Storage storage,
       OptionalLong maxSize,
       OptionalLong evictTo,
       @Nullable ProxyMetrics metrics) {
@@ -80,7 +80,7 @@ public final class CacheKeeper {
   public static CacheKeeper create(
       StorageConfig config,
       StorageLimits limits,
-      RocksStorage rocks,
+      Storage rocks,
       UpstreamRouter upstreams,
       RemovalListener removals,
       @Nullable ProxyMetrics metrics) {

@@ -3,7 +3,7 @@ package dev.berth.proxy.cache;
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamRouter;
-import dev.berth.storage.eviction.Pin;
+import dev.berth.storage.Pin;
 
 /**
  * Image references as operators write them ({@code nginx:1.27}, {@code ghcr.io/org/app@sha256:…})

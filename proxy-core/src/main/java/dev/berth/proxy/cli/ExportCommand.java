@@ -12,7 +12,7 @@ import dev.berth.proxy.transfer.CacheExporter;
 import dev.berth.proxy.transfer.TransferException;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.storage.Digest;
-import dev.berth.storage.rocksdb.RocksStorage;
+import dev.berth.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -92,7 +92,7 @@ final class ExportCommand implements Callable<Integer> {
     BerthConfig berth = cache.load();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (RocksStorage storage = CacheDirectory.openForReading(berth)) {
+    try (Storage storage = CacheDirectory.openForReading(berth)) {
       ProgressBar bar = new ProgressBar(err, System.console() != null);
       CacheExporter exporter =
           new CacheExporter(storage, CacheDirectory.upstreams(berth), bar::blobChecked);

@@ -7,9 +7,9 @@ import dev.berth.proxy.config.StorageConfig;
 import dev.berth.proxy.config.StorageLimits;
 import dev.berth.proxy.text.ByteSizes;
 import dev.berth.proxy.text.InvalidValueException;
+import dev.berth.storage.Storage;
 import dev.berth.storage.eviction.CollectionReport;
 import dev.berth.storage.eviction.RemovalListener;
-import dev.berth.storage.rocksdb.RocksStorage;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -80,7 +80,7 @@ final class GcCommand implements Callable<Integer> {
             + ")\" http://"
             + berth.admin()
             + "/admin/gc asks it to collect";
-    try (RocksStorage storage = CacheDirectory.openForWriting(berth, askTheServer)) {
+    try (Storage storage = CacheDirectory.openForWriting(berth, askTheServer)) {
       StorageLimits limits = storageConfig.resolveOn(storage.path());
       CacheKeeper keeper =
           CacheKeeper.create(

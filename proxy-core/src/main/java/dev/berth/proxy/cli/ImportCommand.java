@@ -8,8 +8,8 @@ import dev.berth.proxy.layout.OciLayoutReader;
 import dev.berth.proxy.text.ByteSizes;
 import dev.berth.proxy.transfer.CacheImporter;
 import dev.berth.proxy.transfer.TransferException;
+import dev.berth.storage.Storage;
 import dev.berth.storage.StorageException;
-import dev.berth.storage.rocksdb.RocksStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ final class ImportCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (OciLayoutReader layout = OciLayoutReader.open(layoutPath);
-        RocksStorage storage = CacheDirectory.openForWriting(berth, "stop it first")) {
+        Storage storage = CacheDirectory.openForWriting(berth, "stop it first")) {
       ProgressBar bar = new ProgressBar(err, System.console() != null);
       CacheImporter importer =
           new CacheImporter(

@@ -1,7 +1,7 @@
 package dev.berth.proxy.config;
 
 import dev.berth.proxy.text.ByteSizes;
-import dev.berth.storage.rocksdb.StorageOptions;
+import dev.berth.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +50,9 @@ public record StorageConfig(
    */
   public static final DiskSize DEFAULT_MIN_FREE = DiskSize.percent(20);
 
-  public static final int DEFAULT_CHUNK_SIZE = StorageOptions.DEFAULT_CHUNK_SIZE;
-  public static final int MIN_CHUNK_SIZE = StorageOptions.MIN_CHUNK_SIZE;
-  public static final int MAX_CHUNK_SIZE = StorageOptions.MAX_CHUNK_SIZE;
+  public static final int DEFAULT_CHUNK_SIZE = Storage.DEFAULT_CHUNK_SIZE;
+  public static final int MIN_CHUNK_SIZE = Storage.MIN_CHUNK_SIZE;
+  public static final int MAX_CHUNK_SIZE = Storage.MAX_CHUNK_SIZE;
 
   public static final int DEFAULT_LOW_WATER_PERCENT = 90;
 

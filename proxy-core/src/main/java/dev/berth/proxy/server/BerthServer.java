@@ -81,7 +81,7 @@ public final class BerthServer implements AutoCloseable {
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
   private static final StorageHealth CLOSED = new StorageHealth(false, "storage closed");
 
-  private final StorageGate storage;
+  private final StorageGate<RocksStorage> storage;
   private final StorageAccess storageAccess;
   private final PrometheusMetrics metrics;
   private final Vertx vertx;
@@ -91,7 +91,7 @@ public final class BerthServer implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private BerthServer(
-      StorageGate storage,
+      StorageGate<RocksStorage> storage,
       StorageAccess storageAccess,
       PrometheusMetrics metrics,
       Vertx vertx,
@@ -126,12 +126,12 @@ public final class BerthServer implements AutoCloseable {
             options -> options.getPort() == sharedPort && options.getHost().equals(address.host()),
             connections);
     Vertx vertx = Vertx.builder().with(vertxOptions()).withTransport(transport).build();
-    StorageGate opened = null;
+    StorageGate<RocksStorage> opened = null;
     StorageAccess access = null;
     List<HttpServer> registryServers = new ArrayList<>();
     try {
       RocksStorage rocks = openStorage(config);
-      StorageGate storage = new StorageGate(rocks);
+      StorageGate<RocksStorage> storage = new StorageGate(rocks);
       opened = storage;
       // Percentages resolve against the filesystem the data directory is on, once, now.
       StorageLimits limits = config.storage().resolveOn(rocks.path());
@@ -241,7 +241,7 @@ public final class BerthServer implements AutoCloseable {
 
   /** Checks the cap every second on a worker of its own; one run at a time. */
   private static void keepCacheUnderCap(
-      Vertx vertx, StorageLimits limits, StorageGate storage, CacheKeeper keeper) {
+      Vertx vertx, StorageLimits limits, StorageGate<RocksStorage> storage, CacheKeeper keeper) {
     if (limits.maxSize().isEmpty()) {
       return;
     }
@@ -295,7 +295,7 @@ public final class BerthServer implements AutoCloseable {
   }
 
   /** Admin cache operations, each holding storage open while it runs. */
-  private static CacheOperations gated(StorageGate storage, CacheKeeper keeper) {
+  private static CacheOperations gated(StorageGate<RocksStorage> storage, CacheKeeper keeper) {
     return new CacheOperations() {
       @Override
       public <T> T withKeeper(java.util.function.Function<CacheKeeper, T> work) {
@@ -577,7 +577,7 @@ public final class BerthServer implements AutoCloseable {
    * RocksDB's stalls, flushes and compactions (issue 14: a cold download waits on them). Read at
    * scrape time through the gate, so a scrape never touches a closed store.
    */
-  private static void bindEngineMeters(ProxyMetrics metrics, StorageGate storage) {
+  private static void bindEngineMeters(ProxyMetrics metrics, StorageGate<RocksStorage> storage) {
     java.util.function.Supplier<EngineStats> stats =
         () -> storage.call(RocksStorage::engineStats, EngineStats.CLOSED);
     metrics.bindGauge(
@@ -649,7 +649,7 @@ public final class BerthServer implements AutoCloseable {
       Vertx vertx,
       long minFree,
       Path dataDir,
-      StorageGate storage,
+      StorageGate<RocksStorage> storage,
       CacheWrites writes,
       ProxyMetrics metrics) {
     DiskSpaceMonitor monitor =

@@ -1,6 +1,6 @@
 package dev.berth.proxy.server;
 
-import dev.berth.storage.rocksdb.RocksStorage;
+import dev.berth.storage.Storage;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -9,13 +9,15 @@ import java.util.function.Function;
  * Lets {@link #close} wait for storage calls in flight. Closing Vert.x does not wait for its worker
  * threads (it only interrupts them), and a RocksDB call racing {@code RocksStorage.close()} would
  * touch freed native memory; so calls hold the read side and closing takes the write side.
+ *
+ * @param <S> the storage type, for calls the engine alone answers (its statistics)
  */
-final class StorageGate {
-  private final RocksStorage storage;
+final class StorageGate<S extends Storage> {
+  private final S storage;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
-  StorageGate(RocksStorage storage) {
+  StorageGate(S storage) {
     this.storage = storage;
   }
 
@@ -23,7 +25,7 @@ final class StorageGate {
    * Runs {@code call} against the open storage, or returns {@code ifClosed} once it is closed.
    * Blocking: call only off the event loop.
    */
-  <T> T call(Function<RocksStorage, T> call, T ifClosed) {
+  <T> T call(Function<? super S, T> call, T ifClosed) {
     lock.readLock().lock();
     try {
       return closed ? ifClosed : call.apply(storage);

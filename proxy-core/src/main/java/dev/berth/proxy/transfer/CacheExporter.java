@@ -15,9 +15,9 @@ import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.Digest;
 import dev.berth.storage.InvalidDigestException;
+import dev.berth.storage.Storage;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
-import dev.berth.storage.rocksdb.RocksStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -37,13 +37,13 @@ public final class CacheExporter {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String CONTAINERD_NAME = "io.containerd.image.name";
 
-  private final RocksStorage storage;
+  private final Storage storage;
   private final UpstreamRouter upstreams;
   private final TransferProgress progress;
   private long blobsDone;
   private long bytesDone;
 
-  public CacheExporter(RocksStorage storage, UpstreamRouter upstreams, TransferProgress progress) {
+  public CacheExporter(Storage storage, UpstreamRouter upstreams, TransferProgress progress) {
     this.storage = storage;
     this.upstreams = upstreams;
     this.progress = progress;

@@ -13,10 +13,10 @@ import dev.berth.proxy.upstream.UpstreamRouter;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestMismatchException;
+import dev.berth.storage.Pin;
+import dev.berth.storage.Storage;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
-import dev.berth.storage.eviction.Pin;
-import dev.berth.storage.rocksdb.RocksStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -39,7 +39,7 @@ public final class CacheImporter {
   private static final long MAX_MANIFEST_BYTES = 4 << 20;
   private static final int COPY_BUFFER = 1 << 20;
 
-  private final RocksStorage storage;
+  private final Storage storage;
   private final UpstreamRouter upstreams;
   private final Clock clock;
   private final TransferProgress progress;
@@ -48,7 +48,7 @@ public final class CacheImporter {
   private long bytesDone;
 
   public CacheImporter(
-      RocksStorage storage, UpstreamRouter upstreams, Clock clock, TransferProgress progress) {
+      Storage storage, UpstreamRouter upstreams, Clock clock, TransferProgress progress) {
     this.storage = storage;
     this.upstreams = upstreams;
     this.clock = clock;

@@ -15,7 +15,7 @@ import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.layout.Descriptor;
 import dev.berth.proxy.layout.OciLayoutWriter;
 import dev.berth.proxy.server.BerthServer;
-import dev.berth.storage.eviction.Pin;
+import dev.berth.storage.Pin;
 import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
 import java.io.PrintWriter;

@@ -21,7 +21,7 @@ import dev.berth.proxy.config.CommandLineOverrides;
 import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.server.BerthServer;
 import dev.berth.storage.Digest;
-import dev.berth.storage.eviction.Pin;
+import dev.berth.storage.Pin;
 import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
 import java.io.PrintWriter;

@@ -4,6 +4,7 @@ import dev.berth.storage.BlobInfo;
 import dev.berth.storage.Digest;
 import dev.berth.storage.Link;
 import dev.berth.storage.ManifestInfo;
+import dev.berth.storage.Pin;
 import dev.berth.storage.TaggedManifest;
 import java.time.Instant;
 import java.util.ArrayList;

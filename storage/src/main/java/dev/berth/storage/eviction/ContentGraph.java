@@ -7,6 +7,7 @@ import dev.berth.storage.Link;
 import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestInfo;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.Pin;
 import dev.berth.storage.TagStore;
 import dev.berth.storage.TaggedManifest;
 import java.util.ArrayDeque;

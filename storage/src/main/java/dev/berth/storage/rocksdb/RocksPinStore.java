@@ -1,7 +1,7 @@
 package dev.berth.storage.rocksdb;
 
-import dev.berth.storage.eviction.Pin;
-import dev.berth.storage.eviction.PinStore;
+import dev.berth.storage.Pin;
+import dev.berth.storage.PinStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

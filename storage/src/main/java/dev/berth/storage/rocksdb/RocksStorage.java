@@ -3,11 +3,12 @@ package dev.berth.storage.rocksdb;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.PinStore;
+import dev.berth.storage.Storage;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
 import dev.berth.storage.TagStore;
 import dev.berth.storage.VerdictStore;
-import dev.berth.storage.eviction.PinStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * package-info.java}). Opening it reclaims the chunks of writes a crash left unfinished. Closing it
  * flushes batched access times. Thread-safe.
  */
-public final class RocksStorage implements AutoCloseable {
+public final class RocksStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(RocksStorage.class);
 
   static final String CF_CHUNKS = "chunks";
@@ -307,27 +308,33 @@ public final class RocksStorage implements AutoCloseable {
     return new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), options);
   }
 
+  @Override
   public BlobStore blobs() {
     return blobs;
   }
 
+  @Override
   public ManifestStore manifests() {
     return manifests;
   }
 
+  @Override
   public TagStore tags() {
     return tags;
   }
 
+  @Override
   public LinkStore links() {
     return links;
   }
 
+  @Override
   public PinStore pins() {
     return pins;
   }
 
   /** Access verdicts learned from upstreams (they outlive restarts and upstream outages). */
+  @Override
   public VerdictStore verdicts() {
     return verdicts;
   }
@@ -336,6 +343,7 @@ public final class RocksStorage implements AutoCloseable {
    * Bytes of stored blobs and manifests; {@code storage.max-size} caps these plus {@link
    * BlobStore#writingBytes}.
    */
+  @Override
   public long storedBytes() {
     return blobs.totalBytes() + manifests.totalBytes();
   }
@@ -345,6 +353,7 @@ public final class RocksStorage implements AutoCloseable {
    * blob files) returns to the file system now rather than at RocksDB's leisure. Blocking and I/O
    * heavy: for {@code berth gc}, not for the request path.
    */
+  @Override
   public void compact() {
     try (CompactRangeOptions options =
         new CompactRangeOptions()
@@ -359,6 +368,7 @@ public final class RocksStorage implements AutoCloseable {
   }
 
   /** Bytes of RocksDB's files on disk (SST, blob files, logs): what the cache costs the node. */
+  @Override
   public long diskBytes() {
     try (var files = Files.walk(path)) {
       return files
@@ -377,6 +387,7 @@ public final class RocksStorage implements AutoCloseable {
     }
   }
 
+  @Override
   public Path path() {
     return path;
   }
@@ -390,6 +401,7 @@ public final class RocksStorage implements AutoCloseable {
    *
    * @return empty when writes work, otherwise RocksDB's reason
    */
+  @Override
   public Optional<String> writeProblem() {
     if (closed.get()) {
       return Optional.of("storage closed");
@@ -411,6 +423,7 @@ public final class RocksStorage implements AutoCloseable {
    * compactions) do not make it unready, since reads still work and a proxy keeps serving hits;
    * they show in the detail.
    */
+  @Override
   public StorageHealth health() {
     if (closed.get()) {
       return new StorageHealth(false, "storage closed");

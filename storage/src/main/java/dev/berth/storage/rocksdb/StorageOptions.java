@@ -13,9 +13,9 @@ import java.util.Objects;
  * @param clock time source for created and access times
  */
 public record StorageOptions(int chunkSize, Duration accessFlushInterval, Clock clock) {
-  public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
-  public static final int MIN_CHUNK_SIZE = 4 << 10;
-  public static final int MAX_CHUNK_SIZE = 64 << 20;
+  public static final int DEFAULT_CHUNK_SIZE = dev.berth.storage.Storage.DEFAULT_CHUNK_SIZE;
+  public static final int MIN_CHUNK_SIZE = dev.berth.storage.Storage.MIN_CHUNK_SIZE;
+  public static final int MAX_CHUNK_SIZE = dev.berth.storage.Storage.MAX_CHUNK_SIZE;
 
   public StorageOptions {
     Objects.requireNonNull(accessFlushInterval, "accessFlushInterval");

@@ -8,6 +8,7 @@ import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
+import dev.berth.storage.Pin;
 import dev.berth.storage.TagResolution;
 import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;

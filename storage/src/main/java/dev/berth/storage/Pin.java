@@ -1,4 +1,4 @@
-package dev.berth.storage.eviction;
+package dev.berth.storage;
 
 import java.util.Objects;
 
