@@ -112,6 +112,17 @@ public final class BerthServer implements AutoCloseable {
    *     opened before is closed again
    */
   public static BerthServer start(BerthConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /**
+   * Opens storage and binds both listeners, with {@code clock} as the time every part of berth
+   * reads (tag staleness, back-off, verdicts, access times, token expiry): tests move it by hand
+   * instead of sleeping. Timers (periodic jobs, timeouts) still run on real time.
+   *
+   * @throws ServerStartException as {@link #start(BerthConfig)}
+   */
+  public static BerthServer start(BerthConfig config, Clock clock) {
     PrometheusMetrics metrics = PrometheusMetrics.create();
     ConnectionLimit connections =
         new ConnectionLimit(config.limits().maxConnections(), config.limits().headerTimeout());
@@ -130,8 +141,8 @@ public final class BerthServer implements AutoCloseable {
     StorageAccess access = null;
     List<HttpServer> registryServers = new ArrayList<>();
     try {
-      RocksStorage rocks = openStorage(config);
-      StorageGate<RocksStorage> storage = new StorageGate(rocks);
+      RocksStorage rocks = openStorage(config, clock);
+      StorageGate<RocksStorage> storage = new StorageGate<>(rocks);
       opened = storage;
       // Percentages resolve against the filesystem the data directory is on, once, now.
       StorageLimits limits = config.storage().resolveOn(rocks.path());
@@ -151,8 +162,8 @@ public final class BerthServer implements AutoCloseable {
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
       bindEngineMeters(proxyMetrics, storage);
       watchDiskSpace(vertx, limits.minFree(), rocks.path(), storage, writes, proxyMetrics);
-      PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics);
-      forgetOldVerdicts(vertx, config, access);
+      PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics, clock);
+      forgetOldVerdicts(vertx, config, access, clock);
       CacheKeeper keeper =
           CacheKeeper.create(
               config.storage(), limits, rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
@@ -274,7 +285,8 @@ public final class BerthServer implements AutoCloseable {
    * Removes access verdicts older than the longest {@code max-stale} now and every hour: they can
    * no longer stand in for anything, and would otherwise pile up with every repository name asked.
    */
-  private static void forgetOldVerdicts(Vertx vertx, BerthConfig config, StorageAccess storage) {
+  private static void forgetOldVerdicts(
+      Vertx vertx, BerthConfig config, StorageAccess storage, Clock clock) {
     Duration longest =
         config.upstreams().stream()
             .map(dev.berth.proxy.config.UpstreamConfig::maxStale)
@@ -283,11 +295,7 @@ public final class BerthServer implements AutoCloseable {
     Runnable sweep =
         () ->
             storage
-                .run(
-                    () ->
-                        storage
-                            .verdicts()
-                            .deleteCheckedBefore(Clock.systemUTC().instant().minus(longest)))
+                .run(() -> storage.verdicts().deleteCheckedBefore(clock.instant().minus(longest)))
                 .onSuccess(n -> log.debug("removed {} access verdicts past max-stale", n))
                 .onFailure(e -> log.warn("removing old access verdicts failed: {}", e.toString()));
     sweep.run();
@@ -319,8 +327,11 @@ public final class BerthServer implements AutoCloseable {
   private static final int STORAGE_WORKERS = 32;
 
   private static PullRoutes pullRoutes(
-      Vertx vertx, BerthConfig config, StorageAccess storageAccess, ProxyMetrics proxyMetrics) {
-    Clock clock = Clock.systemUTC();
+      Vertx vertx,
+      BerthConfig config,
+      StorageAccess storageAccess,
+      ProxyMetrics proxyMetrics,
+      Clock clock) {
     var http =
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
@@ -529,11 +540,11 @@ public final class BerthServer implements AutoCloseable {
     return source;
   }
 
-  private static RocksStorage openStorage(BerthConfig config) {
+  private static RocksStorage openStorage(BerthConfig config, Clock clock) {
     try {
       return RocksStorage.open(
           config.storage().path(),
-          StorageOptions.defaults().withChunkSize(config.storage().chunkSize()));
+          StorageOptions.defaults().withChunkSize(config.storage().chunkSize()).withClock(clock));
     } catch (StorageException e) {
       throw new ServerStartException(e.getMessage(), e);
     }

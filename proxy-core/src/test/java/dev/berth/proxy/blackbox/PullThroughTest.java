@@ -17,12 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import dev.berth.storage.Digest;
+import dev.berth.storage.testing.MutableClock;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -618,15 +621,19 @@ class PullThroughTest {
   @Test
   void upstreamDown_pastMaxStale_failsNamingIt() throws Exception {
     stubManifest("1.25", 0);
+    // The default max-stale (24h), passed on berth's clock rather than waited for.
+    MutableClock clock = new MutableClock(Instant.now());
     berth =
         RunningBerth.start(
             dir,
             RunningBerth.oneUpstream(
-                    "upstream.test", "http://127.0.0.1:" + upstream.port(), "always")
-                + "    max-stale: 1ms\n");
+                "upstream.test", "http://127.0.0.1:" + upstream.port(), "always"),
+            clock);
     assertEquals(200, berth.get("/v2/library/nginx/manifests/1.25").statusCode());
     upstream.stop();
-    Thread.sleep(5);
+    HttpResponse<byte[]> withinMaxStale = berth.get("/v2/library/nginx/manifests/1.25");
+    assertEquals(200, withinMaxStale.statusCode(), "stale, within max-stale");
+    clock.advance(Duration.ofHours(24).plusSeconds(1));
     HttpResponse<byte[]> r = berth.get("/v2/library/nginx/manifests/1.25");
     assertEquals(503, r.statusCode());
     assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("past max-stale"));

@@ -41,8 +41,18 @@ final class RunningBerth implements AutoCloseable {
     return start(dir, data, yaml, "127.0.0.1:0");
   }
 
+  /** Starts berth reading time from {@code clock} (a MutableClock the test moves). */
+  static RunningBerth start(Path dir, String yaml, java.time.Clock clock) throws IOException {
+    return start(dir, dir.resolve("data"), yaml, "127.0.0.1:0", clock);
+  }
+
   /** Starts berth with its registry API on {@code listen} (e.g. {@code 0.0.0.0:0}). */
   static RunningBerth start(Path dir, Path data, String yaml, String listen) throws IOException {
+    return start(dir, data, yaml, listen, java.time.Clock.systemUTC());
+  }
+
+  private static RunningBerth start(
+      Path dir, Path data, String yaml, String listen, java.time.Clock clock) throws IOException {
     Path file = Files.writeString(dir.resolve("config.yaml"), yaml);
     BerthConfig config =
         ConfigLoader.load(
@@ -52,7 +62,7 @@ final class RunningBerth implements AutoCloseable {
                 Optional.of("127.0.0.1:0"),
                 Optional.of(data.toString()),
                 List.of()));
-    return new RunningBerth(BerthServer.start(config), config);
+    return new RunningBerth(BerthServer.start(config, clock), config);
   }
 
   /**
