@@ -1,10 +1,5 @@
 package dev.berth.proxy.server;
 
-import dev.berth.auth.credential.DockerConfigSource;
-import dev.berth.auth.provider.CredentialProviderConfigException;
-import dev.berth.auth.provider.CredentialProviders;
-import dev.berth.proxy.access.AccessPolicy;
-import dev.berth.proxy.access.NodeClients;
 import dev.berth.proxy.admin.AdminRoutes;
 import dev.berth.proxy.admin.AdminToken;
 import dev.berth.proxy.admin.AdminTokenException;
@@ -21,35 +16,18 @@ import dev.berth.proxy.config.StorageLimits;
 import dev.berth.proxy.config.TlsConfig;
 import dev.berth.proxy.metrics.PrometheusMetrics;
 import dev.berth.proxy.metrics.ProxyMetrics;
-import dev.berth.proxy.pull.Backoff;
-import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.CacheWrites;
-import dev.berth.proxy.pull.FanOutMemory;
-import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
-import dev.berth.proxy.upstream.NodePlugins;
-import dev.berth.proxy.upstream.Upstream;
-import dev.berth.proxy.upstream.UpstreamClient;
-import dev.berth.proxy.upstream.UpstreamCredentials;
-import dev.berth.proxy.upstream.UpstreamRouter;
-import dev.berth.proxy.upstream.UpstreamTimeouts;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
-import dev.berth.storage.rocksdb.EngineStats;
 import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.rocksdb.StorageOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -157,18 +135,19 @@ public final class BerthServer implements AutoCloseable {
               rocks.tags(),
               rocks.links(),
               rocks.verdicts(),
-              vertx.createSharedWorkerExecutor("berth-storage", STORAGE_WORKERS),
+              vertx.createSharedWorkerExecutor("berth-storage", PullWiring.STORAGE_WORKERS),
               writes);
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
-      bindEngineMeters(proxyMetrics, storage);
-      watchDiskSpace(vertx, limits.minFree(), rocks.path(), storage, writes, proxyMetrics);
-      PullRoutes pulls = pullRoutes(vertx, config, access, proxyMetrics, clock);
-      forgetOldVerdicts(vertx, config, access, clock);
+      ServerMeters.bindEngineMeters(proxyMetrics, storage);
+      PeriodicJobs.watchDiskSpace(
+          vertx, limits.minFree(), rocks.path(), storage, writes, proxyMetrics);
+      PullRoutes pulls = PullWiring.pullRoutes(vertx, config, access, proxyMetrics, clock);
+      PeriodicJobs.forgetOldVerdicts(vertx, config, access, clock);
       CacheKeeper keeper =
           CacheKeeper.create(
               config.storage(), limits, rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
-      keepCacheUnderCap(vertx, limits, storage, keeper);
-      bindConnectionMeters(proxyMetrics, connections);
+      PeriodicJobs.keepCacheUnderCap(vertx, limits, storage, keeper);
+      ServerMeters.bindConnectionMeters(proxyMetrics, connections);
       Router registryRouter =
           RegistryApi.router(
               vertx,
@@ -187,7 +166,7 @@ public final class BerthServer implements AutoCloseable {
                 "registry API");
         registryServers.add(server);
       }
-      config.tls().ifPresent(tls -> watchTls(vertx, tls, registryServers));
+      config.tls().ifPresent(tls -> PeriodicJobs.watchTls(vertx, tls, registryServers));
       Router adminRouter =
           AdminRoutes.router(
               vertx,
@@ -250,58 +229,6 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  /** Checks the cap every second on a worker of its own; one run at a time. */
-  private static void keepCacheUnderCap(
-      Vertx vertx, StorageLimits limits, StorageGate<RocksStorage> storage, CacheKeeper keeper) {
-    if (limits.maxSize().isEmpty()) {
-      return;
-    }
-    WorkerExecutor evictor = vertx.createSharedWorkerExecutor("berth-eviction", 1);
-    AtomicBoolean running = new AtomicBoolean();
-    vertx.setPeriodic(
-        CacheKeeper.CHECK_EVERY.toMillis(),
-        id -> {
-          if (!running.compareAndSet(false, true)) {
-            return; // the last run is still going
-          }
-          evictor
-              .executeBlocking(
-                  () -> storage.call(s -> keeper.evictIfOverCap(), Optional.empty()), false)
-              .onComplete(
-                  ar -> {
-                    running.set(false);
-                    if (ar.failed()) {
-                      // A full disk or a closing store: the next round tries again.
-                      log.warn("eviction failed: {}", ar.cause().toString());
-                    }
-                  });
-        });
-  }
-
-  /** How often access verdicts past every upstream's max-stale are removed. */
-  private static final long VERDICT_SWEEP_MILLIS = Duration.ofHours(1).toMillis();
-
-  /**
-   * Removes access verdicts older than the longest {@code max-stale} now and every hour: they can
-   * no longer stand in for anything, and would otherwise pile up with every repository name asked.
-   */
-  private static void forgetOldVerdicts(
-      Vertx vertx, BerthConfig config, StorageAccess storage, Clock clock) {
-    Duration longest =
-        config.upstreams().stream()
-            .map(dev.berth.proxy.config.UpstreamConfig::maxStale)
-            .max(Duration::compareTo)
-            .orElse(Duration.ZERO);
-    Runnable sweep =
-        () ->
-            storage
-                .run(() -> storage.verdicts().deleteCheckedBefore(clock.instant().minus(longest)))
-                .onSuccess(n -> log.debug("removed {} access verdicts past max-stale", n))
-                .onFailure(e -> log.warn("removing old access verdicts failed: {}", e.toString()));
-    sweep.run();
-    vertx.setPeriodic(VERDICT_SWEEP_MILLIS, id -> sweep.run());
-  }
-
   /** Admin cache operations, each holding storage open while it runs. */
   private static CacheOperations gated(StorageGate<RocksStorage> storage, CacheKeeper keeper) {
     return new CacheOperations() {
@@ -321,223 +248,6 @@ public final class BerthServer implements AutoCloseable {
 
   private static VertxOptions vertxOptions() {
     return new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS);
-  }
-
-  /** Blocking storage calls in flight at once; each holds at most one chunk. */
-  private static final int STORAGE_WORKERS = 32;
-
-  private static PullRoutes pullRoutes(
-      Vertx vertx,
-      BerthConfig config,
-      StorageAccess storageAccess,
-      ProxyMetrics proxyMetrics,
-      Clock clock) {
-    var http =
-        vertx.createHttpClient(
-            new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
-            new PoolOptions().setHttp1MaxSize(64));
-    UpstreamClient client =
-        new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock, proxyMetrics);
-    DockerConfigSource nodeCredentials = nodeCredentials(vertx, config, clock, proxyMetrics);
-    UpstreamCredentials credentials =
-        new UpstreamCredentials(
-            nodeCredentials::current,
-            credentialPlugins(config, clock, proxyMetrics),
-            vertx.createSharedWorkerExecutor("berth-credential-plugins", PLUGIN_WORKERS));
-    UpstreamRouter router = new UpstreamRouter(Upstream.all(config.upstreams()));
-    Backoff backoff = new Backoff(clock);
-    AccessPolicy access =
-        new AccessPolicy(
-            config.tenancy(),
-            client,
-            credentials,
-            storageAccess,
-            backoff,
-            config.credentials().checkTtl(),
-            clock,
-            storageAccess.verdicts().subjectKey(),
-            proxyMetrics.accessObserver());
-    ManifestService manifests =
-        new ManifestService(
-            client,
-            storageAccess,
-            clock,
-            hit -> proxyMetrics.cacheRequest("tag", hit),
-            backoff,
-            proxyMetrics::staleServed,
-            ManifestService.NEGATIVE_TTL);
-    proxyMetrics.bindGauge(
-        ProxyMetrics.BACKOFF_CLOSED,
-        "Upstreams and repositories inside a back-off window",
-        backoff::closedCount);
-    BlobService blobs =
-        new BlobService(
-            client,
-            storageAccess,
-            config.limits().maxDownloads(),
-            new FanOutMemory(config.limits().fanOutMemory()),
-            config.limits().fanOutWindow());
-    proxyMetrics.bindBytesGauge(
-        ProxyMetrics.FANOUT_MEMORY,
-        "Memory live downloads hold for their clients (limits.fan-out-memory caps it)",
-        () -> blobs.fanOutMemory().used());
-    proxyMetrics.bindCounter(
-        ProxyMetrics.FANOUT_CLIENTS,
-        "Clients of a live download served from its memory",
-        blobs,
-        BlobService::fanOutCount);
-    proxyMetrics.bindCounter(
-        ProxyMetrics.FANOUT_FALLBACKS,
-        "Clients of a live download that fell a window behind and continued from storage",
-        blobs,
-        b -> b.fanOutMemory().fallbacks());
-    proxyMetrics.bindCounter(
-        ProxyMetrics.UNCACHED_BLOBS,
-        "Blob misses streamed from the upstream uncached while cache writes were paused",
-        blobs,
-        BlobService::uncachedCount);
-    proxyMetrics.bindCounter(
-        ProxyMetrics.COALESCED,
-        "Requests that joined an upstream call already in flight",
-        blobs,
-        b -> b.coalescedCount() + manifests.coalescedCount());
-    proxyMetrics.bindCounter(
-        ProxyMetrics.DOWNLOADS,
-        "Upstream blob downloads started",
-        blobs,
-        BlobService::downloadsStarted);
-    proxyMetrics.bindGauge(
-        ProxyMetrics.DOWNLOADS_IN_FLIGHT,
-        "Upstream blob downloads running now",
-        blobs::inFlightCount);
-    proxyMetrics.bindCounter(
-        ProxyMetrics.TOKEN_FETCHES,
-        "Bearer tokens fetched from token servers",
-        client,
-        UpstreamClient::tokenFetches);
-    return new PullRoutes(
-        router,
-        access,
-        nodeClients(config),
-        credentials,
-        client,
-        manifests,
-        blobs,
-        storageAccess,
-        proxyMetrics);
-  }
-
-  private static NodeClients nodeClients(BerthConfig config) {
-    for (var range : config.credentials().nodeAddresses()) {
-      if (range.isBlock()) {
-        log.warn(
-            "credentials.node-addresses: {} is a block of addresses; every client in it reads what"
-                + " this node's credentials read without credentials. List the node's own"
-                + " addresses only",
-            range);
-      }
-    }
-    return new NodeClients(
-        config.credentials().nodeIdentity(), config.credentials().nodeAddresses());
-  }
-
-  /** Credential provider plugins run at once; each may take up to its one-minute timeout. */
-  private static final int PLUGIN_WORKERS = 4;
-
-  /**
-   * The kubelet credential provider plugins of {@code credentials.provider-config}, or none.
-   *
-   * @throws ServerStartException naming the file and key of a bad plugin config or binary
-   */
-  private static NodePlugins credentialPlugins(
-      BerthConfig config, Clock clock, ProxyMetrics proxyMetrics) {
-    Optional<java.nio.file.Path> file = config.credentials().providerConfig();
-    if (file.isEmpty()) {
-      return NodePlugins.NONE;
-    }
-    CredentialProviders providers;
-    try {
-      providers =
-          CredentialProviders.load(
-              file.get(),
-              config.credentials().providerBinDir().orElseThrow(),
-              clock,
-              new CredentialProviders.Listener() {
-                @Override
-                public void onFailure(
-                    String provider, CredentialProviders.FailureReason reason, String message) {
-                  // The message names the plugin and what went wrong, never its output.
-                  log.warn("credential provider {} gave no credentials: {}", provider, message);
-                  proxyMetrics.credentialPluginRun(provider, reason.label());
-                }
-
-                @Override
-                public void onSuccess(String provider, Duration took) {
-                  proxyMetrics.credentialPluginRun(provider, "ok");
-                }
-
-                @Override
-                public void onWarning(String provider, String message) {
-                  log.warn("credential provider {}: {}", provider, message);
-                }
-              });
-    } catch (CredentialProviderConfigException e) {
-      throw new ServerStartException("credentials.provider-config: " + e.getMessage(), e);
-    }
-    log.info("credential provider plugins: {} (from {})", providers.providerNames(), file.get());
-    return new NodePlugins() {
-      @Override
-      public Optional<List<dev.berth.auth.credential.Credential>> cached(String image) {
-        return providers.cached(image);
-      }
-
-      @Override
-      public List<dev.berth.auth.credential.Credential> provide(String image) {
-        return providers.provide(image);
-      }
-    };
-  }
-
-  /**
-   * How often the node credential files are checked for changes (mounted secrets swap atomically).
-   */
-  private static final long CREDENTIAL_RELOAD_MILLIS = 2_000;
-
-  private static DockerConfigSource nodeCredentials(
-      Vertx vertx, BerthConfig config, Clock clock, ProxyMetrics proxyMetrics) {
-    DockerConfigSource source =
-        DockerConfigSource.load(
-            config.credentials().dockerConfig(),
-            clock,
-            new DockerConfigSource.Listener() {
-              @Override
-              public void onReloaded(int keys) {
-                log.info("node credentials loaded: {} registry keys", keys);
-              }
-
-              @Override
-              public void onReloadFailed(java.nio.file.Path file, String message) {
-                // The message names the file and key, never a secret; the last good keyring stays.
-                log.warn("node credentials not reloaded, keeping the previous ones: {}", message);
-              }
-
-              @Override
-              public void onWarning(java.nio.file.Path file, String message) {
-                log.warn("node credentials {}: {}", file, message);
-              }
-            });
-    proxyMetrics.bindCounter(
-        ProxyMetrics.CREDENTIAL_RELOAD_FAILURES,
-        "Failed reloads of node credential files (the previous keyring stays in use)",
-        source,
-        DockerConfigSource::reloadFailures);
-    proxyMetrics.bindGauge(
-        ProxyMetrics.CREDENTIAL_KEYS,
-        "Registry keys in the node keyring",
-        () -> source.current().keys().size());
-    vertx.setPeriodic(
-        CREDENTIAL_RELOAD_MILLIS, id -> vertx.executeBlocking(source::reloadIfChanged, false));
-    return source;
   }
 
   private static RocksStorage openStorage(BerthConfig config, Clock clock) {
@@ -566,136 +276,6 @@ public final class BerthServer implements AutoCloseable {
       options.setSsl(true).setUseAlpn(true).setKeyCertOptions(TlsReloader.keyCert(tls));
     }
     return options;
-  }
-
-  /** How often the TLS certificate files are checked for changes. */
-  private static final long TLS_CHECK_MILLIS = 2_000;
-
-  private static void watchTls(Vertx vertx, TlsConfig tls, List<HttpServer> servers) {
-    TlsReloader reloader = new TlsReloader(tls, servers);
-    vertx.setPeriodic(
-        TLS_CHECK_MILLIS,
-        id ->
-            vertx.executeBlocking(
-                () -> {
-                  reloader.reloadIfChanged();
-                  return null;
-                },
-                false));
-  }
-
-  /**
-   * RocksDB's stalls, flushes and compactions (issue 14: a cold download waits on them). Read at
-   * scrape time through the gate, so a scrape never touches a closed store.
-   */
-  private static void bindEngineMeters(ProxyMetrics metrics, StorageGate<RocksStorage> storage) {
-    java.util.function.Supplier<EngineStats> stats =
-        () -> storage.call(RocksStorage::engineStats, EngineStats.CLOSED);
-    metrics.bindGauge(
-        "berth.rocksdb.write.stopped",
-        "1 while RocksDB stops writes (too many memtables or level-0 files)",
-        () -> stats.get().writeStopped() ? 1 : 0);
-    metrics.bindGauge(
-        "berth.rocksdb.delayed.write.rate.bytes.per.second",
-        "Rate RocksDB throttles writes to, 0 when writes are not delayed",
-        () -> stats.get().delayedWriteRate());
-    metrics.bindGauge(
-        "berth.rocksdb.flushes.running",
-        "Memtable flushes running",
-        () -> stats.get().runningFlushes());
-    metrics.bindGauge(
-        "berth.rocksdb.flushes.pending",
-        "Column families with a memtable flush pending",
-        () -> stats.get().pendingFlushes());
-    metrics.bindGauge(
-        "berth.rocksdb.compactions.running",
-        "Compactions running",
-        () -> stats.get().runningCompactions());
-    metrics.bindBytesGauge(
-        "berth.rocksdb.compaction.pending",
-        "Bytes compaction estimates it must rewrite",
-        () -> stats.get().pendingCompactionBytes());
-    metrics.bindGauge(
-        "berth.rocksdb.background.errors",
-        "RocksDB background errors since start (a full disk stops flushes)",
-        () -> stats.get().backgroundErrors());
-    metrics.bindCounter(
-        "berth.rocksdb.write.stall.seconds",
-        "Time RocksDB kept writes stalled or delayed since start",
-        stats,
-        s -> s.get().stallMicros() / 1e6);
-    metrics.bindCounter(
-        "berth.rocksdb.flushed.bytes",
-        "Bytes RocksDB's memtable flushes wrote since start (table and blob files)",
-        stats,
-        s -> s.get().flushedBytes());
-  }
-
-  private static void bindConnectionMeters(ProxyMetrics metrics, ConnectionLimit connections) {
-    metrics.bindGauge(
-        ProxyMetrics.CONNECTIONS_OPEN,
-        "Open client connections on the registry listener",
-        connections::openCount);
-    metrics.bindCounter(
-        ProxyMetrics.CONNECTIONS_REJECTED,
-        "Client connections closed at accept because limits.max-connections were open",
-        connections,
-        ConnectionLimit::rejectedCount);
-    metrics.bindCounter(
-        ProxyMetrics.CONNECTIONS_HEADER_TIMEOUTS,
-        "Client connections closed for sending no whole request head within"
-            + " limits.header-timeout",
-        connections,
-        ConnectionLimit::timedOutCount);
-  }
-
-  /** How often free space is checked and, while cache writes are paused, a probe write tried. */
-  private static final long DISK_CHECK_MILLIS = 2_000;
-
-  /**
-   * Checks once now (so a nearly full disk pauses caching before the first request) and then
-   * periodically on a worker thread.
-   */
-  private static void watchDiskSpace(
-      Vertx vertx,
-      long minFree,
-      Path dataDir,
-      StorageGate<RocksStorage> storage,
-      CacheWrites writes,
-      ProxyMetrics metrics) {
-    DiskSpaceMonitor monitor =
-        new DiskSpaceMonitor(
-            dataDir,
-            minFree,
-            writes,
-            () -> usableSpace(dataDir),
-            () -> storage.call(RocksStorage::writeProblem, Optional.of("storage closed")));
-    monitor.check();
-    metrics.bindGauge(
-        ProxyMetrics.STORAGE_WRITABLE,
-        "1 while berth caches what it fetches, 0 while cache writes are paused (full disk)",
-        () -> writes.accepting() ? 1 : 0);
-    metrics.bindBytesGauge(
-        ProxyMetrics.STORAGE_FREE,
-        "Bytes available on the data directory's filesystem",
-        monitor::lastUsableBytes);
-    vertx.setPeriodic(
-        DISK_CHECK_MILLIS,
-        id ->
-            vertx.executeBlocking(
-                () -> {
-                  monitor.check();
-                  return null;
-                },
-                false));
-  }
-
-  private static long usableSpace(Path dir) {
-    try {
-      return Files.getFileStore(dir).getUsableSpace();
-    } catch (IOException e) {
-      return -1; // the monitor pauses writes: an unreadable filesystem cannot be trusted with them
-    }
   }
 
   private static HttpServer listen(
