@@ -1,5 +1,7 @@
 package dev.berth.storage;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A storage operation failed. Subclasses name the causes callers treat differently: {@link
  * DigestMismatchException}, {@link RangeNotSatisfiableException}, {@link DiskFullException}, {@link
@@ -13,7 +15,7 @@ public class StorageException extends RuntimeException {
     super(message);
   }
 
-  public StorageException(String message, Throwable cause) {
+  public StorageException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -249,7 +249,7 @@ public final class DockerConfigFile {
       try {
         value = Json.parse(text);
       } catch (Json.SyntaxException e) {
-        throw fail("", e.getMessage());
+        throw fail("", Objects.requireNonNullElse(e.getMessage(), e.toString()));
       }
       if (!(value instanceof Map)) {
         throw fail("", "expected a JSON object at the top level, found " + Json.typeName(value));
@@ -258,7 +258,7 @@ public final class DockerConfigFile {
     }
 
     private DockerConfigFile secret(Map<String, Object> top) throws DockerConfigException {
-      Object kind = top.get("kind");
+      Object kind = top.getOrDefault("kind", Json.NULL);
       if (!"Secret".equals(kind)) {
         throw fail("kind", "expected \"Secret\", found " + describe(kind));
       }
@@ -410,7 +410,8 @@ public final class DockerConfigFile {
           credentials.add(Credential.basic(username, password));
         }
       } catch (IllegalArgumentException e) {
-        throw fail(where, e.getMessage()); // Credential's messages name fields, never values
+        // Credential's messages name fields, never values.
+        throw fail(where, Objects.requireNonNullElse(e.getMessage(), "invalid"));
       }
       if (credentials.isEmpty()) {
         throw fail(where, noUsableCredential());

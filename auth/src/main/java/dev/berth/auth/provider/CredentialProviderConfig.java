@@ -432,7 +432,7 @@ public final class CredentialProviderConfig {
                   + ": defaultCacheDuration must be greater than or equal to 0");
         }
       } catch (IllegalArgumentException e) {
-        problems.add(durationAt, e.getMessage());
+        problems.add(durationAt, Objects.requireNonNullElse(e.getMessage(), "invalid"));
       }
     }
 

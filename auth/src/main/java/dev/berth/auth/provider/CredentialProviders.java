@@ -451,9 +451,12 @@ public final class CredentialProviders {
             PluginProcess.run(binary, provider.args(), provider.env(), request(image), timeout);
         response = PluginResponse.decode(stdout, provider.apiVersion());
       } catch (PluginProcess.Failure e) {
-        return failed(image, e.reason(), e.getMessage());
+        return failed(image, e.reason(), Objects.requireNonNullElse(e.getMessage(), e.toString()));
       } catch (PluginResponse.InvalidException e) {
-        return failed(image, FailureReason.INVALID_RESPONSE, e.getMessage());
+        return failed(
+            image,
+            FailureReason.INVALID_RESPONSE,
+            Objects.requireNonNullElse(e.getMessage(), e.toString()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return failed(image, FailureReason.TIMEOUT, "interrupted while waiting; killed it");

@@ -146,7 +146,7 @@ final class PluginProcess {
       } catch (ExecutionException e) {
         throw new Failure(
             CredentialProviders.FailureReason.INVALID_RESPONSE,
-            "cannot read stdout: " + describe(e.getCause()));
+            "cannot read stdout: " + describe(e.getCause() != null ? e.getCause() : e));
       }
       if (out.length > MAX_STDOUT) {
         throw new Failure(

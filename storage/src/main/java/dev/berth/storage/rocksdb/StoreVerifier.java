@@ -10,6 +10,7 @@ import dev.berth.storage.StoredManifest;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Re-hashes every stored blob and manifest and removes the ones whose bytes no longer match their
@@ -73,7 +74,7 @@ public final class StoreVerifier {
   }
 
   /** Null when the blob re-hashes to its digest, else what is wrong. */
-  private static String check(RocksStorage storage, Digest digest) {
+  private static @Nullable String check(RocksStorage storage, Digest digest) {
     DigestVerifier verifier = digest.newVerifier();
     try (BlobReader reader = storage.blobs().openReader(digest, BlobRange.all()).orElseThrow()) {
       for (ByteBuffer b = reader.read(); b.hasRemaining(); b = reader.read()) {
