@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param bytes the body; callers must not modify it
  * @param stored when it was first stored
  */
+// The bytes are the manifest as served, never compared: a manifest's identity is its digest.
+@SuppressWarnings("ArrayRecordComponent")
 public record StoredManifest(Digest digest, String mediaType, byte[] bytes, Instant stored) {
   public StoredManifest {
     Objects.requireNonNull(digest, "digest");

@@ -46,7 +46,7 @@ public record AuthChallenge(String scheme, Map<String, String> params) {
    */
   public List<TokenScope> scopes() {
     List<TokenScope> scopes = new ArrayList<>();
-    for (String s : param("scope").orElse("").split(" ")) {
+    for (String s : param("scope").orElse("").split(" ", -1)) {
       if (!s.isBlank()) {
         TokenScope.tryParse(s).ifPresent(scopes::add);
       }

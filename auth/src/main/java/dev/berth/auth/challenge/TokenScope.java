@@ -46,7 +46,7 @@ public record TokenScope(String type, String name, Set<String> actions)
       return Optional.empty();
     }
     Set<String> actions = new TreeSet<>();
-    for (String a : s.substring(last + 1).split(",")) {
+    for (String a : s.substring(last + 1).split(",", -1)) {
       if (!a.isBlank()) {
         actions.add(a.trim());
       }

@@ -87,6 +87,8 @@ public final class GoGlob {
   }
 
   /** End of the next chunk: the non-star run starting at {@code from}. */
+  // Ported line by line from Go's path.scanChunk, labelled break included.
+  @SuppressWarnings("StatementSwitchToExpressionSwitch")
   private static int scanChunk(byte[] pattern, int from) {
     boolean inRange = false;
     int i = from;

@@ -154,6 +154,8 @@ public final class Json {
       this.text = text;
     }
 
+    // Kept as the Go decoder reads: a statement switch per leading byte.
+    @SuppressWarnings({"StatementSwitchToExpressionSwitch", "BooleanLiteral"})
     Object value(int depth) throws SyntaxException {
       if (pos >= text.length()) {
         throw error("unexpected end of input, expected a value");

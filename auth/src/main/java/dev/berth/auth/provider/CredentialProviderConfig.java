@@ -536,7 +536,8 @@ public final class CredentialProviderConfig {
 
   private static void unknownFields(
       JsonNode object, String at, Set<String> known, Problems problems) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.properties().iterator();
+        it.hasNext(); ) {
       String field = it.next().getKey();
       if (!known.contains(field)) {
         problems.add(at.isEmpty() ? field : at + "." + field, "unknown field");

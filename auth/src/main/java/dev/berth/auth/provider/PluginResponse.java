@@ -152,7 +152,9 @@ record PluginResponse(
         throw new InvalidException("auth is not an object");
       }
       int index = 0;
-      for (Iterator<Map.Entry<String, JsonNode>> it = authNode.fields(); it.hasNext(); index++) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = authNode.properties().iterator();
+          it.hasNext();
+          index++) {
         Map.Entry<String, JsonNode> entry = it.next();
         String where = "auth entry #" + index;
         JsonNode value = entry.getValue();

@@ -240,7 +240,7 @@ public class ImageReferenceBenchmark {
         upstream = "docker.io";
       }
     }
-    if (upstream.equals("docker.io") && name.indexOf('/') < 0) {
+    if ("docker.io".equals(upstream) && name.indexOf('/') < 0) {
       name = "library/" + name;
     }
     Object reference;
@@ -282,7 +282,7 @@ public class ImageReferenceBenchmark {
         upstream = "docker.io";
       }
     }
-    if (upstream.equals("docker.io") && name.indexOf('/') < 0) {
+    if ("docker.io".equals(upstream) && name.indexOf('/') < 0) {
       name = "library/" + name;
     }
     if (!isRepositoryPath(name)) {

@@ -8,6 +8,7 @@ import dev.berth.proxy.config.Tenancy;
 import dev.berth.proxy.pull.Backoff;
 import dev.berth.proxy.pull.SingleFlight;
 import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamCredentials;
@@ -258,9 +259,9 @@ public final class AccessPolicy {
         new UpstreamException(
             outage.kind(),
             outage.upstream(),
-            (outage.getMessage().startsWith("access check")
-                    ? outage.getMessage()
-                    : "access check of " + repo + ": " + outage.getMessage())
+            (Messages.of(outage).startsWith("access check")
+                    ? Messages.of(outage)
+                    : "access check of " + repo + ": " + Messages.of(outage))
                 + "; "
                 + what,
             outage.retryAfter().orElse(null),

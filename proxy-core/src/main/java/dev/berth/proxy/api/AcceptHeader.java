@@ -25,7 +25,7 @@ public final class AcceptHeader {
     Set<String> types = new HashSet<>();
     boolean any = headerValues.isEmpty();
     for (String header : headerValues) {
-      for (String item : header.split(",")) {
+      for (String item : header.split(",", -1)) {
         String type = MediaTypes.normalize(item);
         if (type.isEmpty()) {
           continue;

@@ -5,6 +5,7 @@ import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.BlobSource;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.pull.UncachedBlob;
+import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
@@ -45,13 +46,13 @@ final class BlobRoute {
       digest = Digest.parse(digestText);
       range = ByteRangeHeader.parse(request.getHeader("Range"));
     } catch (InvalidDigestException e) {
-      new OciError("DIGEST_INVALID", e.getMessage(), 400).send(response);
+      new OciError("DIGEST_INVALID", Messages.of(e), 400).send(response);
       return;
     } catch (ByteRangeHeader.MalformedRangeException e) {
       ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e);
       return;
     }
-    boolean head = request.method() == HttpMethod.HEAD;
+    boolean head = HttpMethod.HEAD.equals(request.method());
     boolean cacheOnly = repo.upstream().policies().isCacheOnly(repo.repository());
     var context = Vertx.currentContext();
     blobs

@@ -3,6 +3,7 @@ package dev.berth.proxy.api;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.pull.DownloadLimitException;
 import dev.berth.proxy.pull.NotCachedException;
+import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.proxy.upstream.UpstreamException;
 import dev.berth.storage.DiskFullException;
@@ -64,39 +65,39 @@ final class ErrorResponder {
   static OciError toOciError(HttpServerResponse response, Subject subject, Throwable e) {
     if (e instanceof InvalidReferenceException ire) {
       return switch (ire.kind()) {
-        case DIGEST_INVALID -> new OciError("DIGEST_INVALID", ire.getMessage(), 400);
+        case DIGEST_INVALID -> new OciError("DIGEST_INVALID", Messages.of(ire), 400);
         // A pull client reads 404 as "no such manifest", which a malformed tag is; distribution
         // and the OCI conformance suite answer MANIFEST_UNKNOWN for it (issue 13, defect 9).
-        case TAG_INVALID -> new OciError("MANIFEST_UNKNOWN", ire.getMessage(), 404);
-        default -> new OciError("NAME_INVALID", ire.getMessage(), 400);
+        case TAG_INVALID -> new OciError("MANIFEST_UNKNOWN", Messages.of(ire), 404);
+        default -> new OciError("NAME_INVALID", Messages.of(ire), 400);
       };
     }
     if (e instanceof ByteRangeHeader.MalformedRangeException) {
-      return new OciError("RANGE_INVALID", e.getMessage(), 416);
+      return new OciError("RANGE_INVALID", Messages.of(e), 416);
     }
     if (e instanceof RangeNotSatisfiableException rnse) {
       response.putHeader("Content-Range", ByteRangeHeader.unsatisfied(rnse.blobSize()));
-      return new OciError("RANGE_INVALID", e.getMessage(), 416);
+      return new OciError("RANGE_INVALID", Messages.of(e), 416);
     }
     if (e instanceof dev.berth.proxy.access.AccessDeniedException) {
       response.putHeader("WWW-Authenticate", CHALLENGE);
-      return new OciError("UNAUTHORIZED", e.getMessage(), 401);
+      return new OciError("UNAUTHORIZED", Messages.of(e), 401);
     }
     if (e instanceof UnknownUpstreamException) {
-      return new OciError("NAME_UNKNOWN", e.getMessage(), 404);
+      return new OciError("NAME_UNKNOWN", Messages.of(e), 404);
     }
     if (e instanceof DownloadLimitException) {
       response.putHeader("Retry-After", "1");
-      return new OciError("UNAVAILABLE", e.getMessage(), 503);
+      return new OciError("UNAVAILABLE", Messages.of(e), 503);
     }
     if (e instanceof NotCachedException) {
-      return new OciError(subject.unknownCode, e.getMessage(), 404);
+      return new OciError(subject.unknownCode, Messages.of(e), 404);
     }
     if (e instanceof UpstreamException ue) {
       return upstream(response, subject, ue);
     }
     if (e instanceof WriteAbortedException) {
-      return new OciError("UNKNOWN", e.getMessage(), 502);
+      return new OciError("UNKNOWN", Messages.of(e), 502);
     }
     if (e instanceof DiskFullException) {
       return new OciError("UNAVAILABLE", "storage is full: " + e.getMessage(), 503);
@@ -117,17 +118,17 @@ final class ErrorResponder {
   private static OciError upstream(
       HttpServerResponse response, Subject subject, UpstreamException e) {
     return switch (e.kind()) {
-      case NOT_FOUND -> new OciError(subject.unknownCode, e.getMessage(), 404);
+      case NOT_FOUND -> new OciError(subject.unknownCode, Messages.of(e), 404);
       case UNAUTHORIZED -> {
         // Lets the client retry with its own credentials (containerd sends the pod's secret).
         response.putHeader("WWW-Authenticate", CHALLENGE);
-        yield new OciError("UNAUTHORIZED", e.getMessage(), 401);
+        yield new OciError("UNAUTHORIZED", Messages.of(e), 401);
       }
-      case DENIED -> new OciError("DENIED", e.getMessage(), 403);
+      case DENIED -> new OciError("DENIED", Messages.of(e), 403);
       case TOO_MANY_REQUESTS -> {
         e.retryAfter()
             .ifPresent(d -> response.putHeader("Retry-After", Long.toString(d.toSeconds())));
-        yield new OciError("TOOMANYREQUESTS", e.getMessage(), 429);
+        yield new OciError("TOOMANYREQUESTS", Messages.of(e), 429);
       }
       case UNAVAILABLE -> {
         // While berth backs off from the upstream: when asking again can succeed. Otherwise (a
@@ -136,9 +137,9 @@ final class ErrorResponder {
         long seconds =
             e.retryAfter().map(java.time.Duration::toSeconds).orElse(DEFAULT_RETRY_AFTER_SECONDS);
         response.putHeader("Retry-After", Long.toString(Math.max(1, seconds)));
-        yield new OciError("UNAVAILABLE", e.getMessage(), 503);
+        yield new OciError("UNAVAILABLE", Messages.of(e), 503);
       }
-      case BAD_RESPONSE, REFUSED -> new OciError("UNKNOWN", e.getMessage(), 502);
+      case BAD_RESPONSE, REFUSED -> new OciError("UNKNOWN", Messages.of(e), 502);
     };
   }
 

@@ -32,7 +32,7 @@ final class ManifestRoute {
       dev.berth.proxy.pull.Candidates candidates) {
     HttpServerResponse response = request.response();
     Reference reference = Reference.parse(referenceText);
-    boolean head = request.method() == HttpMethod.HEAD;
+    boolean head = HttpMethod.HEAD.equals(request.method());
     AcceptHeader accept = AcceptHeader.parse(request.headers().getAll("Accept"));
     manifests
         .get(repo, reference, head, candidates)

@@ -97,7 +97,7 @@ public final class PullRoutes {
       context.put(AccessLog.REFERENCE, path.reference());
     }
     HttpMethod method = request.method();
-    boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    boolean read = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
     if (!read || path.route() == V2Path.Route.BLOB_UPLOAD) {
       new OciError(
               "UNSUPPORTED",
@@ -139,13 +139,14 @@ public final class PullRoutes {
   private void dispatch(
       HttpServerRequest request, V2Path path, RoutedRepository repo, Candidates candidates) {
     HttpServerResponse response = request.response();
-    String reference = path.reference();
+    // Every route but the tag list names a reference (V2Path parses it).
+    String reference = java.util.Objects.requireNonNullElse(path.reference(), "");
     try {
       switch (path.route()) {
         case MANIFEST -> manifests.handle(request, repo, reference, candidates);
         case BLOB -> blobs.handle(request, repo, reference, candidates);
         case TAGS_LIST -> {
-          if (request.method() == HttpMethod.HEAD) {
+          if (HttpMethod.HEAD.equals(request.method())) {
             response.setStatusCode(200).end();
           } else {
             tags.handle(request, repo, path.name(), candidates);

@@ -1,6 +1,7 @@
 package dev.berth.proxy.api;
 
 import dev.berth.proxy.image.MediaTypes;
+import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
@@ -35,7 +36,7 @@ final class ReferrersRoute {
     try {
       digest = Digest.parse(digestText);
     } catch (InvalidDigestException e) {
-      new OciError("DIGEST_INVALID", e.getMessage(), 400).send(response);
+      new OciError("DIGEST_INVALID", Messages.of(e), 400).send(response);
       return;
     }
     client

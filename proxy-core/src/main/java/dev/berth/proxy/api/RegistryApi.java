@@ -127,7 +127,7 @@ public final class RegistryApi {
             .response()
             .putHeader(API_VERSION_HEADER, API_VERSION)
             .putHeader("Content-Type", "application/json");
-    if (context.request().method() == HttpMethod.HEAD) {
+    if (HttpMethod.HEAD.equals(context.request().method())) {
       response.putHeader("Content-Length", String.valueOf(VERSION_BODY.length())).end();
     } else {
       response.end(VERSION_BODY);

@@ -1,6 +1,7 @@
 package dev.berth.proxy.api;
 
 import dev.berth.proxy.pull.UncachedBlob;
+import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.UpstreamException;
 import dev.berth.proxy.upstream.WatchedBody;
 import dev.berth.storage.DigestVerifier;
@@ -47,7 +48,7 @@ final class UncachedBlobStreamer {
         e ->
             fail(
                 e instanceof UpstreamException ue
-                    ? ue.getMessage()
+                    ? Messages.of(ue)
                     : UpstreamException.brokeAfter(upstream.received(), e)));
     upstream.endHandler(v -> ended());
     upstream.resume();

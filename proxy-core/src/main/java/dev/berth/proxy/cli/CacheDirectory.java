@@ -2,6 +2,7 @@ package dev.berth.proxy.cli;
 
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.server.ServerStartException;
+import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.Upstream;
 import dev.berth.proxy.upstream.UpstreamRouter;
 import dev.berth.storage.StorageException;
@@ -25,7 +26,7 @@ final class CacheDirectory {
           config.storage().path(),
           StorageOptions.defaults().withChunkSize(config.storage().chunkSize()));
     } catch (StorageException e) {
-      String message = e.getMessage();
+      String message = Messages.of(e);
       if (heldByAServer(e)) {
         message =
             "the cache at "
@@ -42,7 +43,7 @@ final class CacheDirectory {
    * lock file.
    */
   static boolean heldByAServer(RuntimeException openFailure) {
-    String message = openFailure.getMessage();
+    String message = Messages.of(openFailure);
     return message != null && message.contains("LOCK");
   }
 
@@ -53,7 +54,7 @@ final class CacheDirectory {
           config.storage().path(),
           StorageOptions.defaults().withChunkSize(config.storage().chunkSize()));
     } catch (StorageException e) {
-      throw new ServerStartException(e.getMessage(), e);
+      throw new ServerStartException(Messages.of(e), e);
     }
   }
 

@@ -93,7 +93,7 @@ final class ExportCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Storage storage = CacheDirectory.openForReading(berth)) {
-      ProgressBar bar = new ProgressBar(err, System.console() != null);
+      ProgressBar bar = new ProgressBar(err, Terminal.interactive());
       CacheExporter exporter =
           new CacheExporter(storage, CacheDirectory.upstreams(berth), bar::blobChecked);
       List<CacheExporter.Plan> plans = new ArrayList<>();

@@ -78,7 +78,7 @@ final class ImportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (OciLayoutReader layout = OciLayoutReader.open(layoutPath);
         Storage storage = CacheDirectory.openForWriting(berth, "stop it first")) {
-      ProgressBar bar = new ProgressBar(err, System.console() != null);
+      ProgressBar bar = new ProgressBar(err, Terminal.interactive());
       CacheImporter importer =
           new CacheImporter(
               storage, CacheDirectory.upstreams(berth), Clock.systemUTC(), bar::blobChecked);

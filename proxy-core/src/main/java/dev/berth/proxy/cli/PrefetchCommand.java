@@ -16,6 +16,7 @@ import dev.berth.proxy.prefetch.RegistryPuller;
 import dev.berth.proxy.server.BerthServer;
 import dev.berth.proxy.server.ServerStartException;
 import dev.berth.proxy.text.ByteSizes;
+import dev.berth.proxy.text.Messages;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -188,7 +190,7 @@ final class PrefetchCommand implements Callable<Integer> {
       try {
         privateServer = BerthServer.start(settings);
       } catch (ServerStartException e) {
-        String message = e.getMessage();
+        String message = Messages.of(e);
         if (CacheDirectory.heldByAServer(e)) {
           message =
               "the cache at "
@@ -207,13 +209,15 @@ final class PrefetchCommand implements Callable<Integer> {
             .connectTimeout(Duration.ofSeconds(10))
             .build();
     ExecutorService blobPool = Executors.newFixedThreadPool(parallel);
-    PrefetchProgress progress = new PrefetchProgress(err, System.console() != null);
+    PrefetchProgress progress = new PrefetchProgress(err, Terminal.interactive());
     try {
       if (pin && privateServer != null) {
         // The private server's own token: it created or read the file as it started.
         token = AdminTokenFile.read(settings.adminTokenPath());
       }
-      RegistryPuller puller = new RegistryPuller(http, registry, blobPool, progress);
+      RegistryPuller puller =
+          new RegistryPuller(
+              http, Objects.requireNonNull(registry, "registry"), blobPool, progress);
       return pullAll(wanted, filter, puller, new Pinning(http, adminUrl, token), progress, out);
     } finally {
       progress.finish();

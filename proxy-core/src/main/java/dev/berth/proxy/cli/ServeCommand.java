@@ -179,12 +179,8 @@ final class ServeCommand implements Callable<Integer> {
           loggedStop.countDown();
         };
     for (String signal : new String[] {"TERM", "INT"}) {
-      try {
-        sun.misc.Signal.handle(
-            new sun.misc.Signal(signal), s -> new Thread(stop, "berth-stop-" + signal).start());
-      } catch (IllegalArgumentException e) {
-        // the platform has no such signal: the shutdown hook below still closes cleanly
-      }
+      // Where the platform has no such signal, the shutdown hook below still closes cleanly.
+      Signals.handle(signal, stop);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "berth-shutdown"));
     server.awaitClosed();

@@ -50,7 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
           e.getMessage() + " (is a berth server using it? stop it first)", e);
     }
     try (storage) {
-      ProgressBar bar = new ProgressBar(err, System.console() != null);
+      ProgressBar bar = new ProgressBar(err, Terminal.interactive());
       StoreVerifier.Report report = StoreVerifier.verify(storage, bar);
       bar.finish();
       for (String removed : report.removed()) {

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param network the block's address bytes (4 or 16), host bits zero
  * @param prefix the number of leading bits that must match
  */
+// Compared by contains(), never by equals(): the array component is fine here.
+@SuppressWarnings("ArrayRecordComponent")
 public record AddressRange(byte[] network, int prefix) {
   public AddressRange {
     network = network.clone();

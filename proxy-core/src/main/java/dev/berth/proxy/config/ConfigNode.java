@@ -2,6 +2,7 @@ package dev.berth.proxy.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.proxy.text.InvalidValueException;
+import dev.berth.proxy.text.Messages;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -116,7 +117,7 @@ final class ConfigNode {
     try {
       return parser.apply(text);
     } catch (InvalidValueException e) {
-      throw error(e.getMessage());
+      throw error(Messages.of(e));
     }
   }
 

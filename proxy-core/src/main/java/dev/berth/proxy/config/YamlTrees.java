@@ -54,7 +54,7 @@ final class YamlTrees {
       return top;
     }
     ObjectNode merged = ((ObjectNode) base).deepCopy();
-    for (Iterator<Map.Entry<String, JsonNode>> it = top.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = top.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       JsonNode below = merged.get(field.getKey());
       merged.set(field.getKey(), below == null ? field.getValue() : merge(below, field.getValue()));

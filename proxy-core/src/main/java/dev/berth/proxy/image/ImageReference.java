@@ -77,7 +77,10 @@ public record ImageReference(
         digest = Digest.parse(m.group(3));
       } catch (InvalidDigestException e) {
         throw new InvalidReferenceException(
-            InvalidReferenceException.Kind.DIGEST_INVALID, s, e.getMessage(), e);
+            InvalidReferenceException.Kind.DIGEST_INVALID,
+            s,
+            java.util.Objects.requireNonNullElse(e.getMessage(), e.toString()),
+            e);
       }
     }
     return new ImageReference(domain, path, m.group(2), digest);

@@ -22,7 +22,10 @@ public sealed interface Reference permits Reference.Tag, Reference.DigestReferen
         return new DigestReference(Digest.parse(value));
       } catch (InvalidDigestException e) {
         throw new InvalidReferenceException(
-            InvalidReferenceException.Kind.DIGEST_INVALID, value, e.getMessage(), e);
+            InvalidReferenceException.Kind.DIGEST_INVALID,
+            value,
+            java.util.Objects.requireNonNullElse(e.getMessage(), e.toString()),
+            e);
       }
     }
     return Tag.parse(value);

@@ -103,7 +103,8 @@ final class LayoutFormat {
       if (!annotationsNode.isObject()) {
         throw new LayoutException(where + ": annotations must be a JSON object");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = annotationsNode.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = annotationsNode.properties().iterator();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
         if (!field.getValue().isTextual()) {
           throw new LayoutException(where + ": annotation " + field.getKey() + " must be a string");

@@ -270,7 +270,7 @@ public final class TarReader implements AutoCloseable {
     if (type == TarFormat.SYMLINK && !target.startsWith("/")) {
       resolved.addAll(components.subList(0, Math.max(0, components.size() - 1)));
     }
-    for (String part : target.split("/")) {
+    for (String part : target.split("/", -1)) {
       if (part.equals("..")) {
         if (!resolved.isEmpty()) {
           resolved.remove(resolved.size() - 1);

@@ -254,7 +254,7 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   }
 
   public void servedBytes(boolean fromCache, long bytes) {
-    (fromCache ? bytesFromCache : bytesFromUpstream).increment(bytes);
+    (fromCache ? bytesFromCache : bytesFromUpstream).increment((double) bytes);
   }
 
   /** One registry API request: route (manifest, blob, tags, referrers, version, other). */
@@ -388,14 +388,14 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    * Counts what one eviction run or purge removed ({@code reason}: {@code size} or {@code purge}).
    */
   public void removed(String reason, dev.berth.storage.eviction.CollectionReport report) {
-    removal("blob", reason).increment(report.blobsRemoved());
-    removal("manifest", reason).increment(report.manifestsRemoved());
+    removal("blob", reason).increment((double) report.blobsRemoved());
+    removal("manifest", reason).increment((double) report.manifestsRemoved());
     Counter.builder(EVICTED)
         .description("Bytes of blobs and manifests removed from the cache")
         .baseUnit("bytes")
         .tag("reason", reason)
         .register(registry)
-        .increment(report.bytesRemoved());
+        .increment((double) report.bytesRemoved());
     Counter.builder(EVICTION_IN_USE)
         .description("Blobs left in the cache by eviction or purge because a reader had them open")
         .register(registry)

@@ -102,7 +102,7 @@ public final class ContainerdConfigPath {
               + fix);
     }
     String value = paths.get(paths.size() - 1);
-    for (String dir : value.split(":")) {
+    for (String dir : value.split(":", -1)) {
       if (stripSlash(dir).equals(stripSlash(hostsDir))) {
         return new Check(
             true,
@@ -138,7 +138,8 @@ public final class ContainerdConfigPath {
   static String normalizeKey(String key) {
     StringBuilder out = new StringBuilder();
     char quote = 0;
-    for (char c : key.toCharArray()) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
       if (quote != 0) {
         if (c == quote) {
           quote = 0;

@@ -20,7 +20,7 @@ public record Endpoint(URI uri) {
           "--endpoint '" + text + "': not a URL (" + e.getReason() + ")");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+    if ((!scheme.equals("http") && !scheme.equals("https")) || uri.getHost() == null) {
       throw new IllegalArgumentException(
           "--endpoint '" + text + "': expected http://HOST[:PORT] or https://HOST[:PORT]");
     }

@@ -109,8 +109,9 @@ public final class MirrorRemoval {
         for (Path backup : backups) {
           Files.delete(backup);
         }
-        if (original.isEmpty()) {
-          deleteIfEmpty(file.getParent());
+        Path parent = file.getParent();
+        if (original.isEmpty() && parent != null) {
+          deleteIfEmpty(parent);
         }
       }
       results.add(

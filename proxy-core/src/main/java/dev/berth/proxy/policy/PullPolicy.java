@@ -9,7 +9,7 @@ import java.util.Objects;
  * When a request for a tag may be answered from cache and when the tag must be resolved at the
  * upstream again. Requests by digest never need this: content addressed by digest is immutable.
  *
- * <p>Config forms, as {@link #parse} accepts and {@link #toString} writes them: {@code always},
+ * <p>Config forms, as {@link #parse} accepts and {@code toString} writes them: {@code always},
  * {@code if-not-present}, {@code never}, {@code ttl:<duration>} (duration grammar in {@link
  * Durations}) and {@code kubernetes}.
  */

@@ -25,8 +25,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * time, so an error in a later one is found only after the earlier ones have been handed over.
  *
  * <p>As kubectl's {@code YAMLOrJSONDecoder} does, a stream whose first non-blank character is
- * {@code {} is read as JSON (one object, or several concatenated) and anything else as YAML. JSON
- * is mostly YAML too, but not with the tab indentation that JSON files often have.
+ * <code>{</code> is read as JSON (one object, or several concatenated) and anything else as YAML.
+ * JSON is mostly YAML too, but not with the tab indentation that JSON files often have.
  */
 final class ManifestDocuments {
   // Enough to skip the indentation and blank lines in front of a JSON object; a stream with more

@@ -70,7 +70,12 @@ public final class RegistryPuller {
    */
   public PulledImage pull(ImageReference image, PlatformFilter platforms)
       throws PullFailedException, InterruptedException {
-    String reference = image.digest() != null ? image.digest().toString() : image.tag();
+    // A reference without a digest has a tag: normalization gives it "latest" (docs/protocol.md
+    // §1.3).
+    String reference =
+        image.digest() != null
+            ? image.digest().toString()
+            : java.util.Objects.requireNonNullElse(image.tag(), "latest");
     String name = image.toString();
     Manifest top = manifest(image, reference, name);
     List<String> fetched = new ArrayList<>();

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Backoff {
   static final Duration INITIAL = Duration.ofSeconds(10);
-  static final Duration MAX = Duration.ofSeconds(300);
+  static final Duration MAX = Duration.ofMinutes(5); // the kubelet's MaxContainerBackOff, 300 s
   static final Duration EXPIRE = MAX.multipliedBy(2);
 
   private record Entry(Duration window, Instant lastFailure) {}

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param staleAge set when the tag could not be revalidated and its last resolution (this old) was
  *     served instead (stale-if-error)
  */
+// The bytes are served, never compared: a manifest's identity is its digest.
+@SuppressWarnings("ArrayRecordComponent")
 public record ServedManifest(
     ManifestDescriptor descriptor,
     byte @Nullable [] bytes,

@@ -1,5 +1,6 @@
 package dev.berth.proxy.pull;
 
+import dev.berth.proxy.text.Messages;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DiskFullException;
 import dev.berth.storage.LinkStore;
@@ -63,7 +64,7 @@ public final class StorageAccess {
       }
       return work.call();
     } catch (DiskFullException e) {
-      writes.pause(e.getMessage());
+      writes.pause(Messages.of(e));
       throw e;
     } finally {
       lock.readLock().unlock();

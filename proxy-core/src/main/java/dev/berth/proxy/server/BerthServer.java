@@ -18,6 +18,7 @@ import dev.berth.proxy.metrics.PrometheusMetrics;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.CacheWrites;
 import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.text.Messages;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
 import dev.berth.storage.rocksdb.RocksStorage;
@@ -33,7 +34,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -234,11 +234,7 @@ public final class BerthServer implements AutoCloseable {
     return new CacheOperations() {
       @Override
       public <T> T withKeeper(java.util.function.Function<CacheKeeper, T> work) {
-        Optional<T> result = storage.call(s -> Optional.ofNullable(work.apply(keeper)), null);
-        if (result == null) {
-          throw new StorageException("storage is closed: berth is shutting down");
-        }
-        return result.orElse(null);
+        return storage.callOpen(s -> work.apply(keeper));
       }
     };
   }
@@ -256,7 +252,7 @@ public final class BerthServer implements AutoCloseable {
           config.storage().path(),
           StorageOptions.defaults().withChunkSize(config.storage().chunkSize()).withClock(clock));
     } catch (StorageException e) {
-      throw new ServerStartException(e.getMessage(), e);
+      throw new ServerStartException(Messages.of(e), e);
     }
   }
 
@@ -293,7 +289,7 @@ public final class BerthServer implements AutoCloseable {
     try {
       return await(bound);
     } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new ServerStartException(
           "cannot listen on " + address + " for the " + what + ": " + cause.getMessage(), cause);
     }

@@ -86,7 +86,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private void expire(SocketAddress client, Pending pending) {
     if (awaitingHead.remove(client, pending)) {
       timedOut.incrementAndGet();
-      pending.channel.close();
+      // Closing needs no answer: the channel is gone either way, and its close is counted.
+      var unused = pending.channel.close();
     }
   }
 

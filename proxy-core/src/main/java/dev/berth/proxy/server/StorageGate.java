@@ -1,6 +1,7 @@
 package dev.berth.proxy.server;
 
 import dev.berth.storage.Storage;
+import dev.berth.storage.StorageException;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -29,6 +30,23 @@ final class StorageGate<S extends Storage> {
     lock.readLock().lock();
     try {
       return closed ? ifClosed : call.apply(storage);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Runs {@code call} against the open storage. Blocking: call only off the event loop.
+   *
+   * @throws StorageException once the storage is closed (berth is shutting down)
+   */
+  <T> T callOpen(Function<? super S, T> call) {
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new StorageException("storage is closed: berth is shutting down");
+      }
+      return call.apply(storage);
     } finally {
       lock.readLock().unlock();
     }

@@ -91,8 +91,8 @@ public final class Durations {
     append(out, duration.toMinutesPart(), "m");
     append(out, duration.toSecondsPart(), "s");
     append(out, duration.toMillisPart(), "ms");
-    append(out, duration.getNano() % 1_000_000 / 1_000, "us");
-    append(out, duration.getNano() % 1_000, "ns");
+    append(out, duration.toNanosPart() % 1_000_000 / 1_000, "us");
+    append(out, duration.toNanosPart() % 1_000, "ns");
     return out.toString();
   }
 

@@ -86,7 +86,8 @@ public final class CacheExporter {
       digest =
           storage
               .tags()
-              .get(upstream, repository, image.tag())
+              .get(
+                  upstream, repository, java.util.Objects.requireNonNullElse(image.tag(), "latest"))
               .map(TagResolution::digest)
               .orElseThrow(
                   () ->

@@ -5,6 +5,7 @@ import dev.berth.auth.challenge.TokenEndpoint;
 import dev.berth.auth.challenge.TokenRequest;
 import dev.berth.auth.challenge.TokenScope;
 import dev.berth.auth.credential.Credential;
+import dev.berth.proxy.text.Messages;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -158,7 +159,7 @@ final class VertxTokenEndpoint implements TokenEndpoint {
                 Future.failedFuture(
                     e instanceof UpstreamException ue
                             && ue.kind() == UpstreamException.Kind.BAD_RESPONSE
-                        ? new TokenServerMisfitException(ue.getMessage())
+                        ? new TokenServerMisfitException(Messages.of(ue))
                         : e))
         .map(
             body -> {

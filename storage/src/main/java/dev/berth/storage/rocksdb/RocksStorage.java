@@ -201,8 +201,10 @@ public final class RocksStorage implements Storage {
     if (readOnly) {
       return; // nothing to flush: reads through a read-only handle record no access times
     }
-    maintenance.scheduleWithFixedDelay(
-        this::flushAccessTimesQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+    // The task is cancelled by shutting the executor down in close(); its future is not needed.
+    var unused =
+        maintenance.scheduleWithFixedDelay(
+            this::flushAccessTimesQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
   }
 
   /**
