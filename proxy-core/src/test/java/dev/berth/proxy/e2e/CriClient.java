@@ -247,8 +247,13 @@ public final class CriClient implements AutoCloseable {
   }
 
   private byte[] call(String method, byte[] request) {
+    // A connection of its own per call. With one pooled connection, a call after a refused pull
+    // once waited 5 minutes for an answer while containerd held no connection from this client
+    // at all (its goroutine dump showed no gRPC transport): the pool had handed out a connection
+    // already gone. A unix socket connection costs next to nothing.
+    GrpcClient perCall = GrpcClient.client(vertx);
     Future<byte[]> call =
-        client
+        perCall
             .request(address)
             .compose(
                 req -> {
@@ -256,7 +261,8 @@ public final class CriClient implements AutoCloseable {
                   req.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
                   return req.send(Buffer.buffer(request));
                 })
-            .compose(response -> collect(method, response));
+            .compose(response -> collect(method, response))
+            .eventually(() -> perCall.close());
     // A little longer than the deadline containerd is told, so its own DEADLINE_EXCEEDED wins.
     return await(call, timeout.plusSeconds(5));
   }
