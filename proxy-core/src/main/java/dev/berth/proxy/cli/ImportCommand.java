@@ -1,5 +1,6 @@
 package dev.berth.proxy.cli;
 
+import dev.berth.proxy.SuppressForbidden;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.layout.Descriptor;
@@ -72,6 +73,7 @@ final class ImportCommand implements Callable<Integer> {
   private boolean pin;
 
   @Override
+  @SuppressForbidden(reason = "a command is a composition root: imports are stamped with now")
   public Integer call() throws IOException {
     BerthConfig berth = cache.load();
     PrintWriter out = spec.commandLine().getOut();

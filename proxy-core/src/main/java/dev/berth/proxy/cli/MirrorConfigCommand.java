@@ -1,5 +1,6 @@
 package dev.berth.proxy.cli;
 
+import dev.berth.proxy.SuppressForbidden;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.CommandLineOverrides;
 import dev.berth.proxy.config.ConfigLoader;
@@ -137,6 +138,7 @@ final class MirrorConfigCommand implements Callable<Integer> {
   private Path containerdConfig = Path.of("/etc/containerd/config.toml");
 
   @Override
+  @SuppressForbidden(reason = "a command is a composition root: backups are stamped with now")
   public Integer call() {
     BerthConfig berth =
         ConfigLoader.load(

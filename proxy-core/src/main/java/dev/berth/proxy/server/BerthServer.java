@@ -1,5 +1,6 @@
 package dev.berth.proxy.server;
 
+import dev.berth.proxy.SuppressForbidden;
 import dev.berth.proxy.admin.AdminRoutes;
 import dev.berth.proxy.admin.AdminToken;
 import dev.berth.proxy.admin.AdminTokenException;
@@ -89,6 +90,7 @@ public final class BerthServer implements AutoCloseable {
    * @throws ServerStartException naming the data directory or the address that failed; whatever was
    *     opened before is closed again
    */
+  @SuppressForbidden(reason = "the composition root of a real server picks the system clock")
   public static BerthServer start(BerthConfig config) {
     return start(config, Clock.systemUTC());
   }

@@ -1,5 +1,6 @@
 package dev.berth.storage.rocksdb;
 
+import dev.berth.storage.SuppressForbidden;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,7 @@ public record StorageOptions(int chunkSize, Duration accessFlushInterval, Clock 
     }
   }
 
+  @SuppressForbidden(reason = "the default; BerthServer passes its own clock with withClock")
   public static StorageOptions defaults() {
     return new StorageOptions(DEFAULT_CHUNK_SIZE, Duration.ofSeconds(30), Clock.systemUTC());
   }
