@@ -41,15 +41,15 @@ class ArchitectureTest {
     rule("prefetch", "image", "text");
     rule("mirror", "config");
     rule("transfer", "image", "layout", "prefetch", "text", "upstream");
-    rule("cache", "config", "image", "metrics", "text", "upstream");
+    rule("retention", "config", "image", "metrics", "text", "upstream");
     rule("api", "access", "image", "metrics", "policy", "pull", "text", "upstream");
-    rule("admin", "cache", "image", "metrics", "text", "upstream");
+    rule("admin", "image", "metrics", "retention", "text", "upstream");
     rule(
         "server",
         "access",
         "admin",
         "api",
-        "cache",
+        "retention",
         "config",
         "image",
         "metrics",
@@ -60,7 +60,7 @@ class ArchitectureTest {
     rule(
         "cli",
         "admin",
-        "cache",
+        "retention",
         "config",
         "image",
         "layout",

@@ -1,6 +1,6 @@
 package dev.berth.proxy.admin;
 
-import dev.berth.proxy.cache.CacheKeeper;
+import dev.berth.proxy.retention.CacheKeeper;
 import java.util.function.Function;
 
 /**

@@ -1,10 +1,10 @@
 package dev.berth.proxy.cli;
 
-import dev.berth.proxy.cache.CacheKeeper;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.DiskSize;
 import dev.berth.proxy.config.StorageConfig;
 import dev.berth.proxy.config.StorageLimits;
+import dev.berth.proxy.retention.CacheKeeper;
 import dev.berth.proxy.text.ByteSizes;
 import dev.berth.proxy.text.InvalidValueException;
 import dev.berth.storage.Storage;

@@ -1,12 +1,12 @@
 package dev.berth.proxy.server;
 
-import dev.berth.proxy.cache.CacheKeeper;
 import dev.berth.proxy.config.BerthConfig;
 import dev.berth.proxy.config.StorageLimits;
 import dev.berth.proxy.config.TlsConfig;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.CacheWrites;
 import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.retention.CacheKeeper;
 import dev.berth.storage.rocksdb.RocksStorage;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

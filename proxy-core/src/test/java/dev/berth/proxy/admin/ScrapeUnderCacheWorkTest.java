@@ -53,7 +53,7 @@ class ScrapeUnderCacheWorkTest {
         new CacheOperations() {
           @Override
           public <T> T withKeeper(
-              java.util.function.Function<dev.berth.proxy.cache.CacheKeeper, T> work) {
+              java.util.function.Function<dev.berth.proxy.retention.CacheKeeper, T> work) {
             started.incrementAndGet();
             try {
               release.await(); // a gc in progress, and the operations queued behind it

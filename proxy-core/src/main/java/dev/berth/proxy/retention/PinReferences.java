@@ -1,4 +1,4 @@
-package dev.berth.proxy.cache;
+package dev.berth.proxy.retention;
 
 import dev.berth.proxy.image.ImageReference;
 import dev.berth.proxy.upstream.RoutedRepository;

@@ -1,4 +1,4 @@
-package dev.berth.proxy.cache;
+package dev.berth.proxy.retention;
 
 import dev.berth.proxy.config.ConfigException;
 import dev.berth.proxy.config.StorageConfig;
