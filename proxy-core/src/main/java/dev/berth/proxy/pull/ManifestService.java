@@ -1,48 +1,33 @@
 package dev.berth.proxy.pull;
 
-import dev.berth.proxy.image.ManifestReferences;
-import dev.berth.proxy.image.MediaTypes;
 import dev.berth.proxy.image.Reference;
 import dev.berth.proxy.policy.PullPolicy;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
-import dev.berth.proxy.upstream.calls.ManifestGet;
-import dev.berth.proxy.upstream.calls.ManifestHead;
 import dev.berth.storage.Digest;
-import dev.berth.storage.DigestVerifier;
-import dev.berth.storage.DiskFullException;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
 import dev.berth.storage.eviction.RemovalListener;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Answers manifest requests under the pull policies (docs/design.md item 4): tags are resolved
- * through {@link TagAction}, with one upstream {@code HEAD} per (upstream, repository, tag) at a
- * time; manifests by digest come from storage and are fetched from upstream at most once
- * concurrently, verified against their digest, then stored byte for byte.
+ * Answers manifest requests under the pull policies (docs/design.md item 4): what a tag request
+ * needs comes from {@link TagAction}; the upstream is asked through {@link TagResolver} (tags) and
+ * {@link ManifestFetcher} (manifests by digest); this class decides between storage, memory and
+ * those two, and serves a stale resolution when the upstream fails (stale-if-error).
  */
 public final class ManifestService {
-  /** containerd's limit ({@code 4*1048*1048}): larger manifests are refused by clients anyway. */
-  private final UpstreamClient client;
-
   private final StorageAccess storage;
   private final LinkProof links;
   private final Clock clock;
   private final java.util.function.Consumer<Boolean> tagCacheResult;
-  private final Backoff backoff;
   private final Runnable staleServed;
-
-  /** Upstream 404s of tags, remembered briefly so a crash-looping pod does not hammer upstream. */
-  private final com.github.benmanes.caffeine.cache.Cache<String, UpstreamException> notFound;
-
   private final ManifestMemory memory = new ManifestMemory();
-  private final SingleFlight<String, ManifestDescriptor> resolutions = new SingleFlight<>();
-  private final SingleFlight<String, StoredManifest> fetches = new SingleFlight<>();
+  private final ManifestFetcher fetcher;
+  private final TagResolver resolver;
 
   /**
    * @param tagCacheResult told, per tag request, whether the cached resolution answered it ({@code
@@ -72,24 +57,18 @@ public final class ManifestService {
       Backoff backoff,
       Runnable staleServed,
       java.time.Duration negativeTtl) {
-    this.backoff = backoff;
     this.staleServed = staleServed;
-    this.notFound =
-        com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-            .ticker(() -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-            .expireAfterWrite(negativeTtl)
-            .maximumSize(100_000)
-            .build();
-    this.client = client;
     this.storage = storage;
     this.links = new LinkProof(client, storage);
     this.clock = clock;
     this.tagCacheResult = tagCacheResult;
+    this.fetcher = new ManifestFetcher(client, storage, clock, memory);
+    this.resolver = new TagResolver(client, storage, clock, memory, fetcher, backoff, negativeTtl);
   }
 
   /** Concurrent callers that shared another caller's upstream resolution or fetch. */
   public long coalescedCount() {
-    return resolutions.coalescedCount() + fetches.coalescedCount();
+    return resolver.coalescedCount() + fetcher.coalescedCount();
   }
 
   /**
@@ -139,7 +118,8 @@ public final class ManifestService {
               }
               return byDigest(repo, cached.get().digest(), true, candidates);
             default:
-              return guardedResolve(repo, tag, candidates)
+              return resolver
+                  .guardedResolve(repo, tag, candidates)
                   .compose(descriptor -> serveResolved(repo, descriptor, headOnly, candidates))
                   .recover(e -> staleIfError(repo, tag, cached, e, candidates));
           }
@@ -164,7 +144,7 @@ public final class ManifestService {
                     String repository = repo.repository().value();
                     if (storage.writes().accepting()
                         && !storage.links().isLinked(upstream, repository, m.digest())) {
-                      linkWithReferences(repo, m.digest(), m.bytes());
+                      fetcher.linkWithReferences(repo, m.digest(), m.bytes());
                     }
                     memory.linked(upstream, repository, m.digest());
                   });
@@ -179,7 +159,8 @@ public final class ManifestService {
                 return Future.succeededFuture(
                     new ServedManifest(descriptor, null, ServedManifest.Source.UPSTREAM));
               }
-              return fetch(repo, descriptor.digest(), candidates)
+              return fetcher
+                  .fetch(repo, descriptor.digest(), candidates)
                   .map(m -> served(m, ServedManifest.Source.UPSTREAM));
             });
   }
@@ -231,7 +212,8 @@ public final class ManifestService {
                     new NotCachedException(
                         repo + "@" + digest + " is not cached and the pull policy is never"));
               }
-              return fetch(repo, digest, candidates)
+              return fetcher
+                  .fetch(repo, digest, candidates)
                   .map(m -> served(m, ServedManifest.Source.UPSTREAM));
             });
   }
@@ -243,47 +225,6 @@ public final class ManifestService {
   private record Linked<T>(T value, boolean linked, boolean sameUpstream) {}
 
   /**
-   * Resolves a tag unless the upstream (or this repository) is backing off, or answered 404 for it
-   * moments ago; records the outcome in both.
-   */
-  private Future<ManifestDescriptor> guardedResolve(
-      RoutedRepository repo, Reference.Tag tag, Candidates candidates) {
-    String upstreamKey = repo.upstream().name();
-    String repoKey = repo.toString();
-    UpstreamException known = notFound.getIfPresent(repo + ":" + tag);
-    if (known != null) {
-      return Future.failedFuture(known);
-    }
-    Optional<UpstreamException> closed = backoff.refusal(upstreamKey, upstreamKey, repoKey);
-    if (closed.isPresent()) {
-      return Future.failedFuture(closed.get());
-    }
-    return resolve(repo, tag, candidates)
-        .onSuccess(
-            d -> {
-              backoff.success(upstreamKey);
-              backoff.success(repoKey);
-            })
-        .onFailure(
-            e -> {
-              if (e instanceof UpstreamException ue) {
-                if (ue.kind() == UpstreamException.Kind.NOT_FOUND) {
-                  notFound.put(repo + ":" + tag, ue);
-                } else if (isTransient(ue)) {
-                  backoff.failure(upstreamKey, ue.retryAfter());
-                  backoff.failure(repoKey, ue.retryAfter());
-                }
-              }
-            });
-  }
-
-  private static boolean isTransient(Throwable e) {
-    return e instanceof UpstreamException ue
-        && (ue.kind() == UpstreamException.Kind.UNAVAILABLE
-            || ue.kind() == UpstreamException.Kind.TOO_MANY_REQUESTS);
-  }
-
-  /**
    * Stale-if-error: when revalidating a tag fails for a transient reason, its last known resolution
    * is served if it is younger than the upstream's {@code max-stale}.
    */
@@ -293,7 +234,7 @@ public final class ManifestService {
       Optional<TagResolution> cached,
       Throwable failure,
       Candidates candidates) {
-    if (cached.isEmpty() || !isTransient(failure)) {
+    if (cached.isEmpty() || !TagResolver.isTransient(failure)) {
       return Future.failedFuture(failure);
     }
     java.time.Duration age = java.time.Duration.between(cached.get().resolvedAt(), clock.instant());
@@ -324,147 +265,6 @@ public final class ManifestService {
               return m.stale(age);
             })
         .recover(e -> Future.failedFuture(failure));
-  }
-
-  /** One upstream HEAD per tag at a time; records the resolution. */
-  private Future<ManifestDescriptor> resolve(
-      RoutedRepository repo, Reference.Tag tag, Candidates candidates) {
-    String key = repo + ":" + tag;
-    return resolutions.run(
-        key,
-        () ->
-            client
-                .call(repo, new ManifestHead(tag.value(), key), candidates.list())
-                .compose(head -> descriptorFromHead(repo, tag, head, candidates))
-                .compose(
-                    descriptor ->
-                        storage
-                            .run(
-                                () -> {
-                                  TagResolution resolved =
-                                      new TagResolution(descriptor.digest(), clock.instant());
-                                  storage
-                                      .tags()
-                                      .put(
-                                          repo.upstream().name(),
-                                          repo.repository().value(),
-                                          tag.value(),
-                                          resolved);
-                                  memory.tagStored(
-                                      repo.upstream().name(),
-                                      repo.repository().value(),
-                                      tag.value(),
-                                      resolved);
-                                  return descriptor;
-                                })
-                            // A full disk loses the record, not the answer.
-                            .recover(
-                                e ->
-                                    e instanceof DiskFullException
-                                        ? Future.succeededFuture(descriptor)
-                                        : Future.failedFuture(e))));
-  }
-
-  private Future<ManifestDescriptor> descriptorFromHead(
-      RoutedRepository repo,
-      Reference.Tag tag,
-      Optional<ManifestHead.Descriptor> head,
-      Candidates candidates) {
-    if (head.isPresent()) {
-      ManifestHead.Descriptor d = head.get();
-      return Future.succeededFuture(new ManifestDescriptor(d.digest(), d.mediaType(), d.size()));
-    }
-    // No usable digest header: GET by tag and hash the body (the reference proxy does the same).
-    return getManifest(repo, tag.value(), null, candidates)
-        .map(m -> new ManifestDescriptor(m.digest(), m.mediaType(), m.size()));
-  }
-
-  /** One upstream GET per digest at a time; verifies and stores the bytes. */
-  private Future<StoredManifest> fetch(
-      RoutedRepository repo, Digest digest, Candidates candidates) {
-    return fetches.run(
-        repo + "@" + digest, () -> getManifest(repo, digest.toString(), digest, candidates));
-  }
-
-  private Future<StoredManifest> getManifest(
-      RoutedRepository repo, String reference, @Nullable Digest expected, Candidates candidates) {
-    ManifestGet get = new ManifestGet(reference, repo.toString());
-    String action = get.action();
-    String upstream = repo.upstream().name();
-    return client
-        .call(repo, get, candidates.list())
-        .compose(
-            body -> {
-              byte[] bytes = body.bytes();
-              Digest digest = expected;
-              if (digest == null) {
-                digest = Digest.sha256Of(bytes);
-                String header = body.digestHeader();
-                if (header != null
-                    && !header.trim().equals(digest.toString())
-                    && header.trim().startsWith("sha256:")) {
-                  return Future.failedFuture(
-                      new UpstreamException(
-                          UpstreamException.Kind.BAD_RESPONSE,
-                          upstream,
-                          action + ": body hashes to " + digest + " but upstream said " + header));
-                }
-              }
-              String type =
-                  MediaTypes.normalize(
-                      Optional.ofNullable(body.contentType()).orElse(MediaTypes.OCI_MANIFEST));
-              Digest verified = digest;
-              return storage
-                  .run(
-                      () -> {
-                        StoredManifest stored = storage.manifests().put(verified, type, bytes);
-                        linkWithReferences(repo, verified, bytes);
-                        memory.manifestStored(stored);
-                        memory.linked(repo.upstream().name(), repo.repository().value(), verified);
-
-                        return stored;
-                      })
-                  .recover(
-                      e ->
-                          e instanceof DiskFullException
-                              ? uncached(verified, type, bytes, upstream, action)
-                              : Future.failedFuture(
-                                  e instanceof dev.berth.storage.DigestMismatchException
-                                      ? new UpstreamException(
-                                          UpstreamException.Kind.BAD_RESPONSE,
-                                          upstream,
-                                          action + ": " + e.getMessage())
-                                      : e));
-            });
-  }
-
-  /**
-   * A fetched manifest served without being stored (the disk is full): checked against its digest
-   * here, as storing it would have.
-   */
-  private Future<StoredManifest> uncached(
-      Digest digest, String type, byte[] bytes, String upstream, String action) {
-    DigestVerifier verifier = digest.newVerifier();
-    verifier.update(bytes, 0, bytes.length);
-    Digest actual = verifier.finish();
-    if (!actual.equals(digest)) {
-      return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.BAD_RESPONSE,
-              upstream,
-              action + ": body hashes to " + actual + ", not to " + digest));
-    }
-    return Future.succeededFuture(new StoredManifest(digest, type, bytes, clock.instant()));
-  }
-
-  /** The manifest and everything it references now belong to {@code repo}. */
-  private void linkWithReferences(RoutedRepository repo, Digest digest, byte[] bytes) {
-    String upstream = repo.upstream().name();
-    String repository = repo.repository().value();
-    storage.links().link(upstream, repository, digest);
-    for (Digest referenced : ManifestReferences.of(bytes)) {
-      storage.links().link(upstream, repository, referenced);
-    }
   }
 
   /**
