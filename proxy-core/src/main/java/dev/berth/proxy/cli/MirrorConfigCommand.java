@@ -242,10 +242,11 @@ final class MirrorConfigCommand implements Callable<Integer> {
         }
         return 0;
       }
-      java.util.function.Predicate<String> berths = c -> c.startsWith(MirrorRemoval.BERTH_HEADER);
       String would = dryRun ? "would be " : "";
       for (MirrorRemoval.Result r :
-          dryRun ? MirrorRemoval.plan(files, berths) : MirrorRemoval.remove(files, berths)) {
+          dryRun
+              ? MirrorRemoval.plan(files, MirrorRemoval.WRITTEN_BY_BERTH)
+              : MirrorRemoval.remove(files, MirrorRemoval.WRITTEN_BY_BERTH)) {
         out.println(
             switch (r.outcome()) {
               case RESTORED ->

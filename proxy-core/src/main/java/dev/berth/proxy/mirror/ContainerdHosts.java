@@ -39,7 +39,8 @@ public final class ContainerdHosts {
   }
 
   private static String header(String registry) {
-    return "# Written by `berth mirror-config --runtime containerd`: pull "
+    return MirrorFiles.BERTH_HEADER
+        + " --runtime containerd`: pull "
         + registry
         + " through berth,\n# falling back to the registry itself when berth does not answer.\n";
   }

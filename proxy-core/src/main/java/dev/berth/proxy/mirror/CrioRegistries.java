@@ -20,7 +20,8 @@ public final class CrioRegistries {
   public static List<MirrorFile> render(List<UpstreamConfig> upstreams, Endpoint endpoint) {
     StringBuilder toml =
         new StringBuilder(
-            "# Written by `berth mirror-config --runtime crio`: pull through berth, falling back"
+            MirrorFiles.BERTH_HEADER
+                + " --runtime crio`: pull through berth, falling back"
                 + " to each\n# registry itself when berth does not answer.\n");
     for (UpstreamConfig upstream : upstreams) {
       if (upstream.name().contains(":")) {

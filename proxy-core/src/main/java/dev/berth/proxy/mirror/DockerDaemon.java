@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.proxy.config.UpstreamConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,15 +42,7 @@ public final class DockerDaemon {
     // The daemon stores mirrors with a trailing slash; compare in that form to stay idempotent.
     String mirror = endpoint + "/";
     ArrayNode mirrors = JSON.createArrayNode().add(mirror);
-    JsonNode old = daemon.get("registry-mirrors");
-    if (old != null && old.isArray()) {
-      for (JsonNode m : old) {
-        String text = m.asText();
-        if (!text.equals(mirror) && !text.equals(endpoint.toString())) {
-          mirrors.add(text);
-        }
-      }
-    }
+    othersThan(daemon, endpoint).forEach(m -> mirrors.add(m.asText()));
     daemon.set("registry-mirrors", mirrors);
     return List.of(file(daemon));
   }
@@ -62,22 +55,33 @@ public final class DockerDaemon {
    */
   public static MirrorFile withoutMirror(String existing, Endpoint endpoint) {
     ObjectNode daemon = parse(existing);
-    JsonNode old = daemon.get("registry-mirrors");
-    if (old != null && old.isArray()) {
-      ArrayNode kept = JSON.createArrayNode();
-      for (JsonNode m : old) {
-        String text = m.asText();
-        if (!text.equals(endpoint + "/") && !text.equals(endpoint.toString())) {
-          kept.add(m);
-        }
-      }
+    if (daemon.get("registry-mirrors") != null && daemon.get("registry-mirrors").isArray()) {
+      List<JsonNode> kept = othersThan(daemon, endpoint);
       if (kept.isEmpty()) {
         daemon.remove("registry-mirrors");
       } else {
-        daemon.set("registry-mirrors", kept);
+        daemon.set("registry-mirrors", JSON.createArrayNode().addAll(kept));
       }
     }
     return file(daemon);
+  }
+
+  /**
+   * The entries of {@code registry-mirrors} that are not berth at {@code endpoint}, in order; the
+   * daemon stores mirrors with a trailing slash, so both forms are berth's.
+   */
+  private static List<JsonNode> othersThan(ObjectNode daemon, Endpoint endpoint) {
+    List<JsonNode> others = new ArrayList<>();
+    JsonNode old = daemon.get("registry-mirrors");
+    if (old != null && old.isArray()) {
+      for (JsonNode m : old) {
+        String text = m.asText();
+        if (!text.equals(endpoint + "/") && !text.equals(endpoint.toString())) {
+          others.add(m);
+        }
+      }
+    }
+    return others;
   }
 
   private static ObjectNode parse(String json) {

@@ -18,6 +18,15 @@ import java.util.List;
  * file).
  */
 public final class MirrorFiles {
+  /**
+   * The start of the first line of every file berth writes for containerd and CRI-O: how {@link
+   * MirrorRemoval} tells berth's files (and backups) from the node's own.
+   */
+  public static final String BERTH_HEADER = "# Written by `berth mirror-config";
+
+  /** Between a file's name and its backup's time stamp. */
+  static final String BACKUP_INFIX = ".berth-backup-";
+
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -84,9 +93,9 @@ public final class MirrorFiles {
    * the same second: a backup is never overwritten. The names still sort oldest first.
    */
   private static Path freeBackupName(Path target, String stamp) {
-    Path backup = target.resolveSibling(target.getFileName() + ".berth-backup-" + stamp);
+    Path backup = target.resolveSibling(target.getFileName() + BACKUP_INFIX + stamp);
     for (int n = 1; Files.exists(backup); n++) {
-      backup = target.resolveSibling(target.getFileName() + ".berth-backup-" + stamp + "-" + n);
+      backup = target.resolveSibling(target.getFileName() + BACKUP_INFIX + stamp + "-" + n);
     }
     return backup;
   }

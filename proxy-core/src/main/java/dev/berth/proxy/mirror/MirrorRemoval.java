@@ -22,10 +22,12 @@ import java.util.stream.Stream;
  * the first one berth ever replaced.
  */
 public final class MirrorRemoval {
-  /** Marks every file berth writes for containerd and CRI-O (their first line). */
-  public static final String BERTH_HEADER = "# Written by `berth mirror-config";
-
-  static final String BACKUP_INFIX = ".berth-backup-";
+  /**
+   * Whether a file's content is berth's: it starts with {@link
+   * MirrorFilesMirrorFiles#BERTH_HEADER}.
+   */
+  public static final Predicate<String> WRITTEN_BY_BERTH =
+      content -> content.startsWith(MirrorFiles.BERTH_HEADER);
 
   /** What happened to one file. */
   public enum Outcome {
@@ -69,7 +71,7 @@ public final class MirrorRemoval {
    * Removes what berth wrote at each of {@code files}.
    *
    * @param isBerths whether a file's content is berth's (for containerd and CRI-O: {@link
-   *     #BERTH_HEADER}); used on the current file and on each backup
+   *     MirrorFiles#BERTH_HEADER}); used on the current file and on each backup
    */
   public static List<Result> remove(List<Path> files, Predicate<String> isBerths)
       throws IOException {
@@ -122,7 +124,7 @@ public final class MirrorRemoval {
 
   /** A file's backups, oldest first (their UTC time stamps sort as text). */
   static List<Path> backupsOf(Path file) throws IOException {
-    String prefix = file.getFileName() + BACKUP_INFIX;
+    String prefix = file.getFileName() + MirrorFiles.BACKUP_INFIX;
     try (Stream<Path> siblings = Files.list(file.getParent())) {
       return siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList();
     }

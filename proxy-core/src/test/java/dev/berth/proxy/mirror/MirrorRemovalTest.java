@@ -31,7 +31,7 @@ class MirrorRemovalTest {
   private static MirrorFile hosts(String registry, String endpoint) {
     return new MirrorFile(
         Path.of(registry, "hosts.toml"),
-        MirrorRemoval.BERTH_HEADER + " --runtime containerd`\n[host.\"" + endpoint + "\"]\n");
+        MirrorFiles.BERTH_HEADER + " --runtime containerd`\n[host.\"" + endpoint + "\"]\n");
   }
 
   private static Clock at(String instant) {
@@ -76,8 +76,7 @@ class MirrorRemovalTest {
     assertEquals(2, MirrorRemoval.backupsOf(certs.resolve("docker.io/hosts.toml")).size());
 
     List<MirrorRemoval.Result> results =
-        MirrorRemoval.remove(
-            MirrorRemoval.containerdFiles(certs), c -> c.startsWith(MirrorRemoval.BERTH_HEADER));
+        MirrorRemoval.remove(MirrorRemoval.containerdFiles(certs), MirrorRemoval.WRITTEN_BY_BERTH);
 
     assertEquals(before, tree());
     assertEquals(
@@ -100,8 +99,7 @@ class MirrorRemovalTest {
     Map<String, String> edited = tree();
 
     List<MirrorRemoval.Result> results =
-        MirrorRemoval.remove(
-            MirrorRemoval.containerdFiles(certs), c -> c.startsWith(MirrorRemoval.BERTH_HEADER));
+        MirrorRemoval.remove(MirrorRemoval.containerdFiles(certs), MirrorRemoval.WRITTEN_BY_BERTH);
 
     assertEquals(MirrorRemoval.Outcome.LEFT, results.get(0).outcome());
     assertEquals(edited, tree());
