@@ -13,12 +13,10 @@ import dev.berth.proxy.e2e.LocalRegistry;
 import dev.berth.proxy.e2e.PushedImage;
 import dev.berth.proxy.e2e.TestImages;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,21 +42,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ImageE2eIT {
-  private static final Path TARGET = Path.of(System.getProperty("berth.image.dir", "target"));
+  private static final Path TARGET = BuiltImage.TARGET;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  /** The image is built in the package phase unless -Dberth.image.test.skip; then say so. */
-  @org.junit.jupiter.api.BeforeAll
+  @BeforeAll
   static void imageBuilt() {
-    if (!Files.exists(TARGET.resolve("image/berth.tar"))) {
-      String why = "no image in " + TARGET + "/image (built with -Dberth.image.test.skip?)";
-      if (E2eTools.isRequired()) {
-        throw new AssertionError(why);
-      }
-      org.junit.jupiter.api.Assumptions.abort(why);
-    }
+    BuiltImage.require("image/berth.tar");
   }
 
   @Test
@@ -70,7 +62,7 @@ class ImageE2eIT {
 
   @Test
   void config_nonRootWithOciLabelsAndTheEntrypoint() throws IOException {
-    JsonNode config = imageConfig(TARGET.resolve("image/berth.tar")).path("config");
+    JsonNode config = BuiltImage.imageConfig(TARGET.resolve("image/berth.tar")).path("config");
 
     assertEquals("65532:65532", config.path("User").asText());
     assertEquals(
@@ -147,7 +139,7 @@ class ImageE2eIT {
       String pulled = containerd.pull(image.reference(), hosts, true);
       assertEquals(image.digest(), pulled);
       assertTrue(
-          metric(admin, "berth_upstream_requests_seconds_count") > 0,
+          BuiltImage.metric(admin, "berth_upstream_requests_seconds_count") > 0,
           "the pull went through berth to the registry");
 
       // An upgrade or restart: SIGTERM, grace period, new container on the same data.
@@ -165,24 +157,6 @@ class ImageE2eIT {
       assertEquals(image.digest(), containerd.pull(image.reference(), hosts, true));
       containerd.stopContainer(id, Duration.ofSeconds(30));
     }
-  }
-
-  /** The image config of the tarball's only image (an OCI layout tar: index, manifest, config). */
-  static JsonNode imageConfig(Path tar) throws IOException {
-    Map<String, byte[]> entries =
-        TarEntries.read(tar, name -> name.equals("index.json") || name.startsWith("blobs/"));
-    JsonNode index = JSON.readTree(entries.get("index.json"));
-    JsonNode manifest = JSON.readTree(blob(entries, index.path("manifests").get(0)));
-    return JSON.readTree(blob(entries, manifest.path("config")));
-  }
-
-  private static byte[] blob(Map<String, byte[]> entries, JsonNode descriptor) {
-    String digest = descriptor.path("digest").asText();
-    byte[] bytes = entries.get("blobs/" + digest.replace(':', '/'));
-    if (bytes == null) {
-      throw new AssertionError("no blob " + digest + " in the image tar");
-    }
-    return bytes;
   }
 
   private static void awaitReady(int admin, Path log) throws InterruptedException, IOException {
@@ -214,19 +188,6 @@ class ImageE2eIT {
     }
   }
 
-  private static double metric(int admin, String name) throws IOException, InterruptedException {
-    String body =
-        HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    return body.lines()
-        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
-  }
-
   private static String uid(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("Uid:")) {
@@ -239,54 +200,5 @@ class ImageE2eIT {
   private static void chown(Path dir, int uid) throws IOException {
     Files.setAttribute(dir, "unix:uid", uid);
     Files.setAttribute(dir, "unix:gid", uid);
-  }
-
-  /** Reads entries of a tar file without unpacking it. */
-  static final class TarEntries {
-    private TarEntries() {}
-
-    /** The entries {@code wanted} names that are under 1 MiB. */
-    static Map<String, byte[]> read(Path tar, java.util.function.Predicate<String> wanted)
-        throws IOException {
-      Map<String, byte[]> out = new LinkedHashMap<>();
-      try (InputStream in = Files.newInputStream(tar)) {
-        byte[] header = new byte[512];
-        while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-          String name = field(header, 0, 100);
-          long size = Long.parseLong(field(header, 124, 12).trim(), 8);
-          long padded = (size + 511) / 512 * 512;
-          if (wanted.test(name) && size < (1 << 20)) {
-            out.put(name, in.readNBytes((int) size));
-            in.skipNBytes(padded - size);
-          } else {
-            in.skipNBytes(padded);
-          }
-        }
-      }
-      return out;
-    }
-
-    /** One entry, whatever its size (test fixtures only: it is held in memory). */
-    static byte[] readLarge(Path tar, String wanted) throws IOException {
-      try (InputStream in = Files.newInputStream(tar)) {
-        byte[] header = new byte[512];
-        while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-          String name = field(header, 0, 100);
-          long size = Long.parseLong(field(header, 124, 12).trim(), 8);
-          if (name.equals(wanted)) {
-            return in.readNBytes(Math.toIntExact(size));
-          }
-          in.skipNBytes((size + 511) / 512 * 512);
-        }
-      }
-      throw new IOException("no " + wanted + " in " + tar);
-    }
-
-    /** A NUL-terminated ASCII header field. */
-    static String field(byte[] header, int offset, int length) {
-      String s = new String(header, offset, length, StandardCharsets.US_ASCII);
-      int nul = s.indexOf('\0');
-      return (nul >= 0 ? s.substring(0, nul) : s).trim();
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.berth.k8s;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.berth.proxy.e2e.Command;
 import dev.berth.proxy.e2e.E2eTools;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
@@ -9,15 +10,13 @@ import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The objects an overlay renders to: {@code kubectl kustomize <overlay>} (kustomize as built into
@@ -142,17 +141,7 @@ final class Manifests {
     }
   }
 
-  private static String run(List<String> argv) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new AssertionError(argv + " failed:\n" + new String(out, StandardCharsets.UTF_8));
-    }
-    return new String(out, StandardCharsets.UTF_8);
-  }
-
-  static Set<String> names(List<HasMetadata> objects) {
-    return Set.copyOf(
-        objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList());
+  private static String run(List<String> argv) {
+    return Command.run(argv, Map.of(), Duration.ofSeconds(60)).stdout();
   }
 }

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.proxy.e2e.Command;
+import dev.berth.proxy.e2e.Descriptor;
 import dev.berth.proxy.e2e.E2eTools;
 import dev.berth.proxy.e2e.LocalRegistry;
-import java.io.ByteArrayInputStream;
+import dev.berth.proxy.e2e.OciLayoutWriter;
+import dev.berth.proxy.e2e.Skopeo;
+import dev.berth.proxy.layout.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -18,15 +21,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,34 +57,24 @@ class MultiPlatformImageIT {
   @Test
   void jibBuild_pushesAmd64AndArm64_withTheSameApplicationLayers() throws Exception {
     E2eTools.require("docker-registry", "skopeo", "mvn");
-    Path base = Path.of(System.getProperty("berth.image.dir", "target")).resolve("test-base.tar");
-    if (!Files.exists(base)) {
-      String why = "no " + base + " (built with -Dberth.image.test.skip?)";
-      if (E2eTools.isRequired()) {
-        throw new AssertionError(why);
-      }
-      org.junit.jupiter.api.Assumptions.abort(why);
-    }
+    Path base = BuiltImage.require("test-base.tar");
     Path dir = Files.createTempDirectory("berth-multiplatform-");
     try (LocalRegistry registry = LocalRegistry.startNew()) {
-      Path layout = twoPlatformLayout(base, dir.resolve("base"));
-      run(
-          List.of(
-              "skopeo",
-              "copy",
-              "--all",
-              "--quiet",
-              "--dest-tls-verify=false",
-              "oci:" + layout + ":multi",
-              "docker://" + registry.hostPort() + "/base:multi"),
-          dir);
+      Skopeo.create()
+          .pushOciLayout(
+              twoPlatformLayout(base, dir.resolve("base")),
+              OciLayoutWriter.REF_NAME,
+              registry.hostPort() + "/base:multi",
+              true);
 
       String image = registry.hostPort() + "/berth:multi";
-      run(
+      Command.run(
           List.of(
               "mvn",
               "-B",
               "-q",
+              "-f",
+              Manifests.K8S.resolve("../pom.xml").toAbsolutePath().normalize().toString(),
               "-pl",
               "k8s",
               "-am",
@@ -94,7 +89,8 @@ class MultiPlatformImageIT {
               "-Djib.allowInsecureRegistries=true",
               "-Djib.from.image=" + registry.hostPort() + "/base:multi",
               "-Dberth.image=" + image),
-          Manifests.K8S.resolve("..").toAbsolutePath().normalize());
+          Map.of(),
+          Duration.ofMinutes(8));
 
       JsonNode list = get(registry, "/v2/berth/manifests/multi", LIST);
       assertEquals(LIST, list.path("mediaType").asText());
@@ -123,7 +119,7 @@ class MultiPlatformImageIT {
       }
       List<String> files = new ArrayList<>();
       for (String layer : arm64.subList(1, arm64.size())) {
-        files.addAll(tarNames(blob(registry, layer)));
+        files.addAll(layerFiles(registry, layer, dir));
       }
       assertTrue(
           files.stream()
@@ -138,79 +134,24 @@ class MultiPlatformImageIT {
   }
 
   /**
-   * An OCI layout whose index names one image per platform, both from {@code test-base.tar} ({@code
-   * docker save}: manifest.json, config.json, layer.tar); the arm64 config says arm64.
+   * An OCI layout whose index names one image per platform, each with {@code test-base.tar}'s root
+   * filesystem ({@code docker save}: its {@code layer.tar}) as the one layer.
    */
   private static Path twoPlatformLayout(Path base, Path layout) throws IOException {
-    Map<String, byte[]> parts = ImageE2eIT.TarEntries.read(base, n -> !n.equals("layer.tar"));
-    Files.createDirectories(layout.resolve("blobs/sha256"));
-    byte[] layer = extract(base, "layer.tar", layout);
-    ObjectNode config = (ObjectNode) JSON.readTree(parts.get("config.json"));
-    List<ObjectNode> manifests = new ArrayList<>();
-    for (String arch : List.of("amd64", "arm64")) {
-      config.put("architecture", arch);
-      byte[] configBytes = JSON.writeValueAsBytes(config);
-      ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2);
-      manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-      manifest.set(
-          "config",
-          descriptor(
-              "application/vnd.oci.image.config.v1+json",
-              write(layout, configBytes),
-              configBytes.length));
-      manifest
-          .putArray("layers")
-          .add(descriptor("application/vnd.oci.image.layer.v1.tar", digest(layer), layer.length));
-      byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
-      ObjectNode entry =
-          descriptor(
-              manifest.path("mediaType").asText(),
-              write(layout, manifestBytes),
-              manifestBytes.length);
-      entry.putObject("platform").put("architecture", arch).put("os", "linux");
-      manifests.add(entry);
+    OciLayoutWriter writer = OciLayoutWriter.create(layout);
+    OciLayoutWriter.Layer rootfs;
+    try (TarReader tar = TarReader.open(base);
+        InputStream layer = tar.open("layer.tar")) {
+      rootfs = writer.writeTarLayer(layer);
     }
-    ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
-    index.put("mediaType", "application/vnd.oci.image.index.v1+json");
-    index.putArray("manifests").addAll(manifests);
-    byte[] indexBytes = JSON.writeValueAsBytes(index);
-    ObjectNode top = JSON.createObjectNode().put("schemaVersion", 2);
-    ObjectNode named =
-        descriptor(index.path("mediaType").asText(), write(layout, indexBytes), indexBytes.length);
-    named.putObject("annotations").put("org.opencontainers.image.ref.name", "multi");
-    top.putArray("manifests").add(named);
-    Files.write(layout.resolve("index.json"), JSON.writeValueAsBytes(top));
-    Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+    Map<OciLayoutWriter.PlatformSpec, Descriptor> images = new LinkedHashMap<>();
+    for (OciLayoutWriter.PlatformSpec platform :
+        List.of(
+            OciLayoutWriter.PlatformSpec.LINUX_AMD64, OciLayoutWriter.PlatformSpec.LINUX_ARM64)) {
+      images.put(platform, writer.writeImage(platform, List.of(rootfs), Map.of()));
+    }
+    writer.tag(writer.writeIndex(images));
     return layout;
-  }
-
-  /** Copies the tar entry into the layout's blobs and returns its bytes. */
-  private static byte[] extract(Path tar, String name, Path layout) throws IOException {
-    byte[] bytes = ImageE2eIT.TarEntries.readLarge(tar, name);
-    write(layout, bytes);
-    return bytes;
-  }
-
-  private static ObjectNode descriptor(String mediaType, String digest, long size) {
-    return JSON.createObjectNode()
-        .put("mediaType", mediaType)
-        .put("digest", digest)
-        .put("size", size);
-  }
-
-  private static String write(Path layout, byte[] bytes) throws IOException {
-    String digest = digest(bytes);
-    Files.write(layout.resolve("blobs/sha256/" + digest.substring(7)), bytes);
-    return digest;
-  }
-
-  private static String digest(byte[] bytes) {
-    try {
-      return "sha256:"
-          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static List<String> layers(JsonNode manifest) {
@@ -219,7 +160,7 @@ class MultiPlatformImageIT {
     return digests;
   }
 
-  private static JsonNode get(LocalRegistry registry, String path, String accept)
+  private static JsonNode get(LocalRegistry registry, String path, @Nullable String accept)
       throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(registry.url() + path));
     if (accept != null) {
@@ -234,37 +175,23 @@ class MultiPlatformImageIT {
     return JSON.readTree(response.body());
   }
 
-  private static byte[] blob(LocalRegistry registry, String digest)
+  /**
+   * The files of a gzip'd layer blob, downloaded and unpacked to {@code dir}, read by TarReader.
+   */
+  private static Set<String> layerFiles(LocalRegistry registry, String digest, Path dir)
       throws IOException, InterruptedException {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(registry.url() + "/v2/berth/blobs/" + digest))
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray())
-        .body();
-  }
-
-  /** The entry names of a gzip'd layer. */
-  private static List<String> tarNames(byte[] gzipped) throws IOException {
-    List<String> names = new ArrayList<>();
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
-      byte[] header = new byte[512];
-      while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-        String name = ImageE2eIT.TarEntries.field(header, 0, 100);
-        long size = Long.parseLong(ImageE2eIT.TarEntries.field(header, 124, 12).trim(), 8);
-        names.add(name.startsWith("/") ? name.substring(1) : name);
-        in.skipNBytes((size + 511) / 512 * 512);
-      }
+    Path gzipped =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(registry.url() + "/v2/berth/blobs/" + digest))
+                    .build(),
+                HttpResponse.BodyHandlers.ofFile(dir.resolve("layer.tar.gz")))
+            .body();
+    Path tar = dir.resolve("layer.tar");
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(gzipped))) {
+      Files.copy(in, tar, StandardCopyOption.REPLACE_EXISTING);
     }
-    return names;
-  }
-
-  private static void run(List<String> argv, Path workDir)
-      throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(500, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new AssertionError(argv + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+    try (TarReader reader = TarReader.open(tar)) {
+      return reader.entries().keySet();
     }
   }
 }

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.cli.BerthCli;
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.e2e.Containerd;
 import dev.berth.proxy.e2e.CriClient;
 import dev.berth.proxy.e2e.E2eTools;
+import dev.berth.proxy.e2e.InProcessBerth;
 import dev.berth.proxy.e2e.LocalRegistry;
 import dev.berth.proxy.e2e.PushedImage;
 import dev.berth.proxy.e2e.TestImages;
@@ -20,10 +19,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -92,15 +87,7 @@ class NodeInstallE2eIT {
                   + "\n    url: "
                   + registry.url()
                   + "\n    default: true\n");
-      BerthServer berth =
-          BerthServer.start(
-              ConfigLoader.load(
-                  Optional.of(config),
-                  new CommandLineOverrides(
-                      Optional.of("127.0.0.1:0"),
-                      Optional.of("127.0.0.1:0"),
-                      Optional.of(dir.resolve("data").toString()),
-                      List.of())));
+      BerthServer berth = InProcessBerth.start(config, dir.resolve("data"));
       try (Containerd containerd = Containerd.startWithCri(certs);
           CriClient cri = CriClient.connect(containerd.socket())) {
         String endpoint = "http://127.0.0.1:" + berth.registryPort();
@@ -117,7 +104,8 @@ class NodeInstallE2eIT {
             List.of(ref.substring(0, ref.lastIndexOf(':')) + "@" + image.digest()),
             cri.imageStatus(ref).orElseThrow().repoDigests());
         assertTrue(
-            metric(berth, "berth_upstream_downloads_total") >= 1, "the pull went through berth");
+            BuiltImage.metric(berth.adminPort(), "berth_upstream_downloads_total") >= 1,
+            "the pull went through berth");
 
         // berth down (a restart, an upgrade): the node pulls from the registry itself.
         berth.close();
@@ -183,20 +171,5 @@ class NodeInstallE2eIT {
       }
     }
     return files;
-  }
-
-  private static double metric(BerthServer berth, String name) throws Exception {
-    String text =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + berth.adminPort() + "/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    return text.lines()
-        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
   }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.server.BerthServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,15 +90,7 @@ class AuthenticatedPullE2eIT {
           .append("\n");
     }
     Path config = Files.writeString(dir.resolve("berth.yaml"), yaml.toString());
-    berth =
-        BerthServer.start(
-            ConfigLoader.load(
-                Optional.of(config),
-                new CommandLineOverrides(
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(dir.resolve("data").toString()),
-                    List.of())));
+    berth = InProcessBerth.start(config, dir.resolve("data"));
   }
 
   private String berthHost() {

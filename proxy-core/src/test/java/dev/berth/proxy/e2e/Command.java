@@ -18,10 +18,10 @@ import org.jspecify.annotations.Nullable;
  * fail. Output goes to temporary files rather than pipes, so a chatty command cannot block on a
  * full pipe buffer and no reader threads are needed; a timed-out command is killed by its PID.
  */
-final class Command {
+public final class Command {
   /** What a finished command produced; {@code stdout} is kept as bytes for raw manifests. */
-  record Result(List<String> argv, int exitCode, byte[] stdoutBytes, String stderr) {
-    String stdout() {
+  public record Result(List<String> argv, int exitCode, byte[] stdoutBytes, String stderr) {
+    public String stdout() {
       return new String(stdoutBytes, StandardCharsets.UTF_8);
     }
 
@@ -49,7 +49,7 @@ final class Command {
    *
    * @throws CommandFailedException on a non-zero exit or a timeout
    */
-  static Result run(List<String> argv, Map<String, String> env, Duration timeout) {
+  public static Result run(List<String> argv, Map<String, String> env, Duration timeout) {
     Result result = runAllowingFailure(argv, env, timeout);
     if (!result.succeeded()) {
       throw new CommandFailedException("command failed", result);

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.cli.BerthCli;
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.server.BerthServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,15 +42,7 @@ class MirrorConfigE2eIT {
                   + "\n    url: "
                   + registry.url()
                   + "\n    default: true\n");
-      BerthServer berth =
-          BerthServer.start(
-              ConfigLoader.load(
-                  Optional.of(config),
-                  new CommandLineOverrides(
-                      Optional.of("127.0.0.1:0"),
-                      Optional.of("127.0.0.1:0"),
-                      Optional.of(dir.resolve("data").toString()),
-                      List.of())));
+      BerthServer berth = InProcessBerth.start(config, dir.resolve("data"));
       Path hosts = dir.resolve("certs.d");
       try {
         StringWriter out = new StringWriter();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,16 +27,16 @@ import org.jspecify.annotations.Nullable;
  * the digest clients see. Layers stream through tar, gzip and two SHA-256 hashers straight to disk,
  * giving the layer digest and the uncompressed {@code diff_id} in one pass with bounded memory.
  */
-final class OciLayoutWriter {
+public final class OciLayoutWriter {
   /** The {@code org.opencontainers.image.ref.name} under which the fixtures tag their image. */
-  static final String REF_NAME = "image";
+  public static final String REF_NAME = "image";
 
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** An OS/architecture pair, as in an index's {@code platform} and an image config. */
-  record PlatformSpec(String os, String architecture, @Nullable String variant) {
-    static final PlatformSpec LINUX_AMD64 = new PlatformSpec("linux", "amd64", null);
-    static final PlatformSpec LINUX_ARM64 = new PlatformSpec("linux", "arm64", "v8");
+  public record PlatformSpec(String os, String architecture, @Nullable String variant) {
+    public static final PlatformSpec LINUX_AMD64 = new PlatformSpec("linux", "amd64", null);
+    public static final PlatformSpec LINUX_ARM64 = new PlatformSpec("linux", "arm64", "v8");
 
     ObjectNode toJson() {
       ObjectNode node = JSON.createObjectNode().put("architecture", architecture).put("os", os);
@@ -47,7 +48,7 @@ final class OciLayoutWriter {
   }
 
   /** A layer as written: its blob descriptor and the digest of its uncompressed tar. */
-  record Layer(Descriptor descriptor, String diffId) {}
+  public record Layer(Descriptor descriptor, String diffId) {}
 
   /** Writes the entries of one layer's tar. */
   @FunctionalInterface
@@ -62,7 +63,7 @@ final class OciLayoutWriter {
   }
 
   /** Creates the layout skeleton in {@code dir}, which may exist and should be empty. */
-  static OciLayoutWriter create(Path dir) {
+  public static OciLayoutWriter create(Path dir) {
     try {
       Files.createDirectories(dir.resolve("blobs/sha256"));
       Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
@@ -93,6 +94,32 @@ final class OciLayoutWriter {
    *     for incompressible content
    */
   Layer writeGzipLayer(int gzipLevel, TarBody body) {
+    return gzipLayer(
+        gzipLevel,
+        uncompressed -> {
+          TarWriter tar = new TarWriter(uncompressed);
+          body.write(tar);
+          tar.finish();
+        });
+  }
+
+  /**
+   * Stores an existing uncompressed tar (a root filesystem, say) as a gzip'd layer, streamed: a
+   * large tar is never held in memory. Registries' clients expect compressed layers (Jib refuses an
+   * uncompressed one: "No Compressor found for the stream signature").
+   */
+  public Layer writeTarLayer(InputStream tar) {
+    return gzipLayer(java.util.zip.Deflater.BEST_SPEED, tar::transferTo);
+  }
+
+  /** Writes the uncompressed layer bytes {@code content} produces. */
+  @FunctionalInterface
+  private interface LayerContent {
+    void writeTo(OutputStream uncompressed) throws IOException;
+  }
+
+  /** Gzips {@code content} into a blob, giving its digest and the uncompressed {@code diff_id}. */
+  private Layer gzipLayer(int gzipLevel, LayerContent content) {
     Path tmp = dir.resolve("tmp-" + UUID.randomUUID());
     try {
       HashingOutputStream compressed;
@@ -102,9 +129,7 @@ final class OciLayoutWriter {
         // Closing the gzip stream writes its trailer and frees the native deflater.
         try (GZIPOutputStream gzip = new LeveledGzip(compressed, gzipLevel)) {
           uncompressed = new HashingOutputStream(gzip);
-          TarWriter tar = new TarWriter(uncompressed);
-          body.write(tar);
-          tar.finish();
+          content.writeTo(uncompressed);
         }
       }
       String digest = compressed.digest();
@@ -118,7 +143,7 @@ final class OciLayoutWriter {
       try {
         Files.deleteIfExists(tmp);
       } catch (IOException ignored) {
-        // the staging directory is deleted as a whole on failure
+        // moved, or the staging directory is deleted as a whole on failure
       }
     }
   }
@@ -128,7 +153,8 @@ final class OciLayoutWriter {
    *
    * @param labels go to {@code config.Labels}; they make otherwise equal configs distinct
    */
-  Descriptor writeImage(PlatformSpec platform, List<Layer> layers, Map<String, String> labels) {
+  public Descriptor writeImage(
+      PlatformSpec platform, List<Layer> layers, Map<String, String> labels) {
     ObjectNode config = JSON.createObjectNode();
     config.put("created", "2023-11-14T22:13:20Z");
     config.put("architecture", platform.architecture());
@@ -168,7 +194,7 @@ final class OciLayoutWriter {
   }
 
   /** Writes an image index over platform manifests and returns its descriptor. */
-  Descriptor writeIndex(Map<PlatformSpec, Descriptor> manifests) {
+  public Descriptor writeIndex(Map<PlatformSpec, Descriptor> manifests) {
     ObjectNode index = JSON.createObjectNode();
     index.put("schemaVersion", 2);
     index.put("mediaType", E2eMediaTypes.OCI_INDEX);
@@ -180,7 +206,7 @@ final class OciLayoutWriter {
   }
 
   /** Writes {@code index.json} naming {@code top} as {@value #REF_NAME}. */
-  void tag(Descriptor top) {
+  public void tag(Descriptor top) {
     ObjectNode index = JSON.createObjectNode();
     index.put("schemaVersion", 2);
     ObjectNode entry = descriptorJson(top);

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.proxy.config.CommandLineOverrides;
-import dev.berth.proxy.config.ConfigLoader;
 import dev.berth.proxy.server.BerthServer;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -87,15 +84,7 @@ class PullThroughE2eIT {
             + "\n"
             + "    policy: always\n";
     Path config = Files.writeString(dir.resolve("berth.yaml"), yaml);
-    berth =
-        BerthServer.start(
-            ConfigLoader.load(
-                Optional.of(config),
-                new CommandLineOverrides(
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(dir.resolve("data").toString()),
-                    List.of())));
+    berth = InProcessBerth.start(config, dir.resolve("data"));
   }
 
   @AfterAll
