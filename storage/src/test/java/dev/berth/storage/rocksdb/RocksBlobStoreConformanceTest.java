@@ -1,13 +1,25 @@
 package dev.berth.storage.rocksdb;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.BlobWriter;
+import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.testing.BlobStoreConformanceTest;
 import dev.berth.storage.testing.MutableClock;
+import dev.berth.storage.testing.TestContent;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class RocksBlobStoreConformanceTest extends BlobStoreConformanceTest {
@@ -45,5 +57,34 @@ class RocksBlobStoreConformanceTest extends BlobStoreConformanceTest {
   @Override
   protected MutableClock clock() {
     return clock;
+  }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void largeBlob_streamsWithBoundedMemory() {
+    // Several hundred MiB through a test JVM whose heap is far smaller (see the pom's argLine).
+    long size = 320L << 20;
+    TestContent content = new TestContent(27, size);
+    long maxHeap = Runtime.getRuntime().maxMemory();
+    assertTrue(maxHeap < size / 2, "heap " + maxHeap + " too large to prove bounded memory");
+
+    BlobWriter writer = storage.blobs().beginWrite(content.digest(), size);
+    byte[] piece = new byte[64 << 10];
+    for (long offset = 0; offset < size; offset += piece.length) {
+      int n = (int) Math.min(piece.length, size - offset);
+      content.fill(offset, piece, 0, n);
+      writer.append(ByteBuffer.wrap(piece, 0, n));
+    }
+    writer.commit();
+
+    DigestVerifier verifier = content.digest().newVerifier();
+    try (BlobReader reader =
+        storage.blobs().openReader(content.digest(), BlobRange.all()).orElseThrow()) {
+      for (ByteBuffer b = reader.read(); b.hasRemaining(); b = reader.read()) {
+        verifier.update(b);
+      }
+    }
+    assertEquals(size, verifier.length());
+    assertTrue(verifier.verify(), "bytes read back differ");
   }
 }

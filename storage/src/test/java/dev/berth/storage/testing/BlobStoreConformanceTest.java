@@ -13,7 +13,6 @@ import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestMismatchException;
-import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.RangeNotSatisfiableException;
 import dev.berth.storage.WriteAbortedException;
 import java.io.ByteArrayOutputStream;
@@ -534,30 +533,44 @@ public abstract class BlobStoreConformanceTest {
   }
 
   @Test
-  @Timeout(value = 300, unit = TimeUnit.SECONDS)
-  void largeBlob_streamsWithBoundedMemory() {
-    // Several hundred MiB through a test JVM whose heap is far smaller (see the pom's argLine).
-    long size = 320L << 20;
-    TestContent content = new TestContent(27, size);
-    long maxHeap = Runtime.getRuntime().maxMemory();
-    assertTrue(maxHeap < size / 2, "heap " + maxHeap + " too large to prove bounded memory");
+  void evict_neverUnderAReader_thenOnceTheReaderIsDone() {
+    TestContent content = new TestContent(31, 2L * chunkSize());
+    writeInPieces(content);
+    BlobReader reader = store().openReader(content.digest(), BlobRange.all()).orElseThrow();
+    assertEquals(1, store().readers(content.digest()));
+    assertEquals(1, store().openReaders());
 
-    BlobWriter writer = store().beginWrite(content.digest(), size);
-    byte[] piece = new byte[64 << 10];
-    for (long offset = 0; offset < size; offset += piece.length) {
-      int n = (int) Math.min(piece.length, size - offset);
-      content.fill(offset, piece, 0, n);
-      writer.append(ByteBuffer.wrap(piece, 0, n));
-    }
-    writer.commit();
+    assertEquals(BlobStore.Eviction.IN_USE, store().evict(content.digest()));
+    assertArrayEquals(content.all(), readAll(reader), "the reader was disturbed");
 
-    DigestVerifier verifier = content.digest().newVerifier();
-    try (BlobReader reader = store().openReader(content.digest(), BlobRange.all()).orElseThrow()) {
-      for (ByteBuffer b = reader.read(); b.hasRemaining(); b = reader.read()) {
-        verifier.update(b);
-      }
-    }
-    assertEquals(size, verifier.length());
-    assertTrue(verifier.verify(), "bytes read back differ");
+    assertEquals(0, store().readers(content.digest()));
+    assertEquals(0, store().openReaders());
+    assertEquals(BlobStore.Eviction.EVICTED, store().evict(content.digest()));
+    assertEquals(BlobStore.Eviction.ABSENT, store().evict(content.digest()));
+    assertTrue(store().openReader(content.digest(), BlobRange.all()).isEmpty());
+    assertEquals(0, store().totalBytes());
+  }
+
+  @Test
+  void writingBytes_countUnfinishedWrites_untilCommitOrAbort() {
+    TestContent kept = new TestContent(32, 3L * chunkSize());
+    TestContent dropped = new TestContent(33, 3L * chunkSize());
+    BlobWriter keep = store().beginWrite(kept.digest(), kept.size());
+    BlobWriter drop = store().beginWrite(dropped.digest(), dropped.size());
+    BlobReader follower = keep.follow(BlobRange.all());
+    assertEquals(1, store().readers(kept.digest()), "a follower is a reader");
+    appendInPieces(keep, kept, 0, 2L * chunkSize(), chunkSize());
+    appendInPieces(drop, dropped, 0, 2L * chunkSize(), chunkSize());
+    assertEquals(4L * chunkSize(), store().writingBytes());
+
+    drop.abort(new RuntimeException("client went away"));
+    assertEquals(2L * chunkSize(), store().writingBytes());
+    appendInPieces(keep, kept, 2L * chunkSize(), kept.size(), chunkSize());
+    keep.commit();
+
+    assertEquals(0, store().writingBytes());
+    assertEquals(kept.size(), store().totalBytes());
+    assertArrayEquals(kept.all(), readAll(follower));
+    assertEquals(0, store().openReaders());
   }
 }
