@@ -1,6 +1,7 @@
 package dev.berth.auth.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,31 +38,43 @@ final class JsonFields {
     }
   }
 
-  /** A string member; null when absent or JSON null; a type error is reported. */
-  static @Nullable String string(JsonNode object, String field, String at, Problems problems) {
+  /**
+   * A member of JSON type {@code type}; null when absent or JSON null; another type is reported as
+   * {@code must be <expected>, not <its type>}.
+   */
+  static @Nullable JsonNode member(
+      JsonNode object,
+      String field,
+      String at,
+      JsonNodeType type,
+      String expected,
+      Problems problems) {
     JsonNode value = object.get(field);
     if (value == null || value.isNull()) {
       return null;
     }
-    if (!value.isTextual()) {
+    if (value.getNodeType() != type) {
       problems.add(
-          at.isEmpty() ? field : at + "." + field, "must be a string, not " + typeName(value));
+          at.isEmpty() ? field : at + "." + field,
+          "must be " + expected + ", not " + typeName(value));
       return null;
     }
-    return value.textValue();
+    return value;
+  }
+
+  /** A string member; null when absent or JSON null; a type error is reported. */
+  static @Nullable String string(JsonNode object, String field, String at, Problems problems) {
+    JsonNode value = member(object, field, at, JsonNodeType.STRING, "a string", problems);
+    return value == null ? null : value.textValue();
   }
 
   /** A list of strings; empty when absent or null; type errors are reported. */
   static List<String> strings(JsonNode object, String field, String at, Problems problems) {
-    JsonNode value = object.get(field);
+    JsonNode value = member(object, field, at, JsonNodeType.ARRAY, "an array of strings", problems);
+    if (value == null) {
+      return List.of();
+    }
     String fieldAt = at + "." + field;
-    if (value == null || value.isNull()) {
-      return List.of();
-    }
-    if (!value.isArray()) {
-      problems.add(fieldAt, "must be an array of strings, not " + typeName(value));
-      return List.of();
-    }
     List<String> out = new ArrayList<>();
     for (int i = 0; i < value.size(); i++) {
       JsonNode item = value.get(i);

@@ -1,6 +1,7 @@
 package dev.berth.auth.provider;
 
 import static dev.berth.auth.provider.CredentialProviderConfig.PLUGIN_API_VERSION;
+import static dev.berth.auth.provider.JsonFields.member;
 import static dev.berth.auth.provider.JsonFields.quote;
 import static dev.berth.auth.provider.JsonFields.sorted;
 import static dev.berth.auth.provider.JsonFields.string;
@@ -9,6 +10,7 @@ import static dev.berth.auth.provider.JsonFields.typeName;
 import static dev.berth.auth.provider.JsonFields.unknownFields;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.berth.auth.credential.RegistryPath;
 import dev.berth.auth.provider.CredentialProviderConfig.EnvVar;
 import dev.berth.auth.provider.CredentialProviderConfig.TokenAttributes;
@@ -182,15 +184,11 @@ final class ProviderConfigDecoder {
   }
 
   private static List<EnvVar> env(JsonNode node, String at, Problems problems) {
-    JsonNode list = node.get("env");
+    JsonNode list = member(node, "env", at, JsonNodeType.ARRAY, "an array", problems);
+    if (list == null) {
+      return List.of();
+    }
     String envAt = at + ".env";
-    if (list == null || list.isNull()) {
-      return List.of();
-    }
-    if (!list.isArray()) {
-      problems.add(envAt, "must be an array, not " + typeName(list));
-      return List.of();
-    }
     List<EnvVar> env = new ArrayList<>();
     for (int k = 0; k < list.size(); k++) {
       JsonNode entry = list.get(k);
@@ -215,15 +213,11 @@ final class ProviderConfigDecoder {
 
   private static Optional<TokenAttributes> tokenAttributes(
       JsonNode node, String at, Problems problems) {
-    JsonNode t = node.get("tokenAttributes");
+    JsonNode t = member(node, "tokenAttributes", at, JsonNodeType.OBJECT, "an object", problems);
+    if (t == null) {
+      return Optional.empty();
+    }
     String tAt = at + ".tokenAttributes";
-    if (t == null || t.isNull()) {
-      return Optional.empty();
-    }
-    if (!t.isObject()) {
-      problems.add(tAt, "must be an object, not " + typeName(t));
-      return Optional.empty();
-    }
     unknownFields(
         t,
         tAt,
