@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.berth.auth.credential.RegistryPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,15 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The kubelet's {@code CredentialProviderConfig} ({@code --image-credential-provider-config}), read
@@ -65,13 +60,6 @@ import org.jspecify.annotations.Nullable;
 public final class CredentialProviderConfig {
   /** The only plugin protocol version berth speaks. */
   public static final String PLUGIN_API_VERSION = "credentialprovider.kubelet.k8s.io/v1";
-
-  static final String KIND = "CredentialProviderConfig";
-  static final Set<String> CONFIG_API_VERSIONS =
-      Set.of(
-          "kubelet.config.k8s.io/v1",
-          "kubelet.config.k8s.io/v1beta1",
-          "kubelet.config.k8s.io/v1alpha1");
 
   /** Larger than any sane config; bounds what a mistaken path makes us read. */
   static final int MAX_SIZE = 1 << 20;
@@ -233,7 +221,10 @@ public final class CredentialProviderConfig {
       for (Provider p : one.providers()) {
         if (!names.add(p.name())) {
           throw new CredentialProviderConfigException(
-              source, "duplicate provider name " + quote(p.name()) + " across configuration files");
+              source,
+              "duplicate provider name "
+                  + JsonFields.quote(p.name())
+                  + " across configuration files");
         }
         merged.add(p);
       }
@@ -275,8 +266,8 @@ public final class CredentialProviderConfig {
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new CredentialProviderConfigException(source, "empty document");
     }
-    Problems problems = new Problems();
-    List<Provider> providers = decode(root, problems);
+    JsonFields.Problems problems = new JsonFields.Problems();
+    List<Provider> providers = ProviderConfigDecoder.decode(root, problems);
     if (!problems.list.isEmpty()) {
       throw new CredentialProviderConfigException(source, problems.list);
     }
@@ -301,319 +292,5 @@ public final class CredentialProviderConfig {
       return b == '{';
     }
     return false;
-  }
-
-  private static final class Problems {
-    final List<String> list = new ArrayList<>();
-
-    void add(String where, String problem) {
-      list.add(where.isEmpty() ? problem : where + ": " + problem);
-    }
-  }
-
-  private static List<Provider> decode(JsonNode root, Problems problems) {
-    if (!root.isObject()) {
-      problems.add("", "must be an object, not " + typeName(root));
-      return List.of();
-    }
-    unknownFields(root, "", Set.of("kind", "apiVersion", "providers"), problems);
-    String kind = string(root, "kind", "", problems);
-    if (kind == null || kind.isEmpty()) {
-      problems.add("kind", "required (" + KIND + ")");
-    } else if (!kind.equals(KIND)) {
-      problems.add("kind", "must be " + KIND + ", not " + quote(kind));
-    }
-    String apiVersion = string(root, "apiVersion", "", problems);
-    if (apiVersion == null || apiVersion.isEmpty()) {
-      problems.add("apiVersion", "required (kubelet.config.k8s.io/v1)");
-    } else if (!CONFIG_API_VERSIONS.contains(apiVersion)) {
-      problems.add(
-          "apiVersion",
-          "unsupported value " + quote(apiVersion) + "; supported: " + sorted(CONFIG_API_VERSIONS));
-    }
-    List<Provider> providers = new ArrayList<>();
-    JsonNode list = root.get("providers");
-    if (list != null && !list.isNull() && !list.isArray()) {
-      problems.add("providers", "must be an array, not " + typeName(list));
-      return providers;
-    }
-    if (list == null || list.isNull() || list.isEmpty()) {
-      problems.add("providers", "required: at least 1 item in providers is required");
-      return providers;
-    }
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      Provider p = provider(list.get(i), "providers[" + i + "]", seen, problems);
-      if (p != null) {
-        providers.add(p);
-      }
-    }
-    return providers;
-  }
-
-  private static @Nullable Provider provider(
-      JsonNode node, String at, Set<String> seen, Problems problems) {
-    if (!node.isObject()) {
-      problems.add(at, "must be an object, not " + typeName(node));
-      return null;
-    }
-    int before = problems.list.size();
-    unknownFields(
-        node,
-        at,
-        Set.of(
-            "name",
-            "matchImages",
-            "defaultCacheDuration",
-            "apiVersion",
-            "args",
-            "env",
-            "tokenAttributes"),
-        problems);
-
-    String name = string(node, "name", at, problems);
-    String nameAt = at + ".name";
-    if (name == null || name.isEmpty()) {
-      problems.add(nameAt, "required");
-    } else {
-      if (name.contains("/")) {
-        problems.add(nameAt, "invalid value " + quote(name) + ": provider name cannot contain '/'");
-      }
-      if (name.contains(" ")) {
-        problems.add(
-            nameAt, "invalid value " + quote(name) + ": provider name cannot contain spaces");
-      }
-      if (name.equals(".") || name.equals("..")) {
-        problems.add(nameAt, "invalid value " + quote(name) + ": provider name cannot be " + name);
-      }
-      if (!seen.add(name)) {
-        problems.add(nameAt, "duplicate value " + quote(name));
-      }
-    }
-
-    String apiVersion = string(node, "apiVersion", at, problems);
-    if (apiVersion == null || apiVersion.isEmpty()) {
-      problems.add(at + ".apiVersion", "required (" + PLUGIN_API_VERSION + ")");
-    } else if (!apiVersion.equals(PLUGIN_API_VERSION)) {
-      problems.add(
-          at + ".apiVersion",
-          "unsupported value " + quote(apiVersion) + "; supported: " + quote(PLUGIN_API_VERSION));
-    }
-
-    List<String> matchImages = strings(node, "matchImages", at, problems);
-    JsonNode matchNode = node.get("matchImages");
-    if (matchNode == null || matchNode.isNull() || (matchNode.isArray() && matchNode.isEmpty())) {
-      problems.add(at + ".matchImages", "required: at least 1 item in matchImages is required");
-    }
-    for (int j = 0; j < matchImages.size(); j++) {
-      String m = matchImages.get(j);
-      try {
-        RegistryPath.parse(m);
-      } catch (IllegalArgumentException e) {
-        problems.add(at + ".matchImages[" + j + "]", "match image is invalid: " + e.getMessage());
-      }
-    }
-
-    Duration defaultCacheDuration = null;
-    String durationAt = at + ".defaultCacheDuration";
-    String durationText = string(node, "defaultCacheDuration", at, problems);
-    if (durationText == null) {
-      if (!node.has("defaultCacheDuration") || node.get("defaultCacheDuration").isNull()) {
-        problems.add(durationAt, "required");
-      }
-    } else {
-      try {
-        defaultCacheDuration = GoDuration.parse(durationText);
-        if (defaultCacheDuration.isNegative()) {
-          problems.add(
-              durationAt,
-              "invalid value "
-                  + quote(durationText)
-                  + ": defaultCacheDuration must be greater than or equal to 0");
-        }
-      } catch (IllegalArgumentException e) {
-        problems.add(durationAt, Objects.requireNonNullElse(e.getMessage(), "invalid"));
-      }
-    }
-
-    List<String> args = strings(node, "args", at, problems);
-    List<EnvVar> env = env(node, at, problems);
-    Optional<TokenAttributes> tokenAttributes = tokenAttributes(node, at, problems);
-
-    if (problems.list.size() != before) {
-      return null;
-    }
-    return new Provider(
-        Objects.requireNonNull(name),
-        matchImages,
-        Objects.requireNonNull(defaultCacheDuration),
-        Objects.requireNonNull(apiVersion),
-        args,
-        env,
-        tokenAttributes);
-  }
-
-  private static List<EnvVar> env(JsonNode node, String at, Problems problems) {
-    JsonNode list = node.get("env");
-    String envAt = at + ".env";
-    if (list == null || list.isNull()) {
-      return List.of();
-    }
-    if (!list.isArray()) {
-      problems.add(envAt, "must be an array, not " + typeName(list));
-      return List.of();
-    }
-    List<EnvVar> env = new ArrayList<>();
-    for (int k = 0; k < list.size(); k++) {
-      JsonNode entry = list.get(k);
-      String entryAt = envAt + "[" + k + "]";
-      if (!entry.isObject()) {
-        problems.add(entryAt, "must be an object, not " + typeName(entry));
-        continue;
-      }
-      unknownFields(entry, entryAt, Set.of("name", "value"), problems);
-      String name = string(entry, "name", entryAt, problems);
-      String value = string(entry, "value", entryAt, problems);
-      if (name == null || name.isEmpty()) {
-        problems.add(entryAt + ".name", "required");
-      } else if (name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-        problems.add(entryAt + ".name", "invalid value " + quote(name) + ": must not contain '='");
-      } else {
-        env.add(new EnvVar(name, value == null ? "" : value));
-      }
-    }
-    return env;
-  }
-
-  private static Optional<TokenAttributes> tokenAttributes(
-      JsonNode node, String at, Problems problems) {
-    JsonNode t = node.get("tokenAttributes");
-    String tAt = at + ".tokenAttributes";
-    if (t == null || t.isNull()) {
-      return Optional.empty();
-    }
-    if (!t.isObject()) {
-      problems.add(tAt, "must be an object, not " + typeName(t));
-      return Optional.empty();
-    }
-    unknownFields(
-        t,
-        tAt,
-        Set.of(
-            "serviceAccountTokenAudience",
-            "requireServiceAccount",
-            "cacheType",
-            "requiredServiceAccountAnnotationKeys",
-            "optionalServiceAccountAnnotationKeys"),
-        problems);
-    String audience = string(t, "serviceAccountTokenAudience", tAt, problems);
-    if (audience == null || audience.isEmpty()) {
-      problems.add(tAt + ".serviceAccountTokenAudience", "required");
-    }
-    JsonNode require = t.get("requireServiceAccount");
-    if (require == null || require.isNull()) {
-      problems.add(tAt + ".requireServiceAccount", "required");
-    } else if (!require.isBoolean()) {
-      problems.add(tAt + ".requireServiceAccount", "must be a boolean, not " + typeName(require));
-    }
-    String cacheType = string(t, "cacheType", tAt, problems);
-    if (cacheType == null || cacheType.isEmpty()) {
-      problems.add(tAt + ".cacheType", "required");
-    }
-    List<String> required = strings(t, "requiredServiceAccountAnnotationKeys", tAt, problems);
-    List<String> optional = strings(t, "optionalServiceAccountAnnotationKeys", tAt, problems);
-    if (audience == null
-        || audience.isEmpty()
-        || require == null
-        || !require.isBoolean()
-        || cacheType == null
-        || cacheType.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new TokenAttributes(audience, require.booleanValue(), cacheType, required, optional));
-  }
-
-  private static void unknownFields(
-      JsonNode object, String at, Set<String> known, Problems problems) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = object.properties().iterator();
-        it.hasNext(); ) {
-      String field = it.next().getKey();
-      if (!known.contains(field)) {
-        problems.add(at.isEmpty() ? field : at + "." + field, "unknown field");
-      }
-    }
-  }
-
-  /** A string member; null when absent or JSON null; a type error is reported. */
-  private static @Nullable String string(
-      JsonNode object, String field, String at, Problems problems) {
-    JsonNode value = object.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (!value.isTextual()) {
-      problems.add(
-          at.isEmpty() ? field : at + "." + field, "must be a string, not " + typeName(value));
-      return null;
-    }
-    return value.textValue();
-  }
-
-  /** A list of strings; empty when absent or null; type errors are reported. */
-  private static List<String> strings(JsonNode object, String field, String at, Problems problems) {
-    JsonNode value = object.get(field);
-    String fieldAt = at + "." + field;
-    if (value == null || value.isNull()) {
-      return List.of();
-    }
-    if (!value.isArray()) {
-      problems.add(fieldAt, "must be an array of strings, not " + typeName(value));
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < value.size(); i++) {
-      JsonNode item = value.get(i);
-      if (!item.isTextual()) {
-        problems.add(fieldAt + "[" + i + "]", "must be a string, not " + typeName(item));
-      } else {
-        out.add(item.textValue());
-      }
-    }
-    return out;
-  }
-
-  static String typeName(JsonNode node) {
-    return switch (node.getNodeType()) {
-      case OBJECT, POJO -> "object";
-      case ARRAY -> "array";
-      case STRING -> "string";
-      case NUMBER -> "number";
-      case BOOLEAN -> "boolean";
-      case NULL, MISSING -> "null";
-      case BINARY -> "binary";
-    };
-  }
-
-  static String quote(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"').toString();
-  }
-
-  private static String sorted(Set<String> values) {
-    return values.stream()
-        .sorted()
-        .map(CredentialProviderConfig::quote)
-        .collect(Collectors.joining(", "));
   }
 }

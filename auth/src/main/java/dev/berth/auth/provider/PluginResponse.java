@@ -88,8 +88,7 @@ record PluginResponse(
       throw new InvalidException("stdout is not a JSON object (empty)");
     }
     if (!root.isObject()) {
-      throw new InvalidException(
-          "stdout is not a JSON object (" + CredentialProviderConfig.typeName(root) + ")");
+      throw new InvalidException("stdout is not a JSON object (" + JsonFields.typeName(root) + ")");
     }
     JsonNode apiVersion = root.get("apiVersion");
     String actual = apiVersion != null && apiVersion.isTextual() ? apiVersion.textValue() : "";
