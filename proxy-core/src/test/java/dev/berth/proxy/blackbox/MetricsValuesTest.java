@@ -93,7 +93,9 @@ class MetricsValuesTest {
     upstream.stubFor(
         get(urlEqualTo("/v2/app/blobs/" + unknown)).willReturn(aResponse().withStatus(404)));
     assertEquals(404, berth.get("/v2/app/blobs/" + unknown).statusCode());
-    Thread.sleep(300); // request metrics are recorded when each response has ended
+    // Request metrics are recorded when each response has ended, after the client has it.
+    berth.awaitMetric(
+        "berth_http_requests_seconds_count{method=\"GET\",route=\"blob\",status=\"404\"} 1\n");
 
     // The layer's commit may finish just after the client's last byte (issue 14).
     berth.awaitMetric("berth_upstream_downloads_inflight 0.0");
