@@ -13,4 +13,9 @@ record Exchange(
   Upstream upstream() {
     return target.upstream();
   }
+
+  /** A failure of this exchange, described as {@code "<action>: <problem>"}. */
+  UpstreamException failure(UpstreamException.Kind kind, String problem) {
+    return new UpstreamException(kind, upstream().name(), action() + ": " + problem);
+  }
 }

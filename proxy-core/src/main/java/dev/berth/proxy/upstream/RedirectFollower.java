@@ -32,28 +32,21 @@ final class RedirectFollower {
   Future<Hop> next(Exchange call, URI url, String location, int redirects) {
     if (redirects >= MAX_REDIRECTS) {
       return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.BAD_RESPONSE,
-              call.upstream().name(),
-              call.action() + ": more than " + MAX_REDIRECTS + " redirects"));
+          call.failure(
+              UpstreamException.Kind.BAD_RESPONSE, "more than " + MAX_REDIRECTS + " redirects"));
     }
     URI next;
     try {
       next = url.resolve(location.trim());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.BAD_RESPONSE,
-              call.upstream().name(),
-              call.action() + ": redirect to a Location that is not a URL"));
+          call.failure(
+              UpstreamException.Kind.BAD_RESPONSE, "redirect to a Location that is not a URL"));
     }
     Optional<String> refused = RedirectPolicy.problem(next, call.upstream().url());
     if (refused.isPresent()) {
       return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.BAD_RESPONSE,
-              call.upstream().name(),
-              call.action() + ": " + refused.get() + " refused"));
+          call.failure(UpstreamException.Kind.BAD_RESPONSE, refused.get() + " refused"));
     }
     return checkedAddress(call, next).map(address -> new Hop(next, address));
   }
@@ -90,11 +83,9 @@ final class RedirectFollower {
               for (InetAddress a : addresses) {
                 if (RedirectPolicy.isLocalAddress(a)) {
                   return Future.failedFuture(
-                      new UpstreamException(
+                      call.failure(
                           UpstreamException.Kind.BAD_RESPONSE,
-                          call.upstream().name(),
-                          call.action()
-                              + ": redirect to "
+                          "redirect to "
                               + host
                               + ", which resolves to a loopback or link-local address ("
                               + a.getHostAddress()
@@ -103,10 +94,9 @@ final class RedirectFollower {
               }
               if (addresses.isEmpty()) {
                 return Future.failedFuture(
-                    new UpstreamException(
+                    call.failure(
                         UpstreamException.Kind.UNAVAILABLE,
-                        call.upstream().name(),
-                        call.action() + ": redirect host " + host + " has no address"));
+                        "redirect host " + host + " has no address"));
               }
               return Future.succeededFuture(
                   SocketAddress.inetSocketAddress(

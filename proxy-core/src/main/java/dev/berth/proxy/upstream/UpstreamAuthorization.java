@@ -90,36 +90,32 @@ final class UpstreamAuthorization {
             .findFirst()
             .or(() -> parsed.stream().filter(AuthChallenge::isBasic).findFirst());
     if (usable.isEmpty()) {
-      return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.UNAUTHORIZED,
-              call.upstream().name(),
-              call.action()
-                  + ": upstream "
-                  + call.upstream().name()
-                  + " answered 401 with "
-                  + (parsed.isEmpty()
-                      ? "no usable challenge"
-                      : "a " + parsed.get(0).scheme() + " challenge")));
+      return unauthorized(
+          call,
+          "answered 401 with "
+              + (parsed.isEmpty()
+                  ? "no usable challenge"
+                  : "a " + parsed.get(0).scheme() + " challenge"));
     }
     AuthChallenge challenge = usable.get();
     challenges.put(call.upstream().name(), challenge);
     if (challenge.isBasic()
         && credential.filter(c -> c.kind() == Credential.Kind.BASIC).isEmpty()) {
-      return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.UNAUTHORIZED,
-              call.upstream().name(),
-              call.action()
-                  + ": upstream "
-                  + call.upstream().name()
-                  + " requires a user name and password for "
-                  + call.target().repository()));
+      return unauthorized(
+          call, "requires a user name and password for " + call.target().repository());
     }
     if (challenge.isBearer() && previousAuth != null) {
       tokens.invalidate(tokenRequest(call, credential, challenge));
     }
     return authorization(call, credential, challenge);
+  }
+
+  /** Fails with {@code "<action>: upstream <name> <what>"}: the upstream's challenge is unmet. */
+  private static Future<@Nullable String> unauthorized(Exchange call, String what) {
+    return Future.failedFuture(
+        call.failure(
+            UpstreamException.Kind.UNAUTHORIZED,
+            "upstream " + call.upstream().name() + " " + what));
   }
 
   private Future<String> tokenFor(
@@ -129,13 +125,14 @@ final class UpstreamAuthorization {
     try {
       realmUri = URI.create(realm);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(refused(call, "token realm '" + realm + "' is not a URL"));
+      return Future.failedFuture(
+          call.failure(UpstreamException.Kind.REFUSED, "token realm '" + realm + "' is not a URL"));
     }
     RealmPolicy.Decision decision =
         new RealmPolicy(call.upstream().url(), call.upstream().config().tokenRealms())
             .check(realmUri);
     if (!decision.allowed()) {
-      return Future.failedFuture(refused(call, decision.reason()));
+      return Future.failedFuture(call.failure(UpstreamException.Kind.REFUSED, decision.reason()));
     }
     return Future.fromCompletionStage(tokens.get(tokenRequest(call, credential, challenge)))
         .map(t -> t.token())
@@ -180,10 +177,5 @@ final class UpstreamAuthorization {
         challenge.service().orElse(""),
         scopes,
         credential.orElse(null));
-  }
-
-  private static UpstreamException refused(Exchange call, String reason) {
-    return new UpstreamException(
-        UpstreamException.Kind.REFUSED, call.upstream().name(), call.action() + ": " + reason);
   }
 }

@@ -228,11 +228,9 @@ public final class UpstreamClient {
         java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(call.deadline() - nanoTime.getAsLong());
     if (remainingMillis <= 0) {
       return Future.failedFuture(
-          new UpstreamException(
+          call.failure(
               UpstreamException.Kind.UNAVAILABLE,
-              call.upstream().name(),
-              call.action()
-                  + ": no answer within request-timeout "
+              "no answer within request-timeout "
                   + call.upstream().config().requestTimeout().toSeconds()
                   + " s"));
     }
