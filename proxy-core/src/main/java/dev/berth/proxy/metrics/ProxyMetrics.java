@@ -15,6 +15,10 @@ import java.util.function.ToDoubleFunction;
  * Prometheus registry renders {@code berth.storage.bytes} (unit bytes) as {@code
  * berth_storage_bytes}, and counters get {@code _total}. Labels have bounded values only: no
  * digests or repository names.
+ *
+ * <p>The names stay here; the meters of storage ({@link StorageMeters}), of access decisions
+ * ({@link AccessMeters}) and of upstream rate limits ({@link RateLimitGauges}) are registered by
+ * their own classes.
  */
 public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObserver {
   /** Bytes of committed blobs in storage. Prometheus: {@code berth_storage_bytes}. */
@@ -191,6 +195,8 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
   private final Counter bytesFromUpstream;
   private final Counter adminMissingToken;
   private final Counter adminInvalidToken;
+  private final AccessMeters access;
+  private final RateLimitGauges rateLimits;
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -204,6 +210,8 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
     this.bytesFromUpstream = served("upstream");
     this.adminMissingToken = adminCounter("missing");
     this.adminInvalidToken = adminCounter("invalid");
+    this.access = new AccessMeters(registry);
+    this.rateLimits = new RateLimitGauges(registry);
     // Zero from the start, so dashboards and alerts see the series before the first eviction.
     removed("size", dev.berth.storage.eviction.CollectionReport.NOTHING);
     removed("purge", dev.berth.storage.eviction.CollectionReport.NOTHING);
@@ -306,108 +314,34 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
         .increment();
   }
 
-  /** One tenancy decision (per request; decisions cached upstream-side still count here). */
   /**
    * Access decisions and stale verdicts, as {@link dev.berth.proxy.access.AccessPolicy} reports
    * them.
    */
   public dev.berth.proxy.access.AccessPolicy.Observer accessObserver() {
-    return new dev.berth.proxy.access.AccessPolicy.Observer() {
-      @Override
-      public void decision(String basis, boolean allowed) {
-        accessDecision(basis, allowed);
-      }
-
-      @Override
-      public void staleVerdict(String subject) {
-        Counter.builder(STALE_VERDICTS)
-            .description(
-                "Access verdicts older than credentials.check-ttl used because their upstream"
-                    + " could not be asked (within max-stale)")
-            .tag("subject", subject)
-            .register(registry)
-            .increment();
-      }
-    };
+    return access;
   }
 
-  /**
-   * One credential provider plugin run.
-   *
-   * @param outcome {@code ok}, or the failure: {@code start}, {@code exit}, {@code timeout}, {@code
-   *     invalid-response}
-   */
+  /** One credential provider plugin run: see {@link AccessMeters#credentialPluginRun}. */
   public void credentialPluginRun(String provider, String outcome) {
-    Counter.builder(CREDENTIAL_PLUGIN_RUNS)
-        .description("Kubelet credential provider plugin runs by provider and outcome")
-        .tag("provider", provider)
-        .tag("outcome", outcome)
-        .register(registry)
-        .increment();
+    access.credentialPluginRun(provider, outcome);
   }
 
+  /** One tenancy decision: see {@link AccessMeters#decision}. */
   public void accessDecision(String basis, boolean allowed) {
-    Counter.builder(ACCESS_DECISIONS)
-        .description("Tenancy decisions by basis and result")
-        .tag("basis", basis)
-        .tag("result", allowed ? "allowed" : "denied")
-        .register(registry)
-        .increment();
+    access.decision(basis, allowed);
   }
-
-  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong[]> rateLimits =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public void rateLimit(String upstream, long limit, long remaining) {
-    java.util.concurrent.atomic.AtomicLong[] values =
-        rateLimits.computeIfAbsent(
-            upstream,
-            u -> {
-              var pair =
-                  new java.util.concurrent.atomic.AtomicLong[] {
-                    new java.util.concurrent.atomic.AtomicLong(),
-                    new java.util.concurrent.atomic.AtomicLong()
-                  };
-              Gauge.builder(RATELIMIT_LIMIT, pair[0], java.util.concurrent.atomic.AtomicLong::get)
-                  .description("Pulls the upstream allows per rate-limit window (Docker Hub)")
-                  .tag("upstream", u)
-                  .register(registry);
-              Gauge.builder(
-                      RATELIMIT_REMAINING, pair[1], java.util.concurrent.atomic.AtomicLong::get)
-                  .description("Pulls left in the upstream's rate-limit window (Docker Hub)")
-                  .tag("upstream", u)
-                  .register(registry);
-              return pair;
-            });
-    values[0].set(limit);
-    values[1].set(remaining);
+    rateLimits.set(upstream, limit, remaining);
   }
 
   /**
    * Counts what one eviction run or purge removed ({@code reason}: {@code size} or {@code purge}).
    */
   public void removed(String reason, dev.berth.storage.eviction.CollectionReport report) {
-    removal("blob", reason).increment((double) report.blobsRemoved());
-    removal("manifest", reason).increment((double) report.manifestsRemoved());
-    Counter.builder(EVICTED)
-        .description("Bytes of blobs and manifests removed from the cache")
-        .baseUnit("bytes")
-        .tag("reason", reason)
-        .register(registry)
-        .increment((double) report.bytesRemoved());
-    Counter.builder(EVICTION_IN_USE)
-        .description("Blobs left in the cache by eviction or purge because a reader had them open")
-        .register(registry)
-        .increment(report.inUse().size());
-  }
-
-  private Counter removal(String kind, String reason) {
-    return Counter.builder(EVICTIONS)
-        .description("Blobs and manifests removed from the cache, by kind and reason")
-        .tag("kind", kind)
-        .tag("reason", reason)
-        .register(registry);
+    StorageMeters.removed(registry, reason, report);
   }
 
   /** Counters kept by the pull services, read at scrape time. */
@@ -438,41 +372,6 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
       BlobStore blobs,
       dev.berth.storage.ManifestStore manifests,
       java.util.OptionalLong maxSize) {
-    Gauge.builder(STORAGE_MANIFESTS, manifests, dev.berth.storage.ManifestStore::count)
-        .description("Number of stored manifests")
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder(STORAGE_MANIFEST_BYTES, manifests, dev.berth.storage.ManifestStore::totalBytes)
-        .description("Bytes of stored manifests")
-        .baseUnit("bytes")
-        .strongReference(true)
-        .register(registry);
-    if (maxSize.isPresent()) {
-      long max = maxSize.getAsLong();
-      Gauge.builder(STORAGE_MAX, () -> max)
-          .description("storage.max-size: stored bytes above it are evicted, least recent first")
-          .baseUnit("bytes")
-          .strongReference(true)
-          .register(registry);
-    }
-    bindBlobStorage(registry, blobs);
-  }
-
-  private static void bindBlobStorage(MeterRegistry registry, BlobStore blobs) {
-    Gauge.builder(STORAGE_BYTES, blobs, BlobStore::totalBytes)
-        .description("Bytes of committed blobs in storage")
-        .baseUnit("bytes")
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder(STORAGE_WRITING, blobs, BlobStore::writingBytes)
-        .description("Bytes stored by blob downloads not yet committed (counted against max-size)")
-        .baseUnit("bytes")
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder(STORAGE_BLOBS, blobs, BlobStore::count)
-        .description("Number of committed blobs in storage")
-        .baseUnit("blobs")
-        .strongReference(true)
-        .register(registry);
+    StorageMeters.bind(registry, blobs, manifests, maxSize);
   }
 }

@@ -3,32 +3,23 @@ package dev.berth.proxy.upstream;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.auth.challenge.AuthChallenge;
-import dev.berth.auth.challenge.ChallengeParser;
-import dev.berth.auth.challenge.RealmPolicy;
 import dev.berth.auth.challenge.TokenCache;
 import dev.berth.auth.challenge.TokenRequest;
-import dev.berth.auth.challenge.TokenScope;
 import dev.berth.auth.credential.Credential;
-import dev.berth.proxy.config.AddressRange;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -36,17 +27,16 @@ import org.jspecify.annotations.Nullable;
  * Sends requests to upstream registries over one pooled Vert.x client, handling what every call
  * needs: credential candidates tried in order (a 401 or 403 moves on to the next, the one that
  * worked is remembered per repository), Basic and Bearer challenges (learned per upstream on the
- * first 401; tokens from {@link TokenCache}, per credential), redirects (followed by hand so that
- * {@code Authorization} never reaches another host, e.g. Docker Hub's blob CDN), and the mapping of
- * failures to {@link UpstreamException}. Secrets never appear in messages.
+ * first 401; tokens from {@link TokenCache}, per credential: {@link UpstreamAuthorization}),
+ * redirects (followed by hand so that {@code Authorization} never reaches another host, e.g. Docker
+ * Hub's blob CDN; each hop checked by {@link RedirectFollower}), and the mapping of failures to
+ * {@link UpstreamException} ({@link UpstreamFailures}). Secrets never appear in messages.
  *
  * <p>Every registry endpoint is a {@link RegistryCall} (classes in {@code upstream.calls}) made
  * through {@link #call}, which also owns the timeouts and hands the answer over as an {@link
  * Answer} whose body can only be read within bounds.
  */
 public final class UpstreamClient {
-  static final int MAX_REDIRECTS = 10;
-
   /** Identifies berth to upstream registries and their logs. */
   static final String USER_AGENT =
       "berth/"
@@ -54,10 +44,8 @@ public final class UpstreamClient {
               UpstreamClient.class.getPackage().getImplementationVersion(), "dev");
 
   private final HttpClient http;
-  private final TokenCache tokens;
-
-  /** The last challenge each upstream sent (Bearer or Basic), by upstream name. */
-  private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+  private final UpstreamAuthorization authorization;
+  private final RedirectFollower redirectFollower;
 
   /** The credential id that worked last per upstream repository. */
   private final Cache<String, String> working =
@@ -67,8 +55,6 @@ public final class UpstreamClient {
 
   /** Monotonic time for deadlines and stall checks; injected so tests can move it. */
   private final LongSupplier nanoTime;
-
-  private final HostResolver resolver;
 
   public UpstreamClient(
       HttpClient http, UpstreamTimeouts timeouts, Clock clock, UpstreamObserver observer) {
@@ -83,21 +69,24 @@ public final class UpstreamClient {
       LongSupplier nanoTime,
       @Nullable HostResolver resolver) {
     this.http = http;
-    this.resolver =
-        resolver != null
-            ? resolver
-            : host ->
-                context()
-                    .owner()
-                    .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
+    this.redirectFollower =
+        new RedirectFollower(
+            resolver != null
+                ? resolver
+                : host ->
+                    context()
+                        .owner()
+                        .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false));
     this.observer = observer;
     this.nanoTime = nanoTime;
-    this.tokens = new TokenCache(new VertxTokenEndpoint(http, timeouts, clock, nanoTime), clock);
+    this.authorization =
+        new UpstreamAuthorization(
+            new TokenCache(new VertxTokenEndpoint(http, timeouts, clock, nanoTime), clock));
   }
 
   /** Tokens fetched so far; for metrics and tests. */
   public long tokenFetches() {
-    return tokens.fetchCount();
+    return authorization.tokenFetches();
   }
 
   /**
@@ -120,7 +109,7 @@ public final class UpstreamClient {
                 + target.repository()
                 + "/"
                 + call.path());
-    Call sent = new Call(target, call.method(), call.headers(), call.action(), deadline);
+    Exchange sent = new Exchange(target, call.method(), call.headers(), call.action(), deadline);
     return tryCandidate(sent, url, rememberedFirst(target, candidates), 0)
         .compose(
             response -> {
@@ -129,7 +118,7 @@ public final class UpstreamClient {
               if (!call.accepts(status)) {
                 answer.discard();
                 return Future.failedFuture(
-                    failure(status, upstream.name(), call.action(), response));
+                    UpstreamFailures.failure(status, upstream.name(), call.action(), response));
               }
               return call.read(answer);
             });
@@ -147,7 +136,7 @@ public final class UpstreamClient {
         : ((io.vertx.core.internal.http.HttpClientInternal) http).vertx().getOrCreateContext();
   }
 
-  private Answer answer(Call call, HttpClientResponse response) {
+  private Answer answer(Exchange call, HttpClientResponse response) {
     return new Answer(
         response,
         context(),
@@ -179,18 +168,19 @@ public final class UpstreamClient {
   }
 
   private Future<HttpClientResponse> tryCandidate(
-      Call call, URI url, List<Optional<Credential>> ordered, int index) {
+      Exchange call, URI url, List<Optional<Credential>> ordered, int index) {
     Optional<Credential> credential = ordered.get(index);
     boolean more = index + 1 < ordered.size();
-    AuthChallenge cached = challenges.get(call.upstream().name());
-    return authorization(call, credential, null)
+    AuthChallenge cached = authorization.known(call.upstream().name());
+    return authorization
+        .authorization(call, credential, null)
         .recover(
             e -> {
               // The challenge was learned from another repository of this upstream and its realm
               // failed: forget it and ask this repository's own, instead of failing every
               // repository until restart (issue 13, defect 10). Refusals stay refusals.
               if (cached != null && e instanceof UpstreamException ue && !isAuthFailure(ue)) {
-                challenges.remove(call.upstream().name(), cached);
+                authorization.forget(call.upstream().name(), cached);
                 return Future.succeededFuture(null);
               }
               return Future.failedFuture(e);
@@ -226,15 +216,8 @@ public final class UpstreamClient {
     return credential.map(Credential::id).orElse(TokenRequest.ANONYMOUS);
   }
 
-  private record Call(
-      RoutedRepository target, HttpMethod method, MultiMap headers, String action, long deadline) {
-    Upstream upstream() {
-      return target.upstream();
-    }
-  }
-
   private Future<HttpClientResponse> attempt(
-      Call call,
+      Exchange call,
       Optional<Credential> credential,
       URI url,
       @Nullable String auth,
@@ -245,11 +228,9 @@ public final class UpstreamClient {
         java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(call.deadline() - nanoTime.getAsLong());
     if (remainingMillis <= 0) {
       return Future.failedFuture(
-          new UpstreamException(
+          call.failure(
               UpstreamException.Kind.UNAVAILABLE,
-              call.upstream().name(),
-              call.action()
-                  + ": no answer within request-timeout "
+              "no answer within request-timeout "
                   + call.upstream().config().requestTimeout().toSeconds()
                   + " s"));
     }
@@ -281,7 +262,7 @@ public final class UpstreamClient {
             e -> {
               observer.exchanged(
                   upstreamName, method, "error", Duration.ofNanos(System.nanoTime() - started));
-              return Future.failedFuture(unavailable(call, url, e));
+              return Future.failedFuture(UpstreamFailures.unavailable(call, url, e));
             })
         .compose(
             response -> {
@@ -296,104 +277,32 @@ public final class UpstreamClient {
               String location = response.getHeader("Location");
               if (isRedirect(status) && location != null) {
                 answer(call, response).discard();
-                if (redirects >= MAX_REDIRECTS) {
-                  return Future.failedFuture(
-                      new UpstreamException(
-                          UpstreamException.Kind.BAD_RESPONSE,
-                          call.upstream().name(),
-                          call.action() + ": more than " + MAX_REDIRECTS + " redirects"));
-                }
-                URI next;
-                try {
-                  next = url.resolve(location.trim());
-                } catch (IllegalArgumentException e) {
-                  return Future.failedFuture(
-                      new UpstreamException(
-                          UpstreamException.Kind.BAD_RESPONSE,
-                          call.upstream().name(),
-                          call.action() + ": redirect to a Location that is not a URL"));
-                }
-                Optional<String> refused = RedirectPolicy.problem(next, call.upstream().url());
-                if (refused.isPresent()) {
-                  return Future.failedFuture(
-                      new UpstreamException(
-                          UpstreamException.Kind.BAD_RESPONSE,
-                          call.upstream().name(),
-                          call.action() + ": " + refused.get() + " refused"));
-                }
-                // Credentials stay with the host they were issued for.
-                String nextAuth = sameHost(next, url) ? auth : null;
-                return checkedAddress(call, next)
+                return redirectFollower
+                    .next(call, url, location, redirects)
                     .compose(
-                        address ->
-                            attempt(
-                                call, credential, next, nextAuth, redirects + 1, false, address));
+                        hop -> {
+                          // Credentials stay with the host they were issued for.
+                          String nextAuth = sameHost(hop.url(), url) ? auth : null;
+                          return attempt(
+                              call,
+                              credential,
+                              hop.url(),
+                              nextAuth,
+                              redirects + 1,
+                              false,
+                              hop.address());
+                        });
               }
               if (status == 401 && mayAnswerChallenge && sameHost(url, call.upstream().url())) {
                 List<String> challenges = response.headers().getAll("WWW-Authenticate");
                 answer(call, response).discard();
-                return answerChallenge(call, credential, challenges, auth)
+                return authorization
+                    .answerChallenge(call, credential, challenges, auth)
                     .compose(
                         newAuth ->
                             attempt(call, credential, url, newAuth, redirects, false, pinned));
               }
               return Future.succeededFuture(response);
-            });
-  }
-
-  /**
-   * The address to connect to for a redirect to {@code next}, or null to let Vert.x resolve it. A
-   * host name (a CDN) is resolved here and refused when any of its addresses is local (loopback,
-   * link-local, wildcard) while the upstream is not: {@link RedirectPolicy} judges only what is
-   * written, and a name such as {@code evil.example -> 127.0.0.1} would otherwise reach berth's
-   * admin port. The connection then goes to the address checked, so a second DNS answer cannot
-   * differ (rebinding); the name stays the {@code Host} and TLS server name.
-   */
-  private Future<@Nullable SocketAddress> checkedAddress(Call call, URI next) {
-    String host = next.getHost();
-    if (sameHost(next, call.upstream().url())
-        || RedirectPolicy.isLocal(call.upstream().url().getHost())
-        || host.startsWith("[")
-        || AddressRange.literal(host).isPresent()) {
-      return Future.succeededFuture(null); // a literal was judged by RedirectPolicy already
-    }
-    return resolver
-        .resolve(host)
-        .recover(
-            e ->
-                Future.failedFuture(
-                    new UpstreamException(
-                        UpstreamException.Kind.UNAVAILABLE,
-                        call.upstream().name(),
-                        call.action() + ": cannot resolve redirect host " + host,
-                        null,
-                        e)))
-        .compose(
-            addresses -> {
-              for (InetAddress a : addresses) {
-                if (RedirectPolicy.isLocalAddress(a)) {
-                  return Future.failedFuture(
-                      new UpstreamException(
-                          UpstreamException.Kind.BAD_RESPONSE,
-                          call.upstream().name(),
-                          call.action()
-                              + ": redirect to "
-                              + host
-                              + ", which resolves to a loopback or link-local address ("
-                              + a.getHostAddress()
-                              + "), where the upstream itself is not, refused"));
-                }
-              }
-              if (addresses.isEmpty()) {
-                return Future.failedFuture(
-                    new UpstreamException(
-                        UpstreamException.Kind.UNAVAILABLE,
-                        call.upstream().name(),
-                        call.action() + ": redirect host " + host + " has no address"));
-              }
-              return Future.succeededFuture(
-                  SocketAddress.inetSocketAddress(
-                      effectivePort(next), addresses.get(0).getHostAddress()));
             });
   }
 
@@ -424,176 +333,6 @@ public final class UpstreamClient {
     return end == 0 ? -1 : Long.parseLong(h.substring(0, end));
   }
 
-  /**
-   * The Authorization value for {@code credential}, given the upstream's known (or a fresh)
-   * challenge; null when nothing is to be sent.
-   */
-  private Future<@Nullable String> authorization(
-      Call call, Optional<Credential> credential, @Nullable AuthChallenge fresh) {
-    AuthChallenge challenge = fresh != null ? fresh : challenges.get(call.upstream().name());
-    if (challenge == null) {
-      return Future.succeededFuture(null);
-    }
-    if (challenge.isBasic()) {
-      return Future.succeededFuture(
-          credential
-              .filter(c -> c.kind() == Credential.Kind.BASIC)
-              .map(UpstreamClient::basicHeader)
-              .orElse(null));
-    }
-    if (credential.isPresent() && credential.get().kind() == Credential.Kind.REGISTRY_TOKEN) {
-      return Future.succeededFuture("Bearer " + credential.get().secret());
-    }
-    return tokenFor(call, credential, challenge).map(token -> "Bearer " + token);
-  }
-
-  private static String basicHeader(Credential c) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private Future<@Nullable String> answerChallenge(
-      Call call,
-      Optional<Credential> credential,
-      List<String> headerValues,
-      @Nullable String previousAuth) {
-    List<AuthChallenge> parsed = ChallengeParser.parse(headerValues);
-    Optional<AuthChallenge> usable =
-        parsed.stream()
-            .filter(AuthChallenge::isBearer)
-            .findFirst()
-            .or(() -> parsed.stream().filter(AuthChallenge::isBasic).findFirst());
-    if (usable.isEmpty()) {
-      return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.UNAUTHORIZED,
-              call.upstream().name(),
-              call.action()
-                  + ": upstream "
-                  + call.upstream().name()
-                  + " answered 401 with "
-                  + (parsed.isEmpty()
-                      ? "no usable challenge"
-                      : "a " + parsed.get(0).scheme() + " challenge")));
-    }
-    AuthChallenge challenge = usable.get();
-    challenges.put(call.upstream().name(), challenge);
-    if (challenge.isBasic()
-        && credential.filter(c -> c.kind() == Credential.Kind.BASIC).isEmpty()) {
-      return Future.failedFuture(
-          new UpstreamException(
-              UpstreamException.Kind.UNAUTHORIZED,
-              call.upstream().name(),
-              call.action()
-                  + ": upstream "
-                  + call.upstream().name()
-                  + " requires a user name and password for "
-                  + call.target().repository()));
-    }
-    if (challenge.isBearer() && previousAuth != null) {
-      tokens.invalidate(tokenRequest(call, credential, challenge));
-    }
-    return authorization(call, credential, challenge);
-  }
-
-  private Future<String> tokenFor(
-      Call call, Optional<Credential> credential, AuthChallenge challenge) {
-    String realm = challenge.realm().orElse("");
-    URI realmUri;
-    try {
-      realmUri = URI.create(realm);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(refused(call, "token realm '" + realm + "' is not a URL"));
-    }
-    RealmPolicy.Decision decision =
-        new RealmPolicy(call.upstream().url(), call.upstream().config().tokenRealms())
-            .check(realmUri);
-    if (!decision.allowed()) {
-      return Future.failedFuture(refused(call, decision.reason()));
-    }
-    return Future.fromCompletionStage(tokens.get(tokenRequest(call, credential, challenge)))
-        .map(t -> t.token())
-        .recover(
-            e -> {
-              Throwable cause =
-                  e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                      ? e.getCause()
-                      : e;
-              boolean refusedCredential = cause instanceof VertxTokenEndpoint.TokenRefusedException;
-              boolean misfit = cause instanceof VertxTokenEndpoint.TokenServerMisfitException;
-              return Future.failedFuture(
-                  new UpstreamException(
-                      refusedCredential
-                          ? UpstreamException.Kind.UNAUTHORIZED
-                          : misfit
-                              ? UpstreamException.Kind.BAD_RESPONSE
-                              : UpstreamException.Kind.UNAVAILABLE,
-                      call.upstream().name(),
-                      call.action()
-                          + ": token from "
-                          + realmUri.getHost()
-                          + " failed: "
-                          + cause.getMessage(),
-                      null,
-                      cause));
-            });
-  }
-
-  private static TokenRequest tokenRequest(
-      Call call, Optional<Credential> credential, AuthChallenge challenge) {
-    List<TokenScope> scopes = new ArrayList<>();
-    scopes.add(TokenScope.repositoryPull(call.target().repository().value()));
-    for (TokenScope s : challenge.scopes()) {
-      // Only scopes for this repository: a challenge cannot widen what berth asks for.
-      if (s.type().equals("repository") && s.name().equals(call.target().repository().value())) {
-        scopes.add(s);
-      }
-    }
-    return new TokenRequest(
-        URI.create(challenge.realm().orElse("")),
-        challenge.service().orElse(""),
-        scopes,
-        credential.orElse(null));
-  }
-
-  /** The typed failure for an answer the call does not accept: one mapping for every call. */
-  static UpstreamException failure(
-      int status, String upstream, String action, HttpClientResponse response) {
-    UpstreamException.Kind kind;
-    if (status == 404) {
-      kind = UpstreamException.Kind.NOT_FOUND;
-    } else if (status == 401) {
-      kind = UpstreamException.Kind.UNAUTHORIZED;
-    } else if (status == 403) {
-      kind = UpstreamException.Kind.DENIED;
-    } else if (status == 429) {
-      kind = UpstreamException.Kind.TOO_MANY_REQUESTS;
-    } else if (status >= 500) {
-      kind = UpstreamException.Kind.UNAVAILABLE;
-    } else {
-      kind = UpstreamException.Kind.BAD_RESPONSE;
-    }
-    return new UpstreamException(
-        kind,
-        upstream,
-        action + ": upstream " + upstream + " answered " + status,
-        retryAfter(response.getHeader("Retry-After")),
-        null);
-  }
-
-  static @Nullable Duration retryAfter(@Nullable String header) {
-    if (header == null) {
-      return null;
-    }
-    try {
-      long seconds = Long.parseLong(header.trim());
-      return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
-    } catch (NumberFormatException e) {
-      return null; // an HTTP date: rare for registries; ignored
-    }
-  }
-
   private static boolean isRedirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
@@ -604,33 +343,11 @@ public final class UpstreamClient {
         && effectivePort(a) == effectivePort(b);
   }
 
-  private static int effectivePort(URI u) {
+  static int effectivePort(URI u) {
     if (u.getPort() != -1) {
       return u.getPort();
     }
     return "https".equals(String.valueOf(u.getScheme()).toLowerCase(Locale.ROOT)) ? 443 : 80;
-  }
-
-  private static UpstreamException unavailable(Call call, URI url, Throwable e) {
-    return new UpstreamException(
-        UpstreamException.Kind.UNAVAILABLE,
-        call.upstream().name(),
-        call.action()
-            + ": cannot reach "
-            + url.getHost()
-            + (url.getPort() > 0 ? ":" + url.getPort() : "")
-            + " ("
-            + e.getClass().getSimpleName()
-            + ": "
-            + e.getMessage()
-            + ")",
-        null,
-        e);
-  }
-
-  private static UpstreamException refused(Call call, String reason) {
-    return new UpstreamException(
-        UpstreamException.Kind.REFUSED, call.upstream().name(), call.action() + ": " + reason);
   }
 
   private static String trimSlash(String s) {

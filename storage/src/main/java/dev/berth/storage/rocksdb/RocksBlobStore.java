@@ -13,7 +13,6 @@ import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
@@ -26,15 +25,13 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * {@link BlobStore} over the {@code chunks}, {@code blobs} and {@code uploads} column families.
- *
- * <p>Metadata changes (commit, delete, access-time flush) take one lock so that a flush can never
- * resurrect a blob deleted meanwhile; chunk writes and reads do not take it.
+ * {@link BlobStore} over the {@code chunks}, {@code blobs} and {@code uploads} column families: the
+ * chunk writes and reads, the readers' leases, and the start and end of each write. The committed
+ * records, their totals and the metadata lock are {@link BlobRecords}'.
  */
 final class RocksBlobStore implements BlobStore {
   private final RocksDB db;
   private final ColumnFamilyHandle chunks;
-  private final ColumnFamilyHandle blobs;
   private final ColumnFamilyHandle uploads;
   private final WriteOptions syncWrites;
   private final WriteOptions plainWrites;
@@ -43,10 +40,8 @@ final class RocksBlobStore implements BlobStore {
   private final ReadOptions readOptions;
   private final StorageOptions options;
   private final AccessRecorder accesses;
-  private final ReentrantLock metaLock = new ReentrantLock();
-  private final AtomicLong totalBytes = new AtomicLong();
-  private final AtomicLong count = new AtomicLong();
   private final AtomicLong writingBytes = new AtomicLong();
+  private final BlobRecords records;
   private final SecureRandom generations = new SecureRandom();
   private final ReaderLeases leases = new ReaderLeases();
 
@@ -66,77 +61,35 @@ final class RocksBlobStore implements BlobStore {
     this.flushChunks = flushChunks;
     this.readOptions = readOptions;
     this.chunks = chunks;
-    this.blobs = blobs;
     this.uploads = uploads;
     this.syncWrites = syncWrites;
     this.plainWrites = plainWrites;
     this.options = options;
     this.accesses = new AccessRecorder(options.clock());
+    this.records =
+        new BlobRecords(
+            db,
+            chunks,
+            blobs,
+            uploads,
+            syncWrites,
+            plainWrites,
+            options.clock(),
+            accesses,
+            writingBytes);
   }
 
-  /**
-   * Deletes the chunks of every write a crash left unfinished, and compacts each deleted range so
-   * that their disk space is freed now; returns how many writes there were.
-   *
-   * <p>A range deletion only writes a tombstone: the chunks a flush had already put on disk stay
-   * there until a compaction drops them, and RocksDB compacts on its own schedule (the RocksDB
-   * wiki, "Delete A Range Of Keys": the space "will not be reclaimed immediately"). Chunk values
-   * live in blob files, which RocksDB deletes once compaction has dropped every key referencing
-   * them. A range compaction touches only the level-0 files and the few files whose keys overlap
-   * the range, and their keys are small (the values stay in the blob files), so it is cheap even on
-   * a large cache. The bottommost level is compacted too ({@code kForceOptimized}): RocksDB's
-   * default skips it, and that is where most chunk keys sit.
-   */
+  /** Reclaims what a crash left unfinished: see {@link UnfinishedWrites#reclaim}. */
   int reclaimUnfinishedWrites() throws RocksDBException {
-    java.util.List<byte[][]> ranges = new java.util.ArrayList<>();
-    try (RocksIterator it = db.newIterator(uploads);
-        WriteBatch batch = new WriteBatch()) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        byte[] key = it.key();
-        Digest digest = Keys.uploadDigest(key);
-        long generation = Keys.uploadGeneration(key);
-        byte[] start = Keys.chunkRangeStart(digest, generation);
-        byte[] end = Keys.chunkRangeEnd(digest, generation);
-        batch.deleteRange(chunks, start, end);
-        batch.delete(uploads, key);
-        ranges.add(new byte[][] {start, end});
-      }
-      if (!ranges.isEmpty()) {
-        db.write(syncWrites, batch);
-      }
-    }
-    try (org.rocksdb.CompactRangeOptions bottomToo =
-        new org.rocksdb.CompactRangeOptions()
-            .setBottommostLevelCompaction(
-                org.rocksdb.CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
-      for (byte[][] range : ranges) {
-        db.compactRange(chunks, range[0], range[1], bottomToo);
-      }
-    }
-    return ranges.size();
+    return UnfinishedWrites.reclaim(db, chunks, uploads, syncWrites);
   }
 
   void loadTotals() {
-    long bytes = 0;
-    long n = 0;
-    try (RocksIterator it = db.newIterator(blobs)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        Digest digest = Digest.fromKeyBytes(it.key(), 0);
-        bytes += BlobRecord.decode(digest, it.value()).size();
-        n++;
-      }
-    }
-    totalBytes.set(bytes);
-    count.set(n);
+    records.loadTotals();
   }
 
   @Nullable BlobRecord record(Digest digest) {
-    try {
-      byte[] value = db.get(blobs, digest.toKeyBytes());
-      return value == null ? null : BlobRecord.decode(digest, value);
-    } catch (RocksDBException e) {
-      throw RocksErrors.translate("reading metadata of " + digest, e);
-    }
+    return records.get(digest);
   }
 
   @Override
@@ -325,32 +278,7 @@ final class RocksBlobStore implements BlobStore {
     } catch (RocksDBException e) {
       throw RocksErrors.translate("flushing the chunks of " + digest, e);
     }
-    metaLock.lock();
-    try (WriteBatch batch = new WriteBatch()) {
-      BlobRecord existing = record(digest);
-      batch.delete(uploads, Keys.upload(digest, generation));
-      if (existing != null) {
-        batch.deleteRange(
-            chunks,
-            Keys.chunkRangeStart(digest, generation),
-            Keys.chunkRangeEnd(digest, generation));
-        db.write(plainWrites, batch);
-        writingBytes.addAndGet(-size);
-        return existing;
-      }
-      long now = options.clock().millis();
-      BlobRecord record = new BlobRecord(size, chunkSize, generation, now, now);
-      batch.put(blobs, digest.toKeyBytes(), record.encode());
-      db.write(syncWrites, batch);
-      totalBytes.addAndGet(size);
-      writingBytes.addAndGet(-size);
-      count.incrementAndGet();
-      return record;
-    } catch (RocksDBException e) {
-      throw RocksErrors.translate("committing " + digest, e);
-    } finally {
-      metaLock.unlock();
-    }
+    return records.publish(digest, generation, size, chunkSize);
   }
 
   /**
@@ -372,41 +300,17 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public boolean delete(Digest digest) {
-    metaLock.lock();
-    try (WriteBatch batch = new WriteBatch()) {
-      BlobRecord existing = record(digest);
-      if (existing == null) {
-        return false;
-      }
-      batch.delete(blobs, digest.toKeyBytes());
-      batch.deleteRange(
-          chunks,
-          Keys.chunkRangeStart(digest, existing.generation()),
-          Keys.chunkRangeEnd(digest, existing.generation()));
-      db.write(plainWrites, batch);
-      totalBytes.addAndGet(-existing.size());
-      count.decrementAndGet();
-      return true;
-    } catch (RocksDBException e) {
-      throw RocksErrors.translate("deleting " + digest, e);
-    } finally {
-      metaLock.unlock();
-    }
+    return records.delete(digest);
   }
 
   @Override
   public void forEach(Consumer<BlobInfo> action) {
-    try (RocksIterator it = db.newIterator(blobs)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        Digest digest = Digest.fromKeyBytes(it.key(), 0);
-        action.accept(BlobRecord.decode(digest, it.value()).toInfo(digest));
-      }
-    }
+    records.forEach(action);
   }
 
   @Override
   public long totalBytes() {
-    return totalBytes.get();
+    return records.totalBytes();
   }
 
   @Override
@@ -416,23 +320,12 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public long count() {
-    return count.get();
+    return records.count();
   }
 
   @Override
   public void flushAccessTimes() {
-    AccessTimeFlush.flush(
-        accesses,
-        db,
-        plainWrites,
-        metaLock,
-        "writing access times",
-        (batch, digest, millis) -> {
-          BlobRecord record = record(digest);
-          if (record != null && record.accessMillis() < millis) {
-            batch.put(blobs, digest.toKeyBytes(), record.withAccess(millis).encode());
-          }
-        });
+    records.flushAccessTimes();
   }
 
   /** Counts stored chunk keys of one writer generation; for crash tests. */

@@ -12,31 +12,16 @@ import dev.berth.storage.VerdictStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactRangeOptions;
-import org.rocksdb.CompressionType;
-import org.rocksdb.DBOptions;
-import org.rocksdb.Env;
-import org.rocksdb.FlushOptions;
-import org.rocksdb.InfoLogLevel;
-import org.rocksdb.LRUCache;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.SstFileManager;
-import org.rocksdb.Statistics;
-import org.rocksdb.StatsLevel;
-import org.rocksdb.TickerType;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,34 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class RocksStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(RocksStorage.class);
 
-  static final String CF_CHUNKS = "chunks";
-  static final String CF_BLOBS = "blobs";
-  static final String CF_UPLOADS = "uploads";
-  static final String CF_MANIFESTS = "manifests";
-  static final String CF_TAGS = "tags";
-  static final String CF_LINKS = "links";
-  static final String CF_MANIFEST_ACCESS = "manifest-access";
-  static final String CF_PINS = "pins";
-  static final String CF_VERDICTS = "verdicts";
-
-  static {
-    RocksDB.loadLibrary();
-  }
-
   private final Path path;
-  private final RocksDB db;
-  private final DBOptions dbOptions;
-  private final Statistics statistics;
-  private final List<ColumnFamilyOptions> cfOptions;
-  private final List<ColumnFamilyHandle> handles;
-  private final LRUCache blockCache;
-  private final SstFileManager sstFiles;
-  private final OwnerOnlyFiles ownerOnly;
-  private final WriteOptions syncWrites;
-  private final WriteOptions plainWrites;
-  private final ReadOptions readOptions;
-  private final WriteOptions chunkWrites;
-  private final FlushOptions flushChunks;
+  private final RocksEngine engine;
   private final RocksBlobStore blobs;
   private final RocksManifestStore manifests;
   private final RocksTagStore tags;
@@ -91,84 +50,11 @@ public final class RocksStorage implements Storage {
       throws RocksDBException {
     this.path = path;
     this.readOnly = readOnly;
-    this.blockCache = new LRUCache(64L << 20);
-    // With a file manager attached, RocksDB recovers by itself from a full disk: it polls free
-    // space and resumes writes once there is room, instead of staying read-only until reopened.
-    this.sstFiles = new SstFileManager(Env.getDefault());
-    this.ownerOnly = new OwnerOnlyFiles(path);
-    // The write stall time and flush volume for metrics; the lowest level the Java API offers
-    // (no detailed timers): the cold GET measured the same with and without it.
-    this.statistics = new Statistics();
-    statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
-    this.dbOptions =
-        new DBOptions()
-            .setStatistics(statistics)
-            .setSstFileManager(sstFiles)
-            .setListeners(List.of(ownerOnly))
-            .setCreateIfMissing(true)
-            .setCreateMissingColumnFamilies(true)
-            .setMaxBackgroundJobs(2)
-            .setBytesPerSync(1 << 20)
-            .setMaxTotalWalSize(256L << 20)
-            .setKeepLogFileNum(3)
-            .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
-    ColumnFamilyOptions chunkOptions =
-        new ColumnFamilyOptions()
-            // Layers arrive compressed already: compressing again costs CPU for nothing.
-            .setCompressionType(CompressionType.NO_COMPRESSION)
-            .setEnableBlobFiles(true)
-            .setMinBlobSize(4 << 10)
-            .setBlobFileSize(256L << 20)
-            .setBlobCompressionType(CompressionType.NO_COMPRESSION)
-            .setEnableBlobGarbageCollection(true)
-            .setBlobGarbageCollectionAgeCutoff(0.25)
-            .setWriteBufferSize(64L << 20)
-            .setMaxWriteBufferNumber(3)
-            .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
-    ColumnFamilyOptions metaOptions =
-        new ColumnFamilyOptions()
-            .setWriteBufferSize(8L << 20)
-            .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
-    this.cfOptions = List.of(chunkOptions, metaOptions);
-
-    List<ColumnFamilyDescriptor> descriptors =
-        List.of(
-            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, metaOptions),
-            descriptor(CF_CHUNKS, chunkOptions),
-            descriptor(CF_BLOBS, metaOptions),
-            descriptor(CF_UPLOADS, metaOptions),
-            descriptor(CF_MANIFESTS, metaOptions),
-            descriptor(CF_TAGS, metaOptions),
-            descriptor(CF_LINKS, metaOptions),
-            descriptor(CF_MANIFEST_ACCESS, metaOptions),
-            descriptor(CF_PINS, metaOptions),
-            descriptor(CF_VERDICTS, metaOptions));
-    // A cache written by an older berth lacks the verdicts, and a read-only open cannot create
-    // them (nor should it write anything): read it without, through an empty verdict store.
-    boolean withVerdicts = !readOnly || hasColumnFamily(path, CF_VERDICTS);
-    if (!withVerdicts) {
-      descriptors = descriptors.subList(0, descriptors.size() - 1);
-    }
-    this.handles = new ArrayList<>();
-    this.db =
-        readOnly
-            ? RocksDB.openReadOnly(dbOptions, path.toString(), descriptors, handles)
-            : RocksDB.open(dbOptions, path.toString(), descriptors, handles);
-    if (!readOnly) {
-      // LOG, MANIFEST, OPTIONS, the WAL: what opening created. A read-only open (berth export,
-      // maybe as another user beside the server) leaves the files as they are.
-      ownerOnly.sweep();
-    }
-    this.syncWrites = new WriteOptions().setSync(true);
-    this.plainWrites = new WriteOptions();
-    this.chunkWrites = new WriteOptions().setDisableWAL(true);
-    this.flushChunks = new FlushOptions().setWaitForFlush(true).setAllowWriteStall(true);
-    // Chunk reads skip RocksDB's per-record checksum: on the blob files it costs 1.4 CPU-s per GB
-    // served (measured: benchmarks/RESULTS.md), more than every other step of a warm read
-    // together. A chunk's bytes were verified against the blob's digest before it became
-    // visible, the file system stores them as any registry's would, and `berth verify` re-hashes
-    // them; compaction and blob GC still check the checksums when they rewrite files.
-    this.readOptions = new ReadOptions().setVerifyChecksums(false);
+    this.engine = new RocksEngine(path, readOnly);
+    RocksDB db = engine.db;
+    List<ColumnFamilyHandle> handles = engine.handles;
+    WriteOptions syncWrites = engine.syncWrites;
+    WriteOptions plainWrites = engine.plainWrites;
     this.blobs =
         new RocksBlobStore(
             db,
@@ -177,9 +63,9 @@ public final class RocksStorage implements Storage {
             handles.get(3),
             syncWrites,
             plainWrites,
-            chunkWrites,
-            flushChunks,
-            readOptions,
+            engine.chunkWrites,
+            engine.flushChunks,
+            engine.readOptions,
             options);
     this.manifests =
         new RocksManifestStore(db, handles.get(4), handles.get(7), plainWrites, options.clock());
@@ -187,9 +73,9 @@ public final class RocksStorage implements Storage {
     this.links = new RocksLinkStore(db, handles.get(6), plainWrites);
     this.pins = new RocksPinStore(db, handles.get(8), syncWrites);
     this.verdicts =
-        withVerdicts
+        engine.withVerdicts
             ? new RocksVerdictStore(db, handles.get(9), plainWrites, syncWrites)
-            : NO_VERDICTS;
+            : NoVerdicts.INSTANCE;
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -269,47 +155,6 @@ public final class RocksStorage implements Storage {
     }
   }
 
-  private static boolean hasColumnFamily(Path path, String name) throws RocksDBException {
-    try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
-      for (byte[] present : RocksDB.listColumnFamilies(listing, path.toString())) {
-        if (new String(present, StandardCharsets.UTF_8).equals(name)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** The verdicts of a read-only cache written before they were kept: none, and none written. */
-  private static final VerdictStore NO_VERDICTS =
-      new VerdictStore() {
-        @Override
-        public void put(
-            String upstream, String repository, String subject, dev.berth.storage.AccessVerdict v) {
-          throw new StorageException("read-only cache: access verdicts are not written");
-        }
-
-        @Override
-        public java.util.Optional<dev.berth.storage.AccessVerdict> get(
-            String upstream, String repository, String subject) {
-          return java.util.Optional.empty();
-        }
-
-        @Override
-        public int deleteCheckedBefore(java.time.Instant cutoff) {
-          return 0;
-        }
-
-        @Override
-        public byte[] subjectKey() {
-          throw new StorageException("read-only cache written by an older berth: no verdict key");
-        }
-      };
-
-  private static ColumnFamilyDescriptor descriptor(String name, ColumnFamilyOptions options) {
-    return new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), options);
-  }
-
   @Override
   public BlobStore blobs() {
     return blobs;
@@ -361,8 +206,8 @@ public final class RocksStorage implements Storage {
         new CompactRangeOptions()
             .setBottommostLevelCompaction(
                 CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
-      for (ColumnFamilyHandle handle : handles) {
-        db.compactRange(handle, null, null, options);
+      for (ColumnFamilyHandle handle : engine.handles) {
+        engine.db.compactRange(handle, null, null, options);
       }
     } catch (RocksDBException e) {
       throw RocksErrors.translate("compacting storage at " + path, e);
@@ -409,9 +254,9 @@ public final class RocksStorage implements Storage {
       return Optional.of("storage closed");
     }
     try {
-      db.put(
-          handles.get(0),
-          syncWrites,
+      engine.db.put(
+          engine.handles.get(0),
+          engine.syncWrites,
           PROBE_KEY,
           Long.toString(System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
       return Optional.empty();
@@ -431,9 +276,9 @@ public final class RocksStorage implements Storage {
       return new StorageHealth(false, "storage closed");
     }
     try {
-      db.get(handles.get(0), PROBE_KEY); // reads work
+      engine.db.get(engine.handles.get(0), PROBE_KEY); // reads work
       String summary = blobs.count() + " blobs, " + blobs.totalBytes() + " bytes in " + path;
-      long errors = db.getLongProperty("rocksdb.background-errors");
+      long errors = engine.db.getLongProperty("rocksdb.background-errors");
       if (errors > 0) {
         summary += "; rocksdb reports " + errors + " background errors (writes may be refused)";
       }
@@ -452,24 +297,7 @@ public final class RocksStorage implements Storage {
       return EngineStats.CLOSED;
     }
     try {
-      long pendingFlushes = 0;
-      long pendingCompaction = 0;
-      for (ColumnFamilyHandle handle : handles) {
-        pendingFlushes += db.getLongProperty(handle, "rocksdb.mem-table-flush-pending");
-        pendingCompaction +=
-            db.getLongProperty(handle, "rocksdb.estimate-pending-compaction-bytes");
-      }
-      return new EngineStats(
-          db.getLongProperty("rocksdb.is-write-stopped") > 0,
-          db.getLongProperty("rocksdb.actual-delayed-write-rate"),
-          db.getLongProperty("rocksdb.num-running-flushes"),
-          pendingFlushes,
-          db.getLongProperty("rocksdb.num-running-compactions"),
-          pendingCompaction,
-          db.getLongProperty("rocksdb.background-errors"),
-          statistics.getTickerCount(TickerType.STALL_MICROS),
-          // Counts the blob files a flush writes too: a 256 MiB blob showed 256 MiB here.
-          statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES));
+      return engine.stats();
     } catch (RocksDBException e) {
       throw RocksErrors.translate("reading RocksDB's properties", e);
     }
@@ -499,28 +327,11 @@ public final class RocksStorage implements Storage {
     if (!readOnly) {
       flushAccessTimesQuietly();
       try {
-        db.syncWal();
+        engine.db.syncWal();
       } catch (RocksDBException e) {
         log.warn("syncing the WAL at close failed: {}", e.toString());
       }
     }
-    for (ColumnFamilyHandle handle : handles) {
-      handle.close();
-    }
-    db.close();
-    if (!readOnly) {
-      ownerOnly.sweep(); // what closing wrote: the last flush's files
-    }
-    ownerOnly.close();
-    syncWrites.close();
-    plainWrites.close();
-    readOptions.close();
-    chunkWrites.close();
-    flushChunks.close();
-    dbOptions.close();
-    statistics.close();
-    cfOptions.forEach(ColumnFamilyOptions::close);
-    blockCache.close();
-    sstFiles.close();
+    engine.close();
   }
 }
