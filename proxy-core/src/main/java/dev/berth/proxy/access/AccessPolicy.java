@@ -9,6 +9,7 @@ import dev.berth.proxy.pull.Backoff;
 import dev.berth.proxy.pull.SingleFlight;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.text.Messages;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamCredentials;
@@ -128,7 +129,7 @@ public final class AccessPolicy {
     if (tenancy == Tenancy.OPEN) {
       return Future.succeededFuture();
     }
-    return verdict(repo, Subject.PUBLIC, () -> readsTagList(repo, List.of(Optional.empty())))
+    return verdict(repo, Subject.PUBLIC, () -> readsTagList(repo, Candidates.ANONYMOUS))
         .compose(
             isPublic -> {
               if (isPublic.allowed()) {
@@ -149,7 +150,10 @@ public final class AccessPolicy {
               }
               Subject subject =
                   clientSubjects.get(presented.get(), c -> Subject.client(c, subjectKey));
-              return verdict(repo, subject, () -> readsTagList(repo, List.of(presented)))
+              return verdict(
+                      repo,
+                      subject,
+                      () -> readsTagList(repo, new Candidates(List.of(presented), presented)))
                   .compose(v -> decide(v.allowed(), "credential", repo, "these credentials"));
             });
   }
@@ -168,7 +172,7 @@ public final class AccessPolicy {
                             + " is not public and the node holds no credentials for it; present"
                             + " credentials the upstream accepts"));
               }
-              List<Optional<Credential>> candidates = node.stream().map(Optional::of).toList();
+              Candidates candidates = new Candidates(node.stream().map(Optional::of).toList());
               return verdict(repo, Subject.NODE, () -> readsTagList(repo, candidates))
                   .compose(v -> decide(v.allowed(), "node", repo, "the node's credentials"));
             });
@@ -292,8 +296,7 @@ public final class AccessPolicy {
    * Whether the upstream's tag list for {@code repo} answers 200 to exactly {@code candidates};
    * 401, 403 and other 4xx answers are a no, 5xx and 429 an {@link UpstreamException}.
    */
-  private Future<Boolean> readsTagList(
-      RoutedRepository repo, List<Optional<Credential>> candidates) {
+  private Future<Boolean> readsTagList(RoutedRepository repo, Candidates candidates) {
     return dev.berth.proxy.upstream.calls.AccessProbe.ask(client, repo, candidates);
   }
 }

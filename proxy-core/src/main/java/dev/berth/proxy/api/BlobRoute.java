@@ -38,7 +38,7 @@ final class BlobRoute {
       HttpServerRequest request,
       RoutedRepository repo,
       String digestText,
-      dev.berth.proxy.pull.Candidates candidates) {
+      dev.berth.proxy.upstream.Candidates candidates) {
     HttpServerResponse response = request.response();
     Digest digest;
     BlobRange range;

@@ -29,7 +29,7 @@ final class ManifestRoute {
       HttpServerRequest request,
       RoutedRepository repo,
       String referenceText,
-      dev.berth.proxy.pull.Candidates candidates) {
+      dev.berth.proxy.upstream.Candidates candidates) {
     HttpServerResponse response = request.response();
     Reference reference = Reference.parse(referenceText);
     boolean head = HttpMethod.HEAD.equals(request.method());

@@ -6,9 +6,9 @@ import dev.berth.proxy.access.NodeClients;
 import dev.berth.proxy.image.InvalidReferenceException;
 import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.BlobService;
-import dev.berth.proxy.pull.Candidates;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.proxy.upstream.UpstreamClient;
@@ -131,7 +131,7 @@ public final class PullRoutes {
                 ErrorResponder.send(response, subjectOf(path.route()), ar.cause());
                 return;
               }
-              dispatch(request, path, repo, new Candidates(ar.result()));
+              dispatch(request, path, repo, ar.result());
             });
     return true;
   }

@@ -30,7 +30,7 @@ final class ReferrersRoute {
       HttpServerRequest request,
       RoutedRepository repo,
       String digestText,
-      dev.berth.proxy.pull.Candidates candidates) {
+      dev.berth.proxy.upstream.Candidates candidates) {
     HttpServerResponse response = request.response();
     Digest digest;
     try {
@@ -43,7 +43,7 @@ final class ReferrersRoute {
         .call(
             repo,
             new Referrers(digest, request.getParam("artifactType"), repo.toString()),
-            candidates.list())
+            candidates)
         .map(
             index -> {
               if (index.filtersApplied() != null) {

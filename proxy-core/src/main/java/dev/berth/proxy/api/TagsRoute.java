@@ -35,7 +35,7 @@ final class TagsRoute {
       HttpServerRequest request,
       RoutedRepository repo,
       String clientName,
-      dev.berth.proxy.pull.Candidates candidates) {
+      dev.berth.proxy.upstream.Candidates candidates) {
     HttpServerResponse response = request.response();
     String n = request.getParam("n");
     String last = request.getParam("last");
@@ -55,7 +55,7 @@ final class TagsRoute {
       query.append(sep).append("last=").append(URLEncoder.encode(last, StandardCharsets.UTF_8));
     }
     client
-        .call(repo, new TagsList(query.toString(), repo.toString()), candidates.list())
+        .call(repo, new TagsList(query.toString(), repo.toString()), candidates)
         .map(
             page -> {
               if (page.link() != null) {

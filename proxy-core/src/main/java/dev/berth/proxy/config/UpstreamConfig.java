@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One upstream registry.
@@ -24,6 +25,8 @@ import java.util.Objects;
  * @param requestTimeout a whole exchange other than a blob body (manifests, tags, checks)
  * @param transferTimeout a whole blob body
  * @param maxBlobSize the largest blob body accepted; a longer one is cut and not cached
+ * @param parent another berth (the cluster tier) asked first for everything of this upstream, with
+ *     {@code ns=} naming it; the registry itself is asked when the parent is unreachable
  */
 public record UpstreamConfig(
     String name,
@@ -37,7 +40,8 @@ public record UpstreamConfig(
     Duration readTimeout,
     Duration requestTimeout,
     Duration transferTimeout,
-    long maxBlobSize) {
+    long maxBlobSize,
+    Optional<URI> parent) {
   /** Short on purpose: containerd falls back to the next host when the mirror fails quickly. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -69,6 +73,7 @@ public record UpstreamConfig(
         throw new IllegalArgumentException("timeouts must be positive");
       }
     }
+    Objects.requireNonNull(parent, "parent");
     if (maxBlobSize <= 0) {
       throw new IllegalArgumentException("maxBlobSize must be positive, was " + maxBlobSize);
     }
@@ -88,7 +93,26 @@ public record UpstreamConfig(
         DEFAULT_READ_TIMEOUT,
         DEFAULT_REQUEST_TIMEOUT,
         DEFAULT_TRANSFER_TIMEOUT,
-        DEFAULT_MAX_BLOB_SIZE);
+        DEFAULT_MAX_BLOB_SIZE,
+        Optional.empty());
+  }
+
+  /** The same upstream reached through {@code newParent} first. */
+  public UpstreamConfig withParent(Optional<URI> newParent) {
+    return new UpstreamConfig(
+        name,
+        url,
+        isDefault,
+        policy,
+        policies,
+        maxStale,
+        tokenRealms,
+        connectTimeout,
+        readTimeout,
+        requestTimeout,
+        transferTimeout,
+        maxBlobSize,
+        newParent);
   }
 
   public UpstreamConfig withDefault(boolean newIsDefault) {
@@ -104,6 +128,7 @@ public record UpstreamConfig(
         readTimeout,
         requestTimeout,
         transferTimeout,
-        maxBlobSize);
+        maxBlobSize,
+        parent);
   }
 }

@@ -29,7 +29,8 @@ final class UpstreamsReader {
           "read-timeout",
           "request-timeout",
           "transfer-timeout",
-          "max-blob-size");
+          "max-blob-size",
+          "parent");
   private static final List<String> POLICY_KEYS = List.of("repositories", "policy");
 
   private UpstreamsReader() {}
@@ -101,7 +102,8 @@ final class UpstreamsReader {
             .orElse(UpstreamConfig.DEFAULT_TRANSFER_TIMEOUT),
         node.optional("max-blob-size")
             .map(t -> t.as(UpstreamsReader::positiveSize))
-            .orElse(UpstreamConfig.DEFAULT_MAX_BLOB_SIZE));
+            .orElse(UpstreamConfig.DEFAULT_MAX_BLOB_SIZE),
+        node.optional("parent").map(parent -> parent.as(UpstreamUrl::parse)));
   }
 
   private static long positiveSize(String text) {

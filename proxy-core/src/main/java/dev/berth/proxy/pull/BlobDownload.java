@@ -1,5 +1,6 @@
 package dev.berth.proxy.pull;
 
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
@@ -102,7 +103,7 @@ final class BlobDownload {
     // Never more than the free space above storage.min-free: an endless body stops there.
     room = storage.writes().room();
     client
-        .call(repo, get(null, action), candidates.list())
+        .call(repo, get(null, action), candidates)
         .compose(
             answer -> {
               long length = answer.contentLength();
@@ -332,7 +333,7 @@ final class BlobDownload {
     long offset = upstreamBytes;
     String resume = action + " (resuming at byte " + offset + ")";
     client
-        .call(repo, get("bytes=" + offset + "-", resume), candidates.list())
+        .call(repo, get("bytes=" + offset + "-", resume), candidates)
         .onSuccess(
             answer -> {
               WatchedBody r = answer.body();

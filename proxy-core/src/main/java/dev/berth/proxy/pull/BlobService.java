@@ -1,5 +1,6 @@
 package dev.berth.proxy.pull;
 
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.calls.BlobHead;
@@ -310,7 +311,7 @@ public final class BlobService {
   private Future<BlobSource> headUpstream(
       RoutedRepository repo, Digest digest, Candidates candidates) {
     return client
-        .call(repo, new BlobHead(digest, "blob " + repo), candidates.list())
+        .call(repo, new BlobHead(digest, "blob " + repo), candidates)
         .map(size -> new BlobSource.HeadOnly(size, false));
   }
 

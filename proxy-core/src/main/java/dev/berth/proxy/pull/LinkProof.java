@@ -1,5 +1,6 @@
 package dev.berth.proxy.pull;
 
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.calls.BlobHead;
@@ -42,14 +43,14 @@ final class LinkProof {
   /** Succeeds once linked; fails with the upstream's answer (404, 401, …) otherwise. */
   Future<Void> proveManifest(RoutedRepository repo, Digest digest, Candidates candidates) {
     return client
-        .call(repo, new ManifestHead(digest.toString(), repo + "@" + digest), candidates.list())
+        .call(repo, new ManifestHead(digest.toString(), repo + "@" + digest), candidates)
         .compose(head -> link(repo, digest));
   }
 
   /** Succeeds once linked; fails with the upstream's answer (404, 401, …) otherwise. */
   Future<Void> proveBlob(RoutedRepository repo, Digest digest, Candidates candidates) {
     return client
-        .call(repo, new BlobHead(digest, "blob " + repo), candidates.list())
+        .call(repo, new BlobHead(digest, "blob " + repo), candidates)
         .compose(size -> link(repo, digest));
   }
 

@@ -2,6 +2,7 @@ package dev.berth.proxy.pull;
 
 import dev.berth.proxy.image.ManifestReferences;
 import dev.berth.proxy.image.MediaTypes;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
@@ -55,7 +56,7 @@ final class ManifestFetcher {
     String action = get.action();
     String upstream = repo.upstream().name();
     return client
-        .call(repo, get, candidates.list())
+        .call(repo, get, candidates)
         .compose(
             body -> {
               byte[] bytes = body.bytes();

@@ -2,6 +2,7 @@ package dev.berth.proxy.pull;
 
 import dev.berth.proxy.image.Reference;
 import dev.berth.proxy.policy.PullPolicy;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;

@@ -1,6 +1,7 @@
 package dev.berth.proxy.pull;
 
 import dev.berth.proxy.image.Reference;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
@@ -104,7 +105,7 @@ final class TagResolver {
         key,
         () ->
             client
-                .call(repo, new ManifestHead(tag.value(), key), candidates.list())
+                .call(repo, new ManifestHead(tag.value(), key), candidates)
                 .compose(head -> descriptorFromHead(repo, tag, head, candidates))
                 .compose(
                     descriptor ->

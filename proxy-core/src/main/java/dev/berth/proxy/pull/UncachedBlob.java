@@ -1,5 +1,6 @@
 package dev.berth.proxy.pull;
 
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.WatchedBody;
@@ -60,7 +61,7 @@ public record UncachedBlob(
             config.transferTimeout(),
             "GET blob " + repo + "@" + digest + " (uncached)");
     return client
-        .call(repo, get, candidates.list())
+        .call(repo, get, candidates)
         .map(
             answer ->
                 new UncachedBlob(

@@ -52,6 +52,7 @@ public final class UpstreamClient {
       Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
 
   private final UpstreamObserver observer;
+  private final ParentTier parents;
 
   /** Monotonic time for deadlines and stall checks; injected so tests can move it. */
   private final LongSupplier nanoTime;
@@ -78,6 +79,7 @@ public final class UpstreamClient {
                         .owner()
                         .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false));
     this.observer = observer;
+    this.parents = new ParentTier(clock);
     this.nanoTime = nanoTime;
     this.authorization =
         new UpstreamAuthorization(
@@ -97,18 +99,53 @@ public final class UpstreamClient {
    * upstream's bounds: {@code connect-timeout}, {@code read-timeout} for the first byte and between
    * bytes, and {@code request-timeout} for the whole exchange (a blob body has its own total, see
    * {@link Answer#stream}).
+   *
+   * <p>An upstream with a {@code parent} is asked through it first, with the client's credential
+   * only ({@link ParentTier}); when the parent does not answer, the registry itself is asked with
+   * every candidate.
    */
-  public <T> Future<T> call(
-      RoutedRepository target, RegistryCall<T> call, List<Optional<Credential>> candidates) {
+  public <T> Future<T> call(RoutedRepository target, RegistryCall<T> call, Candidates candidates) {
+    Optional<URI> parent = parents.usable(target.upstream());
+    if (parent.isEmpty()) {
+      return exchange(target, call, candidates.list(), "");
+    }
+    RoutedRepository viaParent = ParentTier.via(target, parent.get());
+    return exchange(
+            viaParent,
+            call,
+            candidates.forParent().list(),
+            ParentTier.nsParameter(target.upstream()))
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                parents.answered(parent.get());
+                return Future.succeededFuture(ar.result());
+              }
+              if (ar.cause() instanceof UpstreamException ue
+                  && ue.kind() == UpstreamException.Kind.UNAVAILABLE) {
+                parents.failed(parent.get(), target.upstream(), ue);
+                return exchange(target, call, candidates.list(), "");
+              }
+              parents.answered(parent.get()); // it answered, with a refusal or a 404
+              return Future.failedFuture(ar.cause());
+            });
+  }
+
+  /** One exchange with {@code target}'s upstream; {@code query} is added to the call's path. */
+  private <T> Future<T> exchange(
+      RoutedRepository target,
+      RegistryCall<T> call,
+      List<Optional<Credential>> candidates,
+      String query) {
     Upstream upstream = target.upstream();
     long deadline = nanoTime.getAsLong() + upstream.config().requestTimeout().toNanos();
+    String path = call.path();
+    if (!query.isEmpty()) {
+      path += (path.indexOf('?') >= 0 ? "&" : "?") + query;
+    }
     URI url =
         URI.create(
-            trimSlash(upstream.url().toString())
-                + "/v2/"
-                + target.repository()
-                + "/"
-                + call.path());
+            trimSlash(upstream.url().toString()) + "/v2/" + target.repository() + "/" + path);
     Exchange sent = new Exchange(target, call.method(), call.headers(), call.action(), deadline);
     return tryCandidate(sent, url, rememberedFirst(target, candidates), 0)
         .compose(

@@ -52,9 +52,8 @@ public final class UpstreamCredentials {
   }
 
   /** The candidates for {@code client}, in order; an empty Optional is anonymous. */
-  public Future<List<Optional<Credential>>> candidates(
-      RoutedRepository target, ClientIdentity client) {
-    return node(target).map(node -> merge(client, node));
+  public Future<Candidates> candidates(RoutedRepository target, ClientIdentity client) {
+    return node(target).map(node -> new Candidates(merge(client, node), client.credential()));
   }
 
   /**

@@ -92,6 +92,10 @@ final class RunningBerth implements AutoCloseable {
     return URI.create("http://" + host + ":" + server.registryPort() + path);
   }
 
+  int registryPort() {
+    return server.registryPort();
+  }
+
   URI admin(String path) {
     return URI.create("http://127.0.0.1:" + server.adminPort() + path);
   }

@@ -162,7 +162,8 @@ class ConfigLoaderTest {
                 UpstreamConfig.DEFAULT_READ_TIMEOUT,
                 UpstreamConfig.DEFAULT_REQUEST_TIMEOUT,
                 UpstreamConfig.DEFAULT_TRANSFER_TIMEOUT,
-                UpstreamConfig.DEFAULT_MAX_BLOB_SIZE),
+                UpstreamConfig.DEFAULT_MAX_BLOB_SIZE,
+                java.util.Optional.empty()),
             upstream("registry.internal:5000", "http://registry.internal:5000", false)),
         config.upstreams(),
         "the upstreams list replaces the default list as a whole");
@@ -294,7 +295,7 @@ class ConfigLoaderTest {
             "upstreams:\n  - name: a.io\n    url: https://a.io\n    polcy: always\n",
             "unknown key 'upstreams[0].polcy' (known keys: name, url, default, policy, policies,"
                 + " max-stale, token-realms, connect-timeout, read-timeout, request-timeout,"
-                + " transfer-timeout, max-blob-size)"),
+                + " transfer-timeout, max-blob-size, parent)"),
         bad(
             "upstreams:\n  - name: a.io\n    url: https://a.io\n"
                 + "  - name: b.io\n    url: https://b.io\n    policy: sometimes\n",

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.blackbox.StubImage;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.Digest;

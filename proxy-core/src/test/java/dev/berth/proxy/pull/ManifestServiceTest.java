@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.proxy.blackbox.StubImage;
 import dev.berth.proxy.image.Reference;
 import dev.berth.proxy.policy.PullPolicy;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamException;
 import java.time.Duration;

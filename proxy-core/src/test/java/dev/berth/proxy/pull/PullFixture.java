@@ -73,7 +73,8 @@ final class PullFixture implements AutoCloseable {
             UpstreamConfig.DEFAULT_READ_TIMEOUT,
             UpstreamConfig.DEFAULT_REQUEST_TIMEOUT,
             UpstreamConfig.DEFAULT_TRANSFER_TIMEOUT,
-            UpstreamConfig.DEFAULT_MAX_BLOB_SIZE);
+            UpstreamConfig.DEFAULT_MAX_BLOB_SIZE,
+            java.util.Optional.empty());
     return new RoutedRepository(new Upstream(config), new RepositoryName(name));
   }
 

@@ -24,7 +24,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +83,7 @@ class RedirectResolutionTest {
             UpstreamConfig.of(
                 "example.test", URI.create("http://" + machine + ":" + upstream.port())));
     RoutedRepository repo = new RoutedRepository(up, new RepositoryName("team/app"));
-    return client.call(repo, new BlobHead(DIGEST, "blob " + repo), List.of(Optional.empty()));
+    return client.call(repo, new BlobHead(DIGEST, "blob " + repo), Candidates.ANONYMOUS);
   }
 
   private static Throwable failure(Future<?> f) throws Exception {

@@ -1,15 +1,13 @@
 package dev.berth.proxy.upstream.calls;
 
-import dev.berth.auth.credential.Credential;
 import dev.berth.proxy.upstream.Answer;
+import dev.berth.proxy.upstream.Candidates;
 import dev.berth.proxy.upstream.RegistryCall;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Whether an identity may read a repository: {@code GET tags/list?n=1} with exactly that identity's
@@ -25,7 +23,7 @@ public final class AccessProbe implements RegistryCall<Boolean> {
 
   /** Asks the upstream; a refused credential (after the challenge dance) is a no, not a failure. */
   public static Future<Boolean> ask(
-      UpstreamClient client, RoutedRepository repo, List<Optional<Credential>> candidates) {
+      UpstreamClient client, RoutedRepository repo, Candidates candidates) {
     return client
         .call(repo, new AccessProbe(repo), candidates)
         .recover(
