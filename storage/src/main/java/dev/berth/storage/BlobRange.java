@@ -53,6 +53,15 @@ public sealed interface BlobRange {
     public long length() {
       return endExclusive - start;
     }
+
+    /**
+     * How far a reader of this range may go while {@code stored} bytes of a write are stored: all
+     * of them once the digest is verified, else all but the range's last byte, so that a client
+     * never sees a clean end of bytes that turn out wrong (the failure reaches it first).
+     */
+    public long readableEnd(long stored, boolean verified) {
+      return Math.min(stored, verified ? endExclusive : endExclusive - 1);
+    }
   }
 
   /** The whole blob. */

@@ -24,6 +24,35 @@ public final class DigestVerifier {
     length += before;
   }
 
+  /**
+   * Hashes the bytes of a write that declared {@code declared} bytes (-1: unknown), after checking
+   * they stay within it.
+   *
+   * @throws DigestMismatchException when they would go past the declared length
+   */
+  public void updateWithin(ByteBuffer bytes, long declared) {
+    if (declared >= 0 && length + bytes.remaining() > declared) {
+      throw new DigestMismatchException(expected, "more than the declared " + declared + " bytes");
+    }
+    update(bytes);
+  }
+
+  /**
+   * Finishes hashing and checks that everything seen is the blob: {@code declared} bytes (unless
+   * -1) that hash to the expected digest.
+   *
+   * @throws DigestMismatchException saying which of the two does not match
+   */
+  public void check(long declared) {
+    if (declared >= 0 && length != declared) {
+      throw new DigestMismatchException(expected, "got " + length + " bytes, declared " + declared);
+    }
+    Digest actual = finish();
+    if (!actual.equals(expected)) {
+      throw new DigestMismatchException(expected, "bytes hash to " + actual);
+    }
+  }
+
   public void update(byte[] bytes, int offset, int count) {
     hasher.update(bytes, offset, count);
     length += count;

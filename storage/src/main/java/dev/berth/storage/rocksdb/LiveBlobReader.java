@@ -105,10 +105,7 @@ final class LiveBlobReader implements BlobReader {
    * wrong, because the failure reaches it before its final byte does.
    */
   private static long readableLimit(WriteProgress.Snapshot s, BlobRange.Resolved r) {
-    if (s.state() == WriteProgress.State.COMMITTED) {
-      return Math.min(s.durable(), r.endExclusive());
-    }
-    return Math.min(s.durable(), r.endExclusive() - 1);
+    return r.readableEnd(s.durable(), s.state() == WriteProgress.State.COMMITTED);
   }
 
   @Override

@@ -12,9 +12,10 @@ import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads a committed blob or follows a write, with the RocksDB reader's rules: the last byte of the
- * range is held back until the write committed (its digest verified), and a failed write fails the
- * reader.
+ * Reads a committed blob or follows a write, with the contract's rules: the last byte of the range
+ * is held back until the write committed ({@link BlobRange.Resolved#readableEnd}), and a failed
+ * write fails the reader. The waiting is written again here rather than shared with the RocksDB
+ * readers on purpose: the conformance suite then checks two implementations, not one twice.
  */
 final class MemoryBlobReader implements BlobReader {
   private final Digest digest;
@@ -85,8 +86,7 @@ final class MemoryBlobReader implements BlobReader {
 
   /** Until the digest is verified the last byte of the range is held back. */
   private static long readableLimit(MemoryWrite.Snapshot s, BlobRange.Resolved r) {
-    long end = s.state() == MemoryWrite.State.COMMITTED ? r.endExclusive() : r.endExclusive() - 1;
-    return Math.min(s.stored(), end);
+    return r.readableEnd(s.stored(), s.state() == MemoryWrite.State.COMMITTED);
   }
 
   @Override

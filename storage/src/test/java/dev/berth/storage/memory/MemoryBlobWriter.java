@@ -5,7 +5,6 @@ import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
-import dev.berth.storage.DigestMismatchException;
 import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.StorageException;
 import java.nio.ByteBuffer;
@@ -54,11 +53,7 @@ final class MemoryBlobWriter implements BlobWriter {
   public void append(ByteBuffer bytes) {
     requireOpen();
     try {
-      if (expectedSize >= 0 && written + bytes.remaining() > expectedSize) {
-        throw new DigestMismatchException(
-            digest, "more than the declared " + expectedSize + " bytes");
-      }
-      verifier.update(bytes);
+      verifier.updateWithin(bytes, expectedSize);
       while (bytes.hasRemaining()) {
         int n = Math.min(bytes.remaining(), chunkSize - buffered);
         bytes.get(buffer, buffered, n);
@@ -96,14 +91,7 @@ final class MemoryBlobWriter implements BlobWriter {
       return;
     }
     try {
-      if (expectedSize >= 0 && written != expectedSize) {
-        throw new DigestMismatchException(
-            digest, "got " + written + " bytes, declared " + expectedSize);
-      }
-      Digest actual = verifier.finish();
-      if (!actual.equals(digest)) {
-        throw new DigestMismatchException(digest, "bytes hash to " + actual);
-      }
+      verifier.check(expectedSize);
       verified = true;
     } catch (StorageException e) {
       abort(e);
