@@ -1,0 +1,208 @@
+package dev.berth.storage.s3;
+
+import dev.berth.storage.BlobInfo;
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
+import dev.berth.storage.BlobWriter;
+import dev.berth.storage.Digest;
+import dev.berth.storage.DigestVerifier;
+import dev.berth.storage.StorageException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * One blob write to S3: bytes are hashed and spooled as they arrive, uploaded a part at a time as
+ * parts fill, and the object is created only after the digest matched: by {@code
+ * CompleteMultipartUpload} (or one {@code PUT} for a blob smaller than a part) with {@code
+ * If-None-Match: *}, so racing replicas never publish over each other, and a wrong or partial blob
+ * is never visible under its key.
+ */
+final class S3BlobWriter implements BlobWriter {
+  private static final Logger log = LoggerFactory.getLogger(S3BlobWriter.class);
+
+  private final S3BlobStore store;
+  private final S3Objects objects;
+  private final String key;
+  private final Digest digest;
+  private final long expectedSize;
+  private final int partSize;
+  private final DigestVerifier verifier;
+  private final SpoolProgress progress;
+  private final Spool spool;
+  private final List<CompletedPart> parts = new ArrayList<>();
+  private @Nullable String uploadId;
+  private long written;
+  private long uploaded;
+  private boolean verified;
+  private volatile boolean finished;
+  private volatile boolean committed;
+
+  S3BlobWriter(
+      S3BlobStore store,
+      S3Objects objects,
+      String key,
+      Digest digest,
+      long expectedSize,
+      int partSize,
+      Spool spool) {
+    this.store = store;
+    this.objects = objects;
+    this.key = key;
+    this.digest = digest;
+    this.expectedSize = expectedSize;
+    this.partSize = partSize;
+    this.verifier = digest.newVerifier();
+    this.progress = new SpoolProgress(expectedSize);
+    this.spool = spool;
+  }
+
+  @Override
+  public Digest digest() {
+    return digest;
+  }
+
+  @Override
+  public long written() {
+    return written;
+  }
+
+  @Override
+  public void append(ByteBuffer bytes) {
+    requireOpen();
+    try {
+      verifier.updateWithin(bytes, expectedSize);
+      int n = bytes.remaining();
+      spool.append(bytes);
+      written += n;
+      store.spooling(n);
+      progress.spooled(written);
+      while (written - uploaded >= partSize) {
+        uploadPart(partSize);
+      }
+    } catch (StorageException e) {
+      abort(e);
+      throw e;
+    }
+  }
+
+  private void uploadPart(long length) {
+    String id = uploadId;
+    if (id == null) {
+      id = objects.startUpload(key);
+      uploadId = id;
+    }
+    long from = uploaded;
+    parts.add(
+        objects.uploadPart(key, id, parts.size() + 1, length, () -> spool.stream(from, length)));
+    uploaded += length;
+  }
+
+  private void requireOpen() {
+    if (finished) {
+      throw new IllegalStateException("write of " + digest + " is already finished");
+    }
+  }
+
+  @Override
+  public void verify() {
+    requireOpen();
+    if (verified) {
+      return;
+    }
+    try {
+      verifier.check(expectedSize);
+      verified = true;
+    } catch (StorageException e) {
+      abort(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public BlobInfo commit() {
+    try {
+      verify(); // refuses a finished write too
+      publish();
+      BlobInfo info = store.published(digest, written);
+      finished = true;
+      committed = true;
+      store.spooled(written);
+      progress.committed(written);
+      spool.release();
+      return info;
+    } catch (StorageException e) {
+      abort(e);
+      throw e;
+    }
+  }
+
+  /** Creates the object unless a racing writer did: its bytes are these, verified the same way. */
+  private void publish() {
+    String id = uploadId;
+    if (id == null) {
+      objects.createIfAbsent(
+          key, "application/octet-stream", written, () -> spool.stream(0, written));
+      return;
+    }
+    if (written > uploaded) {
+      uploadPart(written - uploaded);
+    }
+    if (!objects.completeIfAbsent(key, id, parts)) {
+      objects.abortUpload(key, id);
+    }
+    uploadId = null;
+  }
+
+  @Override
+  public void abort(Throwable reason) {
+    if (committed || progress.snapshot().state() == SpoolProgress.State.FAILED) {
+      return; // only the first reason reaches followers
+    }
+    finished = true;
+    String id = uploadId;
+    uploadId = null;
+    try {
+      if (id != null) {
+        objects.abortUpload(key, id);
+      }
+    } catch (StorageException e) {
+      // S3 frees an abandoned upload by the bucket's lifecycle rule (see the README); say so.
+      log.warn(
+          "aborting the upload of {} failed, its parts stay until the bucket's lifecycle "
+              + "rule removes them: {}",
+          key,
+          e.getMessage());
+    } finally {
+      store.spooled(written);
+      progress.failed(reason);
+      spool.release();
+    }
+  }
+
+  @Override
+  public BlobReader follow(BlobRange range) {
+    spool.retain();
+    Runnable lease = store.lease(digest);
+    try {
+      return new SpoolReader(
+          digest,
+          store.readChunk(),
+          progress,
+          spool,
+          range,
+          () -> {
+            lease.run();
+            spool.release();
+          });
+    } catch (RuntimeException e) {
+      lease.run();
+      spool.release();
+      throw e;
+    }
+  }
+}

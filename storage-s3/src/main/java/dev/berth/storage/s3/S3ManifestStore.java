@@ -1,0 +1,151 @@
+package dev.berth.storage.s3;
+
+import dev.berth.storage.Digest;
+import dev.berth.storage.DigestMismatchException;
+import dev.berth.storage.ManifestInfo;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.StoredManifest;
+import java.io.ByteArrayInputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+
+/**
+ * Manifests as objects in the bucket, their media type as the object's {@code Content-Type}. Like
+ * {@link S3BlobStore}, an index of what is there (listed at open, one {@code HEAD} per manifest for
+ * its type) answers sizes and scans without requests; reads go to the bucket.
+ */
+public final class S3ManifestStore implements ManifestStore {
+  private final S3Objects objects;
+  private final S3Keys keys;
+  private final Clock clock;
+  private final ConcurrentSkipListMap<Digest, ManifestInfo> index = new ConcurrentSkipListMap<>();
+  private final Map<Digest, Instant> pendingAccess = new ConcurrentHashMap<>();
+
+  S3ManifestStore(S3Objects objects, S3Keys keys, Clock clock) {
+    this.objects = objects;
+    this.keys = keys;
+    this.clock = clock;
+    objects.list(
+        keys.manifests(),
+        o ->
+            S3Keys.digestOf(keys.manifests(), o.key())
+                .ifPresent(
+                    d ->
+                        objects
+                            .head(o.key())
+                            .ifPresent(
+                                h ->
+                                    index.put(
+                                        d,
+                                        new ManifestInfo(
+                                            d,
+                                            String.valueOf(h.contentType()),
+                                            h.contentLength(),
+                                            h.lastModified(),
+                                            h.lastModified())))));
+  }
+
+  @Override
+  public StoredManifest put(Digest digest, String mediaType, byte[] bytes) {
+    var verifier = digest.newVerifier();
+    verifier.update(bytes, 0, bytes.length);
+    Digest actual = verifier.finish();
+    if (!actual.equals(digest)) {
+      throw new DigestMismatchException(digest, "manifest bytes hash to " + actual);
+    }
+    byte[] copy = bytes.clone();
+    objects.createIfAbsent(
+        keys.manifest(digest), mediaType, copy.length, () -> new ByteArrayInputStream(copy));
+    Instant now = clock.instant();
+    index.putIfAbsent(digest, new ManifestInfo(digest, mediaType, copy.length, now, now));
+    return new StoredManifest(digest, mediaType, copy, index.get(digest).stored());
+  }
+
+  @Override
+  public Optional<StoredManifest> get(Digest digest) {
+    Optional<ManifestInfo> info = info(digest);
+    if (info.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<byte[]> bytes = objects.getBytes(keys.manifest(digest));
+    if (bytes.isEmpty()) {
+      index.remove(digest); // deleted by another replica
+      return Optional.empty();
+    }
+    touch(digest);
+    return Optional.of(
+        new StoredManifest(digest, info.get().mediaType(), bytes.get(), info.get().stored()));
+  }
+
+  private Optional<ManifestInfo> info(Digest digest) {
+    ManifestInfo known = index.get(digest);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    return objects
+        .head(keys.manifest(digest))
+        .map(
+            h -> {
+              ManifestInfo info =
+                  new ManifestInfo(
+                      digest,
+                      String.valueOf(h.contentType()),
+                      h.contentLength(),
+                      h.lastModified(),
+                      h.lastModified());
+              index.putIfAbsent(digest, info);
+              return info;
+            });
+  }
+
+  @Override
+  public void touch(Digest digest) {
+    pendingAccess.put(digest, clock.instant());
+  }
+
+  @Override
+  public boolean delete(Digest digest) {
+    boolean deleted = objects.delete(keys.manifest(digest));
+    pendingAccess.remove(digest);
+    return index.remove(digest) != null || deleted;
+  }
+
+  @Override
+  public void forEach(Consumer<StoredManifest> action) {
+    for (Digest digest : List.copyOf(index.keySet())) {
+      get(digest).ifPresent(action);
+    }
+  }
+
+  @Override
+  public void forEachInfo(Consumer<ManifestInfo> action) {
+    index.values().forEach(action);
+  }
+
+  @Override
+  public long totalBytes() {
+    return index.values().stream().mapToLong(ManifestInfo::size).sum();
+  }
+
+  @Override
+  public long count() {
+    return index.size();
+  }
+
+  @Override
+  public void flushAccessTimes() {
+    for (Digest digest : List.copyOf(pendingAccess.keySet())) {
+      Instant at = pendingAccess.remove(digest);
+      if (at != null) {
+        index.computeIfPresent(
+            digest, (d, i) -> new ManifestInfo(d, i.mediaType(), i.size(), i.stored(), at));
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.berth.storage.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.BlobWriter;
+import dev.berth.storage.testing.BlobStoreConformanceTest;
+import dev.berth.storage.testing.MutableClock;
+import dev.berth.storage.testing.TestContent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The blob store contract on S3 (s3proxy over a directory), plus multipart uploads. */
+class S3BlobStoreConformanceTest extends BlobStoreConformanceTest {
+  private static final int CHUNK = 64 << 10;
+
+  /** One server for the class (starting one takes seconds); each test has a key prefix. */
+  @TempDir static Path serverDir;
+
+  private static S3Server server;
+  private static int tests;
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private S3Location location;
+  private S3Stores stores;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = new S3Server(serverDir);
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void open() {
+    location = server.location().withPrefix("test-" + ++tests + "/");
+    stores = S3Stores.open(location, dir.resolve("spool"), CHUNK, clock);
+  }
+
+  @AfterEach
+  void close() {
+    stores.close();
+  }
+
+  @Override
+  protected BlobStore store() {
+    return stores.blobs();
+  }
+
+  @Override
+  protected int chunkSize() {
+    return CHUNK;
+  }
+
+  @Override
+  protected long storedChunkCount() {
+    return stores.blobs().storedChunks();
+  }
+
+  @Override
+  protected MutableClock clock() {
+    return clock;
+  }
+
+  @Test
+  void multipartUpload_partsOfFiveMiB_andSpoolFilesGone() throws Exception {
+    TestContent content = new TestContent(60, 2L * S3Location.DEFAULT_PART_SIZE + 12345);
+    try (BlobWriter writer = store().beginWrite(content.digest(), content.size())) {
+      appendInPieces(writer, content, 0, content.size(), 1 << 20);
+      writer.commit();
+    }
+
+    assertArrayEquals(
+        content.all(),
+        readAll(store().openReader(content.digest(), BlobRange.all()).orElseThrow()));
+    assertEquals(0, storedChunkCount() - (content.size() + CHUNK - 1) / CHUNK);
+    try (var spool = Files.list(dir.resolve("spool"))) {
+      assertEquals(0, spool.count(), "spool files left behind");
+    }
+  }
+
+  @Test
+  void anotherReplicasBlob_isFoundInTheBucket() throws Exception {
+    TestContent content = new TestContent(61, 1000);
+    writeInPieces(content);
+    try (S3Stores other = S3Stores.open(location, dir.resolve("spool2"), CHUNK, clock)) {
+      assertEquals(1, other.blobs().count(), "listed at open");
+      assertArrayEquals(
+          content.all(),
+          readAll(other.blobs().openReader(content.digest(), BlobRange.all()).orElseThrow()));
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.berth.storage.s3;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.storage.Storage;
+import dev.berth.storage.memory.MemoryStorage;
+import dev.berth.storage.testing.MutableClock;
+import dev.berth.storage.testing.StorageConformanceTest;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The storage contract on a cluster-tier replica's storage: manifests (and blobs) in the bucket,
+ * the small stores local (in memory here, RocksDB in berth).
+ */
+class S3StorageConformanceTest extends StorageConformanceTest {
+  @TempDir static Path serverDir;
+
+  private static S3Server server;
+  private static int tests;
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private S3Location location;
+  private S3Storage storage;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = new S3Server(serverDir);
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void open() {
+    location = server.location().withPrefix("storage-" + ++tests + "/");
+    storage =
+        new S3Storage(
+            new MemoryStorage(clock),
+            S3Stores.open(location, dir.resolve("spool"), 1 << 20, clock));
+  }
+
+  @AfterEach
+  void close() {
+    storage.close();
+  }
+
+  @Override
+  protected Storage storage() {
+    return storage;
+  }
+
+  @Override
+  protected MutableClock clock() {
+    return clock;
+  }
+
+  @Test
+  void createIfAbsent_isConditional_soRacingReplicasNeverOverwrite() {
+    try (S3Stores stores = S3Stores.open(location, dir.resolve("spool2"), 1 << 20, clock)) {
+      S3Objects objects = new S3Objects(stores.client(), location.bucket());
+      byte[] first = {1, 2, 3};
+      String key = location.prefix() + "conditional";
+
+      assertTrue(
+          objects.createIfAbsent(key, "x", 3, () -> new ByteArrayInputStream(first)), "created");
+      assertFalse(
+          objects.createIfAbsent(key, "x", 3, () -> new ByteArrayInputStream(new byte[3])),
+          "a second create of the same key succeeded: If-None-Match was ignored");
+      assertTrue(java.util.Arrays.equals(first, objects.getBytes(key).orElseThrow()));
+    }
+  }
+}
