@@ -125,7 +125,7 @@ class ArchitectureTest {
         .resideOutsideOfPackages("dev.berth.proxy.server..", "dev.berth.proxy.cli..")
         .should()
         .dependOnClassesThat()
-        .resideInAPackage("dev.berth.storage.rocksdb..")
+        .resideInAnyPackage("dev.berth.storage.rocksdb..", "dev.berth.storage.s3..")
         .check(PROXY);
   }
 

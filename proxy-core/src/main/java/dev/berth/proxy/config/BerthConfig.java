@@ -23,6 +23,7 @@ import java.util.Set;
  * @param tls HTTPS for the registry listener; empty for plain HTTP (HTTP/1.1 and h2c)
  * @param adminTokenFile {@code admin-token-file}: where the admin API's bearer token is; empty for
  *     {@link #ADMIN_TOKEN_FILE} in the data directory (see {@link #adminTokenPath})
+ * @param cluster the cluster tier's shared storage, when this berth is one of its replicas
  */
 public record BerthConfig(
     HostPort listen,
@@ -33,7 +34,8 @@ public record BerthConfig(
     Tenancy tenancy,
     LimitsConfig limits,
     Optional<TlsConfig> tls,
-    Optional<Path> adminTokenFile) {
+    Optional<Path> adminTokenFile,
+    ClusterConfig cluster) {
   /** The admin token file's name in the data directory, when {@code admin-token-file} is unset. */
   public static final String ADMIN_TOKEN_FILE = "admin-token";
 
@@ -47,6 +49,7 @@ public record BerthConfig(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(adminTokenFile, "adminTokenFile");
+    Objects.requireNonNull(cluster, "cluster");
     if (upstreams.isEmpty()) {
       throw new IllegalArgumentException("at least one upstream is required");
     }
@@ -77,26 +80,71 @@ public record BerthConfig(
 
   public BerthConfig withListen(HostPort newListen) {
     return new BerthConfig(
-        newListen, admin, storage, upstreams, credentials, tenancy, limits, tls, adminTokenFile);
+        newListen,
+        admin,
+        storage,
+        upstreams,
+        credentials,
+        tenancy,
+        limits,
+        tls,
+        adminTokenFile,
+        cluster);
   }
 
   public BerthConfig withAdmin(HostPort newAdmin) {
     return new BerthConfig(
-        listen, newAdmin, storage, upstreams, credentials, tenancy, limits, tls, adminTokenFile);
+        listen,
+        newAdmin,
+        storage,
+        upstreams,
+        credentials,
+        tenancy,
+        limits,
+        tls,
+        adminTokenFile,
+        cluster);
   }
 
   public BerthConfig withStorage(StorageConfig newStorage) {
     return new BerthConfig(
-        listen, admin, newStorage, upstreams, credentials, tenancy, limits, tls, adminTokenFile);
+        listen,
+        admin,
+        newStorage,
+        upstreams,
+        credentials,
+        tenancy,
+        limits,
+        tls,
+        adminTokenFile,
+        cluster);
   }
 
   public BerthConfig withLimits(LimitsConfig newLimits) {
     return new BerthConfig(
-        listen, admin, storage, upstreams, credentials, tenancy, newLimits, tls, adminTokenFile);
+        listen,
+        admin,
+        storage,
+        upstreams,
+        credentials,
+        tenancy,
+        newLimits,
+        tls,
+        adminTokenFile,
+        cluster);
   }
 
   public BerthConfig withUpstreams(List<UpstreamConfig> newUpstreams) {
     return new BerthConfig(
-        listen, admin, storage, newUpstreams, credentials, tenancy, limits, tls, adminTokenFile);
+        listen,
+        admin,
+        storage,
+        newUpstreams,
+        credentials,
+        tenancy,
+        limits,
+        tls,
+        adminTokenFile,
+        cluster);
   }
 }

@@ -19,7 +19,8 @@ final class ConfigReader {
           "credentials",
           "tenancy",
           "limits",
-          "tls");
+          "tls",
+          "cluster");
   private static final List<String> TLS_KEYS = List.of("cert", "key");
   private static final List<String> STORAGE_KEYS =
       List.of("path", "max-size", "low-water", "chunk-size", "min-free", "pins");
@@ -54,7 +55,8 @@ final class ConfigReader {
         root.required("tenancy").as(Tenancy::parse),
         root.optional("limits").map(ConfigReader::limits).orElse(LimitsConfig.DEFAULTS),
         root.optional("tls").map(ConfigReader::tls),
-        root.optional("admin-token-file").map(file -> file.as(ConfigReader::path)));
+        root.optional("admin-token-file").map(file -> file.as(ConfigReader::path)),
+        root.optional("cluster").map(ClusterReader::read).orElse(ClusterConfig.NONE));
   }
 
   private static StorageConfig storage(ConfigNode node) {

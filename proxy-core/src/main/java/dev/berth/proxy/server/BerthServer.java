@@ -20,6 +20,7 @@ import dev.berth.proxy.pull.CacheWrites;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.retention.CacheKeeper;
 import dev.berth.proxy.text.Messages;
+import dev.berth.storage.Storage;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
 import dev.berth.storage.rocksdb.RocksStorage;
@@ -122,21 +123,29 @@ public final class BerthServer implements AutoCloseable {
     List<HttpServer> registryServers = new ArrayList<>();
     try {
       RocksStorage rocks = openStorage(config, clock);
-      StorageGate<RocksStorage> storage = new StorageGate<>(rocks);
+      ObjectStorageWiring.Opened shared;
+      try {
+        shared = ObjectStorageWiring.open(config, rocks, clock);
+      } catch (RuntimeException e) {
+        rocks.close();
+        throw e;
+      }
+      Storage stores = shared.storage();
+      StorageGate<RocksStorage> storage = new StorageGate<>(rocks, shared.objects());
       opened = storage;
       // Percentages resolve against the filesystem the data directory is on, once, now.
       StorageLimits limits = config.storage().resolveOn(rocks.path());
       log.info("storage {}: {}", rocks.path(), limits.describe(config.storage()));
       ProxyMetrics.bindStorage(
-          metrics.registry(), rocks.blobs(), rocks.manifests(), limits.maxSize());
+          metrics.registry(), stores.blobs(), stores.manifests(), limits.maxSize());
       CacheWrites writes = new CacheWrites();
       access =
           new StorageAccess(
-              rocks.blobs(),
-              rocks.manifests(),
-              rocks.tags(),
-              rocks.links(),
-              rocks.verdicts(),
+              stores.blobs(),
+              stores.manifests(),
+              stores.tags(),
+              stores.links(),
+              stores.verdicts(),
               vertx.createSharedWorkerExecutor("berth-storage", PullWiring.STORAGE_WORKERS),
               writes);
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
@@ -147,7 +156,7 @@ public final class BerthServer implements AutoCloseable {
       PeriodicJobs.forgetOldVerdicts(vertx, config, access, clock);
       CacheKeeper keeper =
           CacheKeeper.create(
-              config.storage(), limits, rocks, pulls.upstreams(), pulls.removals(), proxyMetrics);
+              config.storage(), limits, stores, pulls.upstreams(), pulls.removals(), proxyMetrics);
       PeriodicJobs.keepCacheUnderCap(vertx, limits, storage, keeper);
       ServerMeters.bindConnectionMeters(proxyMetrics, connections);
       Router registryRouter =

@@ -15,11 +15,20 @@ import java.util.function.Function;
  */
 final class StorageGate<S extends Storage> {
   private final S storage;
+  private final AutoCloseable alsoClose;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
   StorageGate(S storage) {
+    this(storage, () -> {});
+  }
+
+  /**
+   * @param alsoClose closed with the storage: what serves beside it (the shared bucket's client)
+   */
+  StorageGate(S storage, AutoCloseable alsoClose) {
     this.storage = storage;
+    this.alsoClose = alsoClose;
   }
 
   /**
@@ -56,10 +65,22 @@ final class StorageGate<S extends Storage> {
   void close() {
     lock.writeLock().lock();
     try {
-      closed = true;
-      storage.close();
+      if (!closed) {
+        closed = true;
+        closeQuietly(alsoClose);
+        storage.close();
+      }
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(StorageGate.class)
+          .warn("closing {} failed: {}", closeable, e.toString());
     }
   }
 }

@@ -246,6 +246,32 @@ class ConfigLoaderTest {
     assertEquals(1, config.upstreams().stream().filter(UpstreamConfig::isDefault).count());
   }
 
+  @Test
+  void load_clusterObjectStorage_withItsDefaults() throws IOException {
+    Path file =
+        write(
+            "cluster:\n  object-storage:\n    endpoint: http://minio.berth.svc:9000\n"
+                + "    bucket: berth-tier\n    credentials-file: /etc/berth/s3/credentials\n");
+
+    BerthConfig config = ConfigLoader.load(Optional.of(file), CommandLineOverrides.none());
+
+    assertEquals(
+        Optional.of(
+            new ObjectStorageConfig(
+                Optional.of(java.net.URI.create("http://minio.berth.svc:9000")),
+                "us-east-1",
+                "berth-tier",
+                "",
+                true,
+                8 << 20,
+                Optional.of(Path.of("/etc/berth/s3/credentials")))),
+        config.cluster().objectStorage());
+    assertEquals(
+        ClusterConfig.NONE,
+        ConfigLoader.load(Optional.empty(), CommandLineOverrides.none()).cluster(),
+        "the embedded defaults keep content on local disk");
+  }
+
   static Stream<Arguments> badFiles() {
     return Stream.of(
         bad(
@@ -254,7 +280,23 @@ class ConfigLoaderTest {
         bad(
             "listn: 0.0.0.0:5000\n",
             "unknown key 'listn' (known keys: listen, admin, admin-token-file, storage, upstreams,"
-                + " credentials, tenancy, limits, tls)"),
+                + " credentials, tenancy, limits, tls, cluster)"),
+        bad(
+            "cluster:\n  object-storage:\n    bucket: Berth_Cache\n",
+            "cluster.object-storage.bucket: invalid value 'Berth_Cache': expected an S3 bucket name"),
+        bad(
+            "cluster:\n  object-storage:\n    bucket: berth\n    part-size: 1MiB\n",
+            "cluster.object-storage.part-size: invalid value '1MiB': expected a part size from 5MiB"),
+        bad(
+            "cluster:\n  object-storage:\n    bucket: berth\n    prefix: tier\n",
+            "cluster.object-storage.prefix: invalid value 'tier': expected a key prefix such as"),
+        bad(
+            "cluster:\n  object-storage:\n    endpoint: minio:9000\n    bucket: berth\n",
+            "cluster.object-storage.endpoint: invalid value 'minio:9000'"),
+        bad(
+            "cluster:\n  object-storage:\n    buckett: berth\n",
+            "unknown key 'cluster.object-storage.buckett' (known keys: endpoint, region, bucket,"
+                + " prefix, path-style, part-size, credentials-file)"),
         bad(
             "tls:\n  cert: /nonexistent/tls.crt\n  key: /nonexistent/tls.key\n",
             "tls.cert: invalid value '/nonexistent/tls.crt': no readable file there"),

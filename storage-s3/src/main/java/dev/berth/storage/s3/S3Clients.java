@@ -4,11 +4,13 @@ import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -24,12 +26,24 @@ final class S3Clients {
   private S3Clients() {}
 
   static S3Client create(S3Location where) {
-    AwsCredentialsProvider credentials =
-        where.accessKey().isPresent()
-            ? StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(
-                    where.accessKey().get(), where.secretKey().orElseThrow()))
-            : DefaultCredentialsProvider.builder().build();
+    AwsCredentialsProvider credentials;
+    if (where.accessKey().isPresent()) {
+      credentials =
+          StaticCredentialsProvider.create(
+              AwsBasicCredentials.create(where.accessKey().get(), where.secretKey().orElseThrow()));
+    } else if (where.credentialsFile().isPresent()) {
+      credentials =
+          ProfileCredentialsProvider.builder()
+              .profileFile(
+                  ProfileFile.builder()
+                      .content(where.credentialsFile().get())
+                      .type(ProfileFile.Type.CREDENTIALS)
+                      .build())
+              .profileName("default")
+              .build();
+    } else {
+      credentials = DefaultCredentialsProvider.builder().build();
+    }
     var builder =
         S3Client.builder()
             .region(Region.of(where.region()))

@@ -14,8 +14,10 @@ import java.util.Optional;
  * @param bucket an existing bucket berth may read, write, list and delete in
  * @param prefix prepended to every key (empty, or ending in {@code /}), so that one bucket can hold
  *     several caches
- * @param accessKey with {@code secretKey}: static credentials; empty: the AWS default chain
- *     (environment, web identity as with EKS pod identities, instance profile)
+ * @param accessKey with {@code secretKey}: static credentials
+ * @param credentialsFile an AWS shared-credentials file, its {@code default} profile; with neither
+ *     this nor static keys: the AWS default chain (environment, web identity as with EKS pod
+ *     identities, instance profile)
  * @param pathStyle {@code https://host/bucket/key} instead of a bucket host name (MinIO, Ceph)
  * @param partSize bytes per multipart-upload part (S3 requires at least 5 MiB but for the last)
  * @param connectTimeout TCP and TLS connect
@@ -28,6 +30,7 @@ public record S3Location(
     String prefix,
     Optional<String> accessKey,
     Optional<String> secretKey,
+    Optional<java.nio.file.Path> credentialsFile,
     boolean pathStyle,
     int partSize,
     Duration connectTimeout,
@@ -52,6 +55,9 @@ public record S3Location(
     if (accessKey.isPresent() != secretKey.isPresent()) {
       throw new IllegalArgumentException("accessKey and secretKey: both or neither");
     }
+    if (accessKey.isPresent() && credentialsFile.isPresent()) {
+      throw new IllegalArgumentException("credentialsFile: not with static keys");
+    }
     if (partSize < MIN_PART_SIZE) {
       throw new IllegalArgumentException(
           "partSize: at least " + MIN_PART_SIZE + " bytes (S3's minimum), was " + partSize);
@@ -68,6 +74,7 @@ public record S3Location(
         "",
         Optional.of(accessKey),
         Optional.of(secretKey),
+        Optional.empty(),
         true,
         DEFAULT_PART_SIZE,
         Duration.ofSeconds(5),
@@ -83,6 +90,7 @@ public record S3Location(
         newPrefix,
         accessKey,
         secretKey,
+        credentialsFile,
         pathStyle,
         partSize,
         connectTimeout,

@@ -85,12 +85,9 @@ public final class S3Storage implements Storage {
     return local.health();
   }
 
+  /** Closes the bucket's client; the local store belongs to whoever opened it. */
   @Override
   public void close() {
-    try {
-      objects.close();
-    } finally {
-      local.close();
-    }
+    objects.close();
   }
 }

@@ -31,6 +31,7 @@ class S3StorageConformanceTest extends StorageConformanceTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private S3Location location;
   private S3Storage storage;
+  private MemoryStorage local;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -54,6 +55,7 @@ class S3StorageConformanceTest extends StorageConformanceTest {
   @AfterEach
   void close() {
     storage.close();
+    local.close();
   }
 
   @Override

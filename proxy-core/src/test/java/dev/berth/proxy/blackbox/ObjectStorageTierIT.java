@@ -1,0 +1,130 @@
+package dev.berth.proxy.blackbox;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.berth.proxy.e2e.S3ProxyProcess;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster-tier replicas on one bucket of a real S3 API server (s3proxy in its own process), under
+ * node berths, with the embedded defaults otherwise: what one replica fetched, another serves
+ * without asking the registry for the bytes again, and a replica that lost its local disk still has
+ * everything.
+ */
+class ObjectStorageTierIT {
+  @TempDir Path dir;
+  private S3ProxyProcess s3;
+  private WireMockServer registry;
+
+  @BeforeEach
+  void start() throws Exception {
+    s3 = S3ProxyProcess.start(dir.resolve("s3"));
+    registry = new WireMockServer(options().dynamicPort());
+    registry.start();
+  }
+
+  @AfterEach
+  void stop() {
+    registry.stop();
+    s3.close();
+  }
+
+  private String upstreams(String parent) {
+    return "upstreams:\n  - name: registry.test\n    url: http://127.0.0.1:"
+        + registry.port()
+        + "\n    default: true\n"
+        + parent;
+  }
+
+  private RunningBerth replica(String name) throws Exception {
+    Path home = Files.createDirectories(dir.resolve(name));
+    return RunningBerth.start(home, upstreams("") + s3.clusterYaml("tier/"));
+  }
+
+  private RunningBerth node(String name, RunningBerth parent) throws Exception {
+    Path home = Files.createDirectories(dir.resolve(name));
+    return RunningBerth.start(
+        home, upstreams("    parent: http://127.0.0.1:" + parent.registryPort() + "\n"));
+  }
+
+  private void publicImage(StubImage image) {
+    image.stub(registry);
+    registry.stubFor(
+        get(urlEqualTo("/v2/" + image.repository + "/tags/list?n=1"))
+            .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"1\"]}")));
+  }
+
+  private static void pull(RunningBerth berth, StubImage image) throws Exception {
+    HttpResponse<byte[]> manifest =
+        berth.get(
+            "/v2/" + image.repository + "/manifests/" + image.tag,
+            "Accept",
+            StubImage.OCI_MANIFEST);
+    assertEquals(200, manifest.statusCode(), new String(manifest.body()));
+    assertArrayEquals(image.manifest, manifest.body());
+    HttpResponse<byte[]> layer =
+        berth.get("/v2/" + image.repository + "/blobs/" + image.layerDigest);
+    assertEquals(200, layer.statusCode());
+    assertArrayEquals(image.layer, layer.body());
+  }
+
+  private int layerGets(StubImage image) {
+    return registry
+        .findAll(
+            getRequestedFor(urlEqualTo("/v2/" + image.repository + "/blobs/" + image.layerDigest)))
+        .size();
+  }
+
+  @Test
+  void whatOneReplicaFetched_anotherServes_andTheBucketHoldsItUnderItsDigest() throws Exception {
+    StubImage image = new StubImage("team/app", "1", 6 << 20, 21); // more than one 5 MiB part
+    publicImage(image);
+    try (RunningBerth a = replica("replica-a");
+        RunningBerth b = replica("replica-b");
+        RunningBerth nodeA = node("node-a", a);
+        RunningBerth nodeB = node("node-b", b)) {
+      pull(nodeA, image);
+      Path object = s3.bucketDir().resolve("tier/blobs/sha256/" + image.layerDigest.hex());
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!Files.exists(object) && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the commit follows the client's last byte
+      }
+      assertTrue(Files.exists(object), "no object " + object);
+      assertArrayEquals(image.layer, Files.readAllBytes(object), "the object is the blob");
+
+      pull(nodeB, image);
+
+      assertEquals(1, layerGets(image), "replica b downloaded the layer again");
+    }
+  }
+
+  @Test
+  void aReplicaThatLostItsLocalDisk_servesFromTheBucket() throws Exception {
+    StubImage image = new StubImage("team/app", "2", 300_000, 22);
+    publicImage(image);
+    try (RunningBerth a = replica("replica-a")) {
+      pull(a, image);
+      a.awaitMetric("berth_storage_blobs 1.0");
+    }
+
+    try (RunningBerth fresh = replica("replica-a-new-disk")) {
+      pull(fresh, image);
+    }
+
+    assertEquals(1, layerGets(image));
+  }
+}
