@@ -46,10 +46,8 @@ class S3StorageConformanceTest extends StorageConformanceTest {
   @BeforeEach
   void open() {
     location = server.location().withPrefix("storage-" + ++tests + "/");
-    storage =
-        new S3Storage(
-            new MemoryStorage(clock),
-            S3Stores.open(location, dir.resolve("spool"), 1 << 20, clock));
+    local = new MemoryStorage(clock);
+    storage = new S3Storage(local, S3Stores.open(location, dir.resolve("spool"), 1 << 20, clock));
   }
 
   @AfterEach
