@@ -9,6 +9,7 @@ import dev.berth.proxy.pull.BlobService;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.Candidates;
+import dev.berth.proxy.upstream.PeerRing;
 import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.proxy.upstream.UpstreamClient;
@@ -40,6 +41,8 @@ public final class PullRoutes {
   private final ReferrersRoute referrers;
   private final ManifestService manifestService;
 
+  private final PeerRing peers;
+
   public PullRoutes(
       UpstreamRouter router,
       AccessPolicy access,
@@ -49,7 +52,9 @@ public final class PullRoutes {
       ManifestService manifestService,
       BlobService blobService,
       StorageAccess storage,
-      ProxyMetrics metrics) {
+      ProxyMetrics metrics,
+      PeerRing peers) {
+    this.peers = peers;
     this.router = router;
     this.access = access;
     this.nodeClients = nodeClients;
@@ -114,16 +119,27 @@ public final class PullRoutes {
       return true;
     }
     response.putHeader("OCI-Namespace", repo.upstream().name());
+    // A peer replica of the cluster tier has authorized its client already: with the tier's
+    // token, it reads as the node (the tier's keyring) unless it forwards the client's credential.
+    String peerToken = request.getHeader(PeerRing.HEADER);
+    boolean fromPeer = peerToken != null && peers.accepts(peerToken);
+    if (peerToken != null && !fromPeer) {
+      new OciError("UNAUTHORIZED", PeerRing.HEADER + ": not this tier's peer token", 401)
+          .send(response);
+      return true;
+    }
     // Credentials are the identity when present; without, a request from the node is the node's.
     // An Authorization header berth cannot use (Bearer, malformed) is not "without": anonymous.
     String authorization = request.getHeader("Authorization");
     ClientIdentity client =
         ClientIdentity.fromAuthorization(authorization)
-            .orNodeIf(authorization == null && nodeClients.isNode(request.remoteAddress()));
+            .orNodeIf(
+                authorization == null && (fromPeer || nodeClients.isNode(request.remoteAddress())));
     request.pause(); // nothing to read, but keep the request quiet while access is checked
     access
         .authorize(repo, client)
         .compose(allowed -> credentials.candidates(repo, client))
+        .map(candidates -> fromPeer ? candidates.asFromPeer() : candidates)
         .onComplete(
             ar -> {
               request.resume();

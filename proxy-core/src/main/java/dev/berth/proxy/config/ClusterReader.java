@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /** Reads the {@code cluster} block. */
 final class ClusterReader {
-  private static final List<String> CLUSTER_KEYS = List.of("object-storage");
+  private static final List<String> CLUSTER_KEYS =
+      List.of("object-storage", "peers", "peer-token-file");
   private static final List<String> OBJECT_STORAGE_KEYS =
       List.of(
           "endpoint", "region", "bucket", "prefix", "path-style", "part-size", "credentials-file");
@@ -19,7 +20,27 @@ final class ClusterReader {
 
   static ClusterConfig read(ConfigNode node) {
     node.requireMap(CLUSTER_KEYS);
-    return new ClusterConfig(node.optional("object-storage").map(ClusterReader::objectStorage));
+    List<HostPort> peers =
+        node.optional("peers")
+            .map(list -> list.list().stream().map(p -> p.as(ClusterReader::peer)).toList())
+            .orElse(List.of());
+    var tokenFile = node.optional("peer-token-file").map(f -> f.as(ConfigReader::path));
+    if (!peers.isEmpty() && tokenFile.isEmpty()) {
+      throw node.required("peers")
+          .error(
+              "peers need cluster.peer-token-file: the replicas prove to each other that they"
+                  + " are replicas with the secret in it");
+    }
+    return new ClusterConfig(
+        node.optional("object-storage").map(ClusterReader::objectStorage), peers, tokenFile);
+  }
+
+  private static HostPort peer(String text) {
+    HostPort peer = HostPort.parse(text);
+    if (peer.port() == 0) {
+      throw new InvalidValueException(text, "expected host:port with the replicas' port");
+    }
+    return peer;
   }
 
   private static ObjectStorageConfig objectStorage(ConfigNode node) {

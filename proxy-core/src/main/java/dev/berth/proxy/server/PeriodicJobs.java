@@ -83,6 +83,28 @@ final class PeriodicJobs {
     vertx.setPeriodic(VERDICT_SWEEP_MILLIS, id -> sweep.run());
   }
 
+  /** How often the cluster tier's peers are resolved again (a replica joins, leaves, restarts). */
+  static final long PEER_REFRESH_MILLIS = 10_000;
+
+  /** Resolves the peers now (blocking: at start) and every {@link #PEER_REFRESH_MILLIS} after. */
+  static void refreshPeers(Vertx vertx, dev.berth.proxy.upstream.PeerRing peers) {
+    if (!peers.enabled()) {
+      return;
+    }
+    peers.refresh();
+    vertx.setPeriodic(
+        PEER_REFRESH_MILLIS,
+        id ->
+            vertx
+                .executeBlocking(
+                    () -> {
+                      peers.refresh();
+                      return null;
+                    },
+                    false)
+                .onFailure(e -> log.warn("resolving cluster.peers failed: {}", e.toString())));
+  }
+
   /** How often the TLS certificate files are checked for changes. */
   static final long TLS_CHECK_MILLIS = 2_000;
 

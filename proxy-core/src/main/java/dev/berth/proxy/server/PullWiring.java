@@ -14,6 +14,7 @@ import dev.berth.proxy.pull.FanOutMemory;
 import dev.berth.proxy.pull.ManifestService;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.upstream.NodePlugins;
+import dev.berth.proxy.upstream.PeerRing;
 import dev.berth.proxy.upstream.Upstream;
 import dev.berth.proxy.upstream.UpstreamClient;
 import dev.berth.proxy.upstream.UpstreamCredentials;
@@ -51,8 +52,11 @@ final class PullWiring {
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
             new PoolOptions().setHttp1MaxSize(64));
+    PeerRing peers = peerRing(config);
+    PeriodicJobs.refreshPeers(vertx, peers);
     UpstreamClient client =
-        new UpstreamClient(http, UpstreamTimeouts.DEFAULTS, clock, proxyMetrics);
+        new UpstreamClient(
+            http, UpstreamTimeouts.DEFAULTS, clock, proxyMetrics, System::nanoTime, null, peers);
     DockerConfigSource nodeCredentials = nodeCredentials(vertx, config, clock, proxyMetrics);
     UpstreamCredentials credentials =
         new UpstreamCredentials(
@@ -139,7 +143,40 @@ final class PullWiring {
         manifests,
         blobs,
         storageAccess,
-        proxyMetrics);
+        proxyMetrics,
+        peers);
+  }
+
+  /**
+   * The cluster tier's replicas from {@code cluster.peers}, or none.
+   *
+   * @throws ServerStartException naming {@code cluster.peer-token-file} when it cannot be read
+   */
+  static PeerRing peerRing(BerthConfig config) {
+    var cluster = config.cluster();
+    if (cluster.peers().isEmpty()) {
+      return PeerRing.NONE;
+    }
+    java.nio.file.Path file = cluster.peerTokenFile().orElseThrow();
+    String token;
+    try {
+      token = java.nio.file.Files.readString(file).strip();
+    } catch (java.io.IOException e) {
+      throw new ServerStartException(
+          "cluster.peer-token-file: cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (token.length() < 16) {
+      throw new ServerStartException(
+          "cluster.peer-token-file: "
+              + file
+              + " holds "
+              + (token.isEmpty() ? "nothing" : "fewer than 16 characters")
+              + "; put the tier's shared secret there (e.g. openssl rand -hex 32)");
+    }
+    return new PeerRing(
+        cluster.peers(),
+        config.listen().port(),
+        token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   static NodeClients nodeClients(BerthConfig config) {

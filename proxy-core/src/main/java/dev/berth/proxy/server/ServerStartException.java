@@ -11,4 +11,8 @@ public final class ServerStartException extends RuntimeException {
   public ServerStartException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  public ServerStartException(String message) {
+    super(message);
+  }
 }

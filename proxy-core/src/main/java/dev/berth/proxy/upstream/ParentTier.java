@@ -42,29 +42,35 @@ final class ParentTier {
     if (parent.isEmpty()) {
       return parent;
     }
-    Instant until = downUntil.get(parent.get());
-    if (until != null && clock.instant().isBefore(until)) {
-      return Optional.empty();
-    }
-    return parent;
+    return isUp(parent.get()) ? parent : Optional.empty();
   }
 
-  /** The parent did not answer: the registry itself is asked until {@link #RETRY_AFTER} passed. */
-  void failed(URI parent, Upstream upstream, UpstreamException why) {
-    if (downUntil.put(parent, clock.instant().plus(RETRY_AFTER)) == null) {
+  /** Whether {@code other} (a parent or a peer replica) is not resting after a failure. */
+  boolean isUp(URI other) {
+    Instant until = downUntil.get(other);
+    return until == null || !clock.instant().isBefore(until);
+  }
+
+  /**
+   * {@code other} (the {@code role}: parent, owning replica) did not answer: it is skipped until
+   * {@link #RETRY_AFTER} passed.
+   */
+  void failed(URI other, String role, Upstream upstream, UpstreamException why) {
+    if (downUntil.put(other, clock.instant().plus(RETRY_AFTER)) == null) {
       log.warn(
-          "parent {} did not answer for {} ({}); asking the registry itself for {}",
-          parent,
+          "{} {} did not answer for {} ({}); skipping it for {}",
+          role,
+          other,
           upstream.name(),
           why.getMessage(),
           RETRY_AFTER);
     }
   }
 
-  /** The parent answered: it is used again. */
-  void answered(URI parent) {
-    if (downUntil.remove(parent) != null) {
-      log.info("parent {} answers again", parent);
+  /** It answered: it is used again. */
+  void answered(URI other) {
+    if (downUntil.remove(other) != null) {
+      log.info("{} answers again", other);
     }
   }
 

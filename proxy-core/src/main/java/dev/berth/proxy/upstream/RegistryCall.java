@@ -24,6 +24,14 @@ public interface RegistryCall<T> {
     return MultiMap.caseInsensitiveMultiMap();
   }
 
+  /**
+   * The blob whose bytes this call fetches, if it does: such a call goes to the blob's owner in the
+   * cluster tier ({@link PeerRing}) before the registry.
+   */
+  default java.util.Optional<dev.berth.storage.Digest> blobBytes() {
+    return java.util.Optional.empty();
+  }
+
   /** What is being done, for messages: {@code HEAD manifest library/nginx:1.25}. */
   String action();
 

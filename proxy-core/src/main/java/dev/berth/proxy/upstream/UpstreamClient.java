@@ -53,6 +53,7 @@ public final class UpstreamClient {
 
   private final UpstreamObserver observer;
   private final ParentTier parents;
+  private final PeerRing peers;
 
   /** Monotonic time for deadlines and stall checks; injected so tests can move it. */
   private final LongSupplier nanoTime;
@@ -69,7 +70,22 @@ public final class UpstreamClient {
       UpstreamObserver observer,
       LongSupplier nanoTime,
       @Nullable HostResolver resolver) {
+    this(http, timeouts, clock, observer, nanoTime, resolver, PeerRing.NONE);
+  }
+
+  /**
+   * @param peers the cluster tier's replicas: a blob's bytes come from its owner among them
+   */
+  public UpstreamClient(
+      HttpClient http,
+      UpstreamTimeouts timeouts,
+      Clock clock,
+      UpstreamObserver observer,
+      LongSupplier nanoTime,
+      @Nullable HostResolver resolver,
+      PeerRing peers) {
     this.http = http;
+    this.peers = peers;
     this.redirectFollower =
         new RedirectFollower(
             resolver != null
@@ -105,28 +121,66 @@ public final class UpstreamClient {
    * every candidate.
    */
   public <T> Future<T> call(RoutedRepository target, RegistryCall<T> call, Candidates candidates) {
+    Optional<URI> owner =
+        candidates.fromPeer()
+            ? Optional.empty()
+            : call.blobBytes().flatMap(peers::owner).filter(parents::isUp);
+    if (owner.isEmpty()) {
+      return viaParentOrDirect(target, call, candidates);
+    }
+    return besideRegistry(
+        owner.get(),
+        "owning replica",
+        target,
+        new PeerCall<>(call, peers.token()),
+        candidates,
+        () -> viaParentOrDirect(target, call, candidates));
+  }
+
+  private <T> Future<T> viaParentOrDirect(
+      RoutedRepository target, RegistryCall<T> call, Candidates candidates) {
     Optional<URI> parent = parents.usable(target.upstream());
     if (parent.isEmpty()) {
       return exchange(target, call, candidates.list(), "");
     }
-    RoutedRepository viaParent = ParentTier.via(target, parent.get());
+    return besideRegistry(
+        parent.get(),
+        "parent",
+        target,
+        call,
+        candidates,
+        () -> exchange(target, call, candidates.list(), ""));
+  }
+
+  /**
+   * Asks another berth ({@code other}: a parent, a peer replica) for {@code target} with {@code
+   * ns=} and the client's credential only; its answer is final, unless it does not answer: then
+   * {@code otherwise}.
+   */
+  private <T> Future<T> besideRegistry(
+      URI other,
+      String role,
+      RoutedRepository target,
+      RegistryCall<T> call,
+      Candidates candidates,
+      java.util.function.Supplier<Future<T>> otherwise) {
     return exchange(
-            viaParent,
+            ParentTier.via(target, other),
             call,
             candidates.forParent().list(),
             ParentTier.nsParameter(target.upstream()))
         .transform(
             ar -> {
               if (ar.succeeded()) {
-                parents.answered(parent.get());
+                parents.answered(other);
                 return Future.succeededFuture(ar.result());
               }
               if (ar.cause() instanceof UpstreamException ue
                   && ue.kind() == UpstreamException.Kind.UNAVAILABLE) {
-                parents.failed(parent.get(), target.upstream(), ue);
-                return exchange(target, call, candidates.list(), "");
+                parents.failed(other, role, target.upstream(), ue);
+                return otherwise.get();
               }
-              parents.answered(parent.get()); // it answered, with a refusal or a 404
+              parents.answered(other); // it answered, with a refusal or a 404
               return Future.failedFuture(ar.cause());
             });
   }
@@ -286,6 +340,9 @@ public final class UpstreamClient {
       options.setServer(pinned); // the address that was checked, not a second DNS answer
     }
     options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(call.headers()));
+    if (!sameHost(url, call.upstream().url())) {
+      options.getHeaders().remove(PeerRing.HEADER); // the tier's secret stays with the tier
+    }
     options.putHeader("User-Agent", USER_AGENT);
     if (auth != null) {
       options.putHeader("Authorization", auth);

@@ -294,6 +294,12 @@ class ConfigLoaderTest {
             "cluster:\n  object-storage:\n    endpoint: minio:9000\n    bucket: berth\n",
             "cluster.object-storage.endpoint: invalid value 'minio:9000'"),
         bad(
+            "cluster:\n  peers:\n    - berth-tier.berth.svc:5000\n",
+            "cluster.peers: peers need cluster.peer-token-file"),
+        bad(
+            "cluster:\n  peer:\n    - x:5000\n",
+            "unknown key 'cluster.peer' (known keys: object-storage, peers, peer-token-file)"),
+        bad(
             "cluster:\n  object-storage:\n    buckett: berth\n",
             "unknown key 'cluster.object-storage.buckett' (known keys: endpoint, region, bucket,"
                 + " prefix, path-style, part-size, credentials-file)"),

@@ -48,6 +48,11 @@ public final class BlobGet implements RegistryCall<BlobGet.Body> {
   }
 
   @Override
+  public java.util.Optional<Digest> blobBytes() {
+    return java.util.Optional.of(digest);
+  }
+
+  @Override
   public HttpMethod method() {
     return HttpMethod.GET;
   }
