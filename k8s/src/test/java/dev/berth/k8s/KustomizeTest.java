@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.Rule;
@@ -243,6 +244,110 @@ class KustomizeTest {
         YAML.readTree(Files.readString(Manifests.K8S.resolve("base/config.yaml"))),
         withProvider,
         "components/eks-credential-provider/config.yaml is base/config.yaml plus the provider keys");
+  }
+
+  @Test
+  void cluster_tierAndNodes_asTheReadmeSays() throws Exception {
+    List<HasMetadata> objects = Manifests.render("overlays/cluster");
+    Map<String, HasMetadata> byName =
+        objects.stream()
+            .collect(
+                Collectors.toMap(
+                    o ->
+                        o.getKind()
+                            + "/"
+                            + o.getMetadata().getName().replaceAll("-[a-z0-9]{10}$", ""),
+                    o -> o));
+    Deployment tier = (Deployment) byName.get("Deployment/berth-tier");
+    io.fabric8.kubernetes.api.model.Service service =
+        (io.fabric8.kubernetes.api.model.Service) byName.get("Service/berth-tier");
+    io.fabric8.kubernetes.api.model.Service peers =
+        (io.fabric8.kubernetes.api.model.Service) byName.get("Service/berth-tier-peers");
+    assertTrue(byName.containsKey("DaemonSet/berth"), "the node berths stay");
+    assertEquals("None", peers.getSpec().getClusterIP(), "peers are found by a headless Service");
+    assertEquals(
+        tier.getSpec().getTemplate().getMetadata().getLabels(),
+        Map.copyOf(service.getSpec().getSelector()),
+        "the Service selects the tier's pods");
+    assertEquals(service.getSpec().getSelector(), peers.getSpec().getSelector());
+    assertTrue(tier.getSpec().getReplicas() >= 3, "three replicas");
+
+    PodSpec pod = tier.getSpec().getTemplate().getSpec();
+    Container berth = container(pod.getContainers(), "berth");
+    assertTrue(berth.getSecurityContext().getRunAsNonRoot());
+    assertTrue(berth.getSecurityContext().getReadOnlyRootFilesystem());
+    assertEquals("0.0.0.0:5000", after(berth.getArgs(), "--listen"));
+    Map<String, Volume> volumes =
+        pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
+    assertEquals(
+        null, volumes.get("peer-token").getSecret().getOptional(), "the token is required");
+    assertTrue(volumes.get("s3").getSecret().getOptional(), "no S3 Secret with pod identities");
+
+    // Both configs load as berth loads them, and point where the manifests put things.
+    var tierConfig = load(configOf(objects, pod, "config"));
+    assertEquals(
+        List.of(
+            new dev.berth.proxy.config.HostPort(
+                peers.getMetadata().getName() + ".berth-system.svc.cluster.local", 5000)),
+        tierConfig.cluster().peers());
+    assertEquals(
+        mount(berth, "peer-token").getMountPath() + "/token",
+        tierConfig.cluster().peerTokenFile().orElseThrow().toString());
+    assertEquals(
+        mount(berth, "s3").getMountPath() + "/credentials",
+        tierConfig
+            .cluster()
+            .objectStorage()
+            .orElseThrow()
+            .credentialsFile()
+            .orElseThrow()
+            .toString());
+
+    PodSpec nodePod = ((DaemonSet) byName.get("DaemonSet/berth")).getSpec().getTemplate().getSpec();
+    var nodeConfig = load(configOf(objects, nodePod, "config"));
+    var defaults =
+        dev.berth.proxy.config.ConfigLoader.load(
+                java.util.Optional.empty(), dev.berth.proxy.config.CommandLineOverrides.none())
+            .upstreams();
+    assertEquals(
+        defaults.stream().map(u -> u.name() + "=" + u.url()).toList(),
+        nodeConfig.upstreams().stream().map(u -> u.name() + "=" + u.url()).toList(),
+        "node-config.yaml lists the embedded default upstreams");
+    for (var upstream : nodeConfig.upstreams()) {
+      assertEquals(
+          java.util.Optional.of(
+              java.net.URI.create(
+                  "http://" + service.getMetadata().getName() + ".berth-system.svc:5000")),
+          upstream.parent(),
+          upstream.name() + " goes through the tier");
+    }
+  }
+
+  /** The config.yaml of the ConfigMap behind {@code pod}'s volume {@code volume}. */
+  private static String configOf(List<HasMetadata> objects, PodSpec pod, String volume) {
+    String name =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(volume))
+            .findFirst()
+            .orElseThrow()
+            .getConfigMap()
+            .getName();
+    return objects.stream()
+        .filter(o -> o instanceof ConfigMap && o.getMetadata().getName().equals(name))
+        .map(o -> ((ConfigMap) o).getData().get("config.yaml"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static dev.berth.proxy.config.BerthConfig load(String yaml) throws Exception {
+    Path file = Files.createTempFile("berth-config", ".yaml");
+    try {
+      Files.writeString(file, yaml);
+      return dev.berth.proxy.config.ConfigLoader.load(
+          java.util.Optional.of(file), dev.berth.proxy.config.CommandLineOverrides.none());
+    } finally {
+      Files.delete(file);
+    }
   }
 
   private static String after(List<String> args, String option) {
