@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -110,44 +109,7 @@ class CrashRecoveryE2eIT {
 
   private static Process start(Path dir, Path config, Path data, int port, String name)
       throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "java",
-                "-jar",
-                JAR.toString(),
-                "serve",
-                "--config",
-                config.toString(),
-                "--listen",
-                "127.0.0.1:" + port,
-                "--admin",
-                "127.0.0.1:" + FreePorts.next(),
-                "--data",
-                data.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve(name + ".log").toFile())
-            .start();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      try {
-        // The default tenancy (verify) challenges a version check without credentials: a 401
-        // from /v2/ is berth answering as a registry, i.e. up.
-        int status =
-            http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode();
-        if (status == 200 || status == 401) {
-          return p;
-        }
-      } catch (java.io.IOException e) {
-        Thread.sleep(200);
-      }
-    }
-    p.destroyForcibly();
-    throw new AssertionError(
-        "berth did not start: " + Files.readString(dir.resolve(name + ".log")));
+    return BerthProcess.start(dir, config, data, port, name).process();
   }
 
   private static long drain(HttpResponse<InputStream> response) {
