@@ -52,8 +52,7 @@ public final class UpstreamClient {
       Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
 
   private final UpstreamObserver observer;
-  private final ParentTier parents;
-  private final PeerRing peers;
+  private final OtherBerths otherBerths;
 
   /** Monotonic time for deadlines and stall checks; injected so tests can move it. */
   private final LongSupplier nanoTime;
@@ -85,7 +84,6 @@ public final class UpstreamClient {
       @Nullable HostResolver resolver,
       PeerRing peers) {
     this.http = http;
-    this.peers = peers;
     this.redirectFollower =
         new RedirectFollower(
             resolver != null
@@ -95,7 +93,7 @@ public final class UpstreamClient {
                         .owner()
                         .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false));
     this.observer = observer;
-    this.parents = new ParentTier(clock);
+    this.otherBerths = new OtherBerths(peers, new ParentTier(clock));
     this.nanoTime = nanoTime;
     this.authorization =
         new UpstreamAuthorization(
@@ -121,68 +119,7 @@ public final class UpstreamClient {
    * every candidate.
    */
   public <T> Future<T> call(RoutedRepository target, RegistryCall<T> call, Candidates candidates) {
-    Optional<URI> owner =
-        candidates.fromPeer()
-            ? Optional.empty()
-            : call.blobBytes().flatMap(peers::owner).filter(parents::isUp);
-    if (owner.isEmpty()) {
-      return viaParentOrDirect(target, call, candidates);
-    }
-    return besideRegistry(
-        owner.get(),
-        "owning replica",
-        target,
-        new PeerCall<>(call, peers.token()),
-        candidates,
-        () -> viaParentOrDirect(target, call, candidates));
-  }
-
-  private <T> Future<T> viaParentOrDirect(
-      RoutedRepository target, RegistryCall<T> call, Candidates candidates) {
-    Optional<URI> parent = parents.usable(target.upstream());
-    if (parent.isEmpty()) {
-      return exchange(target, call, candidates.list(), "");
-    }
-    return besideRegistry(
-        parent.get(),
-        "parent",
-        target,
-        call,
-        candidates,
-        () -> exchange(target, call, candidates.list(), ""));
-  }
-
-  /**
-   * Asks another berth ({@code other}: a parent, a peer replica) for {@code target} with {@code
-   * ns=} and the client's credential only; its answer is final, unless it does not answer: then
-   * {@code otherwise}.
-   */
-  private <T> Future<T> besideRegistry(
-      URI other,
-      String role,
-      RoutedRepository target,
-      RegistryCall<T> call,
-      Candidates candidates,
-      java.util.function.Supplier<Future<T>> otherwise) {
-    return exchange(
-            ParentTier.via(target, other),
-            call,
-            candidates.forParent().list(),
-            ParentTier.nsParameter(target.upstream()))
-        .transform(
-            ar -> {
-              if (ar.succeeded()) {
-                parents.answered(other);
-                return Future.succeededFuture(ar.result());
-              }
-              if (ar.cause() instanceof UpstreamException ue
-                  && ue.kind() == UpstreamException.Kind.UNAVAILABLE) {
-                parents.failed(other, role, target.upstream(), ue);
-                return otherwise.get();
-              }
-              parents.answered(other); // it answered, with a refusal or a 404
-              return Future.failedFuture(ar.cause());
-            });
+    return otherBerths.call(target, call, candidates, this::exchange);
   }
 
   /** One exchange with {@code target}'s upstream; {@code query} is added to the call's path. */
