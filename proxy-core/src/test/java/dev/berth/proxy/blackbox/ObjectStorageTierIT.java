@@ -127,4 +127,18 @@ class ObjectStorageTierIT {
 
     assertEquals(1, layerGets(image));
   }
+
+  @Test
+  void bucketDown_theNodesPullFromTheRegistry() throws Exception {
+    StubImage image = new StubImage("team/app", "3", 100_000, 23);
+    publicImage(image);
+    try (RunningBerth tier = replica("replica-a");
+        RunningBerth node = node("node-a", tier)) {
+      s3.close();
+
+      pull(node, image);
+
+      assertEquals(1, layerGets(image), "the node fetched the layer from the registry itself");
+    }
+  }
 }
