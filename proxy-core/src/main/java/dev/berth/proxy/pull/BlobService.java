@@ -34,7 +34,21 @@ public final class BlobService {
   private final UpstreamClient client;
   private final StorageAccess storage;
   private final LinkProof links;
-  private final Map<Digest, BlobDownload> downloads = new ConcurrentHashMap<>();
+
+  /**
+   * Downloads in flight, by digest and by whether they go to a peer replica (the blob's owner). A
+   * request a peer sent never joins one that goes to a peer: while two replicas disagree on the
+   * owner (for a moment, as membership changes), each would wait for the other until the timeout.
+   * It joins one that goes to the registry, as every request of the owner's own clients does.
+   */
+  private final Map<DownloadKey, BlobDownload> downloads = new ConcurrentHashMap<>();
+
+  private record DownloadKey(Digest digest, boolean toPeer) {}
+
+  private DownloadKey key(Digest digest, Candidates candidates) {
+    return new DownloadKey(digest, client.forwardsToPeer(digest, candidates));
+  }
+
   private final AtomicLong coalesced = new AtomicLong();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong uncachedServed = new AtomicLong();
@@ -167,7 +181,7 @@ public final class BlobService {
       boolean headOnly,
       boolean cacheOnly,
       Candidates candidates) {
-    BlobDownload publishing = downloads.get(digest);
+    BlobDownload publishing = downloads.get(key(digest, candidates));
     if (publishing != null && publishing.verified()) {
       // All its bytes are in and verified; only the publish runs (milliseconds). A client that
       // got its last byte and asks again (GET, HEAD, policy never) waits for it and is served
@@ -196,12 +210,12 @@ public final class BlobService {
     try {
       download =
           downloads.computeIfAbsent(
-              digest,
+              key(digest, candidates),
               d -> {
                 takeTransferSlot();
                 created[0] = true;
                 return new BlobDownload(
-                    repo, d, client, storage, candidates, fanOutMemory, fanOutWindow);
+                    repo, digest, client, storage, candidates, fanOutMemory, fanOutWindow);
               });
     } catch (DownloadLimitException e) {
       return Future.failedFuture(e);
@@ -213,7 +227,7 @@ public final class BlobService {
           .onComplete(
               ar -> {
                 transfers.decrementAndGet();
-                downloads.remove(digest, download);
+                downloads.remove(key(digest, candidates), download);
                 if (ar.failed() && ar.cause() instanceof DiskFullException) {
                   tooBigForDisk.put(digest, Boolean.TRUE);
                 }

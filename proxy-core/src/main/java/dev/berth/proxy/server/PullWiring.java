@@ -176,7 +176,8 @@ final class PullWiring {
     return new PeerRing(
         cluster.peers(),
         config.listen().port(),
-        token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        config.tls().isPresent());
   }
 
   static NodeClients nodeClients(BerthConfig config) {

@@ -31,6 +31,10 @@ final class OtherBerths {
     this.parents = parents;
   }
 
+  boolean forwardsToPeer(dev.berth.storage.Digest digest, Candidates candidates) {
+    return !candidates.fromPeer() && peers.owner(digest).filter(parents::isUp).isPresent();
+  }
+
   <T> Future<T> call(
       RoutedRepository target, RegistryCall<T> call, Candidates candidates, Exchanger exchange) {
     Optional<URI> owner =

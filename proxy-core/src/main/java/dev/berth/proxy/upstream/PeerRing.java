@@ -38,15 +38,28 @@ public final class PeerRing {
   public static final PeerRing NONE = new PeerRing(List.of(), 0, new byte[0]);
 
   private final List<HostPort> configured;
+  private final String scheme;
   private final int selfPort;
   private final byte[] token;
-  private volatile List<URI> members = List.of();
-  private volatile Set<URI> self = Set.of();
+
+  /** The members and which of them is this replica, replaced together. */
+  private record View(List<URI> members, Set<URI> self) {}
+
+  private volatile View view = new View(List.of(), Set.of());
 
   /**
    * @param selfPort this replica's registry port: a member on a local address with it is this one
    */
   public PeerRing(List<HostPort> configured, int selfPort, byte[] token) {
+    this(configured, selfPort, token, false);
+  }
+
+  /**
+   * @param tls the replicas' registry listeners speak HTTPS (their {@code tls}): the token and
+   *     forwarded credentials then cross the network encrypted
+   */
+  public PeerRing(List<HostPort> configured, int selfPort, byte[] token, boolean tls) {
+    this.scheme = tls ? "https" : "http";
     this.configured = List.copyOf(configured);
     this.selfPort = selfPort;
     this.token = token.clone();
@@ -80,7 +93,7 @@ public final class PeerRing {
         continue;
       }
       for (InetAddress address : addresses) {
-        URI member = member(address, peer.port());
+        URI member = member(scheme, address, peer.port());
         if (!found.contains(member)) {
           found.add(member);
         }
@@ -90,16 +103,16 @@ public final class PeerRing {
       }
     }
     Collections.sort(found);
-    if (!found.equals(members)) {
+    if (!found.equals(view.members())) {
       log.info("cluster peers: {} (this replica: {})", found, mine);
     }
-    members = List.copyOf(found);
-    self = Set.copyOf(mine);
+    view = new View(List.copyOf(found), Set.copyOf(mine));
   }
 
-  private static URI member(InetAddress address, int port) {
+  private static URI member(String scheme, InetAddress address, int port) {
     String host = address.getHostAddress();
-    return URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port);
+    return URI.create(
+        scheme + "://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port);
   }
 
   private static Set<InetAddress> localAddresses() {
@@ -115,22 +128,22 @@ public final class PeerRing {
   }
 
   public List<URI> members() {
-    return members;
+    return view.members();
   }
 
   /** The replica that owns {@code digest}, or empty when it is this one (or there are none). */
   public Optional<URI> owner(Digest digest) {
-    List<URI> all = members;
+    View v = view;
     URI best = null;
     long bestScore = 0;
-    for (URI member : all) {
+    for (URI member : v.members()) {
       long score = score(member, digest);
       if (best == null || Long.compareUnsigned(score, bestScore) > 0) {
         best = member;
         bestScore = score;
       }
     }
-    return best == null || self.contains(best) ? Optional.empty() : Optional.of(best);
+    return best == null || v.self().contains(best) ? Optional.empty() : Optional.of(best);
   }
 
   /** The weight of {@code member} for {@code digest}: the first 8 bytes of a SHA-256 of both. */

@@ -122,6 +122,11 @@ public final class UpstreamClient {
     return otherBerths.call(target, call, candidates, this::exchange);
   }
 
+  /** Whether a GET of {@code digest}'s bytes goes to its owner among the tier's replicas. */
+  public boolean forwardsToPeer(dev.berth.storage.Digest digest, Candidates candidates) {
+    return otherBerths.forwardsToPeer(digest, candidates);
+  }
+
   /** One exchange with {@code target}'s upstream; {@code query} is added to the call's path. */
   private <T> Future<T> exchange(
       RoutedRepository target,

@@ -69,7 +69,12 @@ class PeerTierTest {
   }
 
   private StubImage publicImage(String repository, int seed) {
-    StubImage image = new StubImage(repository, "1", 200_000, seed).stub(registry);
+    return publicImage(new StubImage(repository, "1", 200_000, seed));
+  }
+
+  private StubImage publicImage(StubImage stub) {
+    StubImage image = stub.stub(registry);
+    String repository = image.repository;
     registry.stubFor(
         get(urlEqualTo("/v2/" + repository + "/tags/list?n=1"))
             .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"1\"]}")));
@@ -158,5 +163,69 @@ class PeerTierTest {
             .get("/v2/team/app/blobs/" + image.layerDigest, "Berth-Peer", "not-the-tier-secret");
     assertEquals(401, r.statusCode());
     assertEquals(0, layerGets(image));
+  }
+
+  @Test
+  void replicasDisagreeingOnTheOwner_doNotWaitForEachOther() throws Exception {
+    // Two more replicas whose views differ, as while a pod is not ready yet and missing from the
+    // headless Service's answer: d does not see itself, so e owns everything for it; e sees both,
+    // and for the blob chosen below names d.
+    int d = FreePorts.next();
+    int e = FreePorts.next();
+    PeerRing seenByE = ring(List.of(d, e));
+    StubImage image = null;
+    for (int seed = 300; seed < 400 && image == null; seed++) {
+      StubImage candidate = new StubImage("team/split", "1", 150_000, seed);
+      if (seenByE.owner(candidate.layerDigest).map(u -> u.getPort() == d).orElse(false)) {
+        image = candidate;
+      }
+    }
+    assertTrue(image != null, "no seed in 100 gives d the blob in e's view");
+    StubImage split = publicImage(image);
+    try (RunningBerth replicaD = replica("replica-d", d, List.of(e));
+        RunningBerth replicaE = replica("replica-e", e, List.of(d, e))) {
+      CompletableFuture<byte[]> viaD =
+          CompletableFuture.supplyAsync(() -> layerOrFail(replicaD, split));
+      CompletableFuture<byte[]> viaE =
+          CompletableFuture.supplyAsync(() -> layerOrFail(replicaE, split));
+
+      assertArrayEquals(split.layer, viaD.get(20, TimeUnit.SECONDS), "d waited for e");
+      assertArrayEquals(split.layer, viaE.get(20, TimeUnit.SECONDS), "e waited for d");
+    }
+  }
+
+  private PeerRing ring(List<Integer> peerPorts) {
+    PeerRing ring =
+        new PeerRing(
+            peerPorts.stream().map(p -> new HostPort("127.0.0.1", p)).toList(),
+            1,
+            TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ring.refresh();
+    return ring;
+  }
+
+  private RunningBerth replica(String name, int port, List<Integer> peerPorts) throws Exception {
+    Path home = Files.createDirectories(dir.resolve(name));
+    StringBuilder peers = new StringBuilder();
+    for (int p : peerPorts) {
+      peers.append("    - 127.0.0.1:").append(p).append('\n');
+    }
+    String yaml =
+        "upstreams:\n  - name: registry.test\n    url: http://127.0.0.1:"
+            + registry.port()
+            + "\n    default: true\n"
+            + "cluster:\n  peer-token-file: "
+            + dir.resolve("peer-token")
+            + "\n  peers:\n"
+            + peers;
+    return RunningBerth.start(home, home.resolve("data"), yaml, "127.0.0.1:" + port);
+  }
+
+  private static byte[] layerOrFail(RunningBerth berth, StubImage image) {
+    try {
+      return layer(berth, image);
+    } catch (Exception ex) {
+      throw new IllegalStateException(ex);
+    }
   }
 }

@@ -26,6 +26,7 @@ final class ObjectReader implements BlobReader {
   private final BlobRange.Resolved range;
   private final int chunkSize;
   private final Runnable release;
+  private final Runnable gone;
   private @Nullable ResponseInputStream<GetObjectResponse> body;
   private @Nullable ReadableByteChannel channel;
   private long position;
@@ -37,7 +38,9 @@ final class ObjectReader implements BlobReader {
       Digest digest,
       BlobRange.Resolved range,
       int chunkSize,
-      Runnable release) {
+      Runnable release,
+      Runnable gone) {
+    this.gone = gone;
     this.objects = objects;
     this.key = key;
     this.digest = digest;
@@ -82,7 +85,21 @@ final class ObjectReader implements BlobReader {
       ResponseInputStream<GetObjectResponse> opened =
           objects.get(key, range.start(), range.endExclusive() - 1);
       if (opened == null) {
+        gone.run(); // deleted by another replica: this one's index must not list it any more
         throw new BlobGoneException(digest);
+      }
+      Long length = opened.response().contentLength();
+      if (length == null || length != range.length()) {
+        opened.abort();
+        throw new CorruptBlobException(
+            digest,
+            "object "
+                + key
+                + " answered "
+                + length
+                + " bytes for a range of "
+                + range.length()
+                + " (a server that ignores Range?)");
       }
       body = opened;
       in = Channels.newChannel(opened);

@@ -47,6 +47,7 @@ public final class S3BlobStore implements BlobStore {
     this.readChunk = readChunk;
     this.spoolDir = spoolDir;
     this.clock = clock;
+    Spool.deleteLeftovers(spoolDir);
     objects.list(
         keys.blobs(),
         o ->
@@ -89,7 +90,14 @@ public final class S3BlobStore implements BlobStore {
     pendingAccess.put(digest, clock.instant());
     Runnable release = lease(digest);
     return Optional.of(
-        new ObjectReader(objects, keys.blob(digest), digest, resolved, readChunk, release));
+        new ObjectReader(
+            objects,
+            keys.blob(digest),
+            digest,
+            resolved,
+            readChunk,
+            release,
+            () -> forget(digest)));
   }
 
   /** Counts a reader of {@code digest} until the returned action runs (once). */
@@ -122,6 +130,14 @@ public final class S3BlobStore implements BlobStore {
   /** Records a blob its writer has just published (or found published by a racing writer). */
   BlobInfo published(Digest digest, long size) {
     return remember(digest, size, clock.instant());
+  }
+
+  /** Drops {@code digest} from the index: the bucket no longer has it. */
+  private synchronized void forget(Digest digest) {
+    BlobInfo known = index.remove(digest);
+    if (known != null) {
+      totalBytes.addAndGet(-known.size());
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.berth.storage.s3;
 
+import dev.berth.storage.BlobGoneException;
 import dev.berth.storage.BlobInfo;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
@@ -7,6 +8,7 @@ import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.WriteAbortedException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +76,9 @@ final class S3BlobWriter implements BlobWriter {
   @Override
   public void append(ByteBuffer bytes) {
     requireOpen();
+    if (verified) {
+      throw new IllegalStateException("write of " + digest + " is verified: no more bytes");
+    }
     try {
       verifier.updateWithin(bytes, expectedSize);
       int n = bytes.remaining();
@@ -152,10 +157,17 @@ final class S3BlobWriter implements BlobWriter {
     if (written > uploaded) {
       uploadPart(written - uploaded);
     }
-    if (!objects.completeIfAbsent(key, id, parts)) {
-      objects.abortUpload(key, id);
-    }
     uploadId = null;
+    if (!objects.completeIfAbsent(key, id, parts)) {
+      try {
+        objects.abortUpload(key, id); // another writer published the same bytes first
+      } catch (StorageException e) {
+        log.warn(
+            "dropping the losing upload of {} failed, the bucket's lifecycle rule removes it: {}",
+            key,
+            e.getMessage());
+      }
+    }
   }
 
   @Override
@@ -186,7 +198,16 @@ final class S3BlobWriter implements BlobWriter {
 
   @Override
   public BlobReader follow(BlobRange range) {
-    spool.retain();
+    if (!spool.tryRetain()) {
+      // The write is over and its last reader gone: what it left is the object, or nothing.
+      SpoolProgress.Snapshot s = progress.snapshot();
+      if (s.state() == SpoolProgress.State.COMMITTED) {
+        return store.openReader(digest, range).orElseThrow(() -> new BlobGoneException(digest));
+      }
+      Throwable failure = s.failure();
+      throw new WriteAbortedException(
+          digest, failure != null ? failure : new IllegalStateException("aborted"));
+    }
     Runnable lease = store.lease(digest);
     try {
       return new SpoolReader(

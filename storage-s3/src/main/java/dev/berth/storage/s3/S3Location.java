@@ -81,6 +81,24 @@ public record S3Location(
         Duration.ofSeconds(30));
   }
 
+  /** Without the secret key: a location may be logged. */
+  @Override
+  public String toString() {
+    return "S3Location[endpoint="
+        + endpoint.map(Object::toString).orElse("AWS")
+        + ", region="
+        + region
+        + ", bucket="
+        + bucket
+        + ", prefix="
+        + prefix
+        + ", accessKey="
+        + accessKey.orElse("-")
+        + ", secretKey="
+        + (secretKey.isPresent() ? "***" : "-")
+        + "]";
+  }
+
   /** The same location under another key prefix. */
   public S3Location withPrefix(String newPrefix) {
     return new S3Location(

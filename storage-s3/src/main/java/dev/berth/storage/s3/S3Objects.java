@@ -25,6 +25,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 final class S3Objects {
   private static final String OCTETS = "application/octet-stream";
 
+  /**
+   * A whole call that moves no blob body (HEAD, a manifest, DELETE, listing a page, completing an
+   * upload): these run on the request path, so a stalled bucket fails them quickly.
+   */
+  static final java.time.Duration SHORT_CALL = java.time.Duration.ofSeconds(15);
+
   private final S3Client s3;
   private final String bucket;
 
@@ -39,7 +45,12 @@ final class S3Objects {
 
   Optional<HeadObjectResponse> head(String key) {
     try {
-      return Optional.of(call("HEAD " + key, () -> s3.headObject(r -> r.bucket(bucket).key(key))));
+      return Optional.of(
+          call(
+              "HEAD " + key,
+              () ->
+                  s3.headObject(
+                      r -> r.bucket(bucket).key(key).overrideConfiguration(S3Objects::shortCall))));
     } catch (Missing e) {
       return Optional.empty();
     }
@@ -60,7 +71,14 @@ final class S3Objects {
   Optional<byte[]> getBytes(String key) {
     try {
       return Optional.of(
-          call("GET " + key, () -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)))
+          call(
+                  "GET " + key,
+                  () ->
+                      s3.getObjectAsBytes(
+                          r ->
+                              r.bucket(bucket)
+                                  .key(key)
+                                  .overrideConfiguration(S3Objects::shortCall)))
               .asByteArray());
     } catch (Missing e) {
       return Optional.empty();
@@ -128,6 +146,7 @@ final class S3Objects {
                           .key(key)
                           .uploadId(uploadId)
                           .ifNoneMatch("*")
+                          .overrideConfiguration(S3Objects::shortCall)
                           .multipartUpload(m -> m.parts(parts))));
       return true;
     } catch (Exists e) {
@@ -150,45 +169,72 @@ final class S3Objects {
     if (head(key).isEmpty()) {
       return false;
     }
-    call("DELETE " + key, () -> s3.deleteObject(r -> r.bucket(bucket).key(key)));
+    call(
+        "DELETE " + key,
+        () ->
+            s3.deleteObject(
+                r -> r.bucket(bucket).key(key).overrideConfiguration(S3Objects::shortCall)));
     return true;
   }
 
+  /** Every object under {@code prefix}; the pages are fetched (and fail) inside the call. */
   void list(String prefix, Consumer<S3Object> action) {
-    call(
+    List<S3Object> all =
+        call(
             "LIST " + prefix,
-            () -> s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents())
-        .forEach(action);
+            () -> {
+              List<S3Object> objects = new java.util.ArrayList<>();
+              s3.listObjectsV2Paginator(
+                      r ->
+                          r.bucket(bucket)
+                              .prefix(prefix)
+                              .overrideConfiguration(S3Objects::shortCall))
+                  .contents()
+                  .forEach(objects::add);
+              return objects;
+            });
+    all.forEach(action);
   }
 
   /** Parts of uploads begun and not completed or aborted under {@code prefix}. */
   long pendingParts(String prefix) {
-    long[] parts = {0};
-    call(
-            "LIST uploads " + prefix,
-            () -> s3.listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(prefix)).uploads())
-        .forEach(
-            u ->
-                parts[0] +=
-                    call(
-                            "LIST parts " + u.key(),
-                            () ->
-                                s3.listParts(
-                                    r -> r.bucket(bucket).key(u.key()).uploadId(u.uploadId())))
-                        .parts()
-                        .size());
-    return parts[0];
+    return call(
+        "LIST uploads " + prefix,
+        () -> {
+          long parts = 0;
+          for (var u :
+              s3.listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(prefix)).uploads()) {
+            parts +=
+                s3.listParts(r -> r.bucket(bucket).key(u.key()).uploadId(u.uploadId()))
+                    .parts()
+                    .size();
+          }
+          return parts;
+        });
   }
 
+  /** Shortens a request's total time to {@link #SHORT_CALL}. */
+  private static void shortCall(
+      software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.Builder o) {
+    o.apiCallTimeout(SHORT_CALL).apiCallAttemptTimeout(SHORT_CALL);
+  }
+
+  /**
+   * Runs one S3 call. A 404 of an object or upload ({@code NoSuchKey}, {@code NoSuchUpload}, or a
+   * HEAD's bare 404) is {@link Missing}, a 412 {@link Exists}, for the methods that expect them;
+   * any other failure (a missing bucket included) is a {@link StorageException}. A 409 is a
+   * conflict to retry, not "exists": the object may not be there.
+   */
   private <T> T call(String what, Supplier<T> call) {
     try {
       return call.get();
     } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        throw new Missing();
+      String code = code(e);
+      if (e.statusCode() == 404 && !code.equals("NoSuchBucket")) {
+        throw new Missing(what + " in bucket " + bucket + ": not found");
       }
-      if (e.statusCode() == 412 || e.statusCode() == 409) {
-        throw new Exists();
+      if (e.statusCode() == 412) {
+        throw new Exists(what + " in bucket " + bucket + ": exists already");
       }
       throw new StorageException(
           what + " in bucket " + bucket + " failed: HTTP " + e.statusCode() + " " + code(e), e);
@@ -201,21 +247,24 @@ final class S3Objects {
     return e.awsErrorDetails() == null ? "" : String.valueOf(e.awsErrorDetails().errorCode());
   }
 
-  /** 404: the object (or upload) is not there. Internal to this class's callers' signatures. */
-  private static final class Missing extends RuntimeException {
+  /**
+   * 404: the object (or upload) is not there. A {@link StorageException}, so that where no caller
+   * expects it, it fails the store's call like any other S3 failure.
+   */
+  private static final class Missing extends StorageException {
     private static final long serialVersionUID = 1L;
 
-    Missing() {
-      super(null, null, false, false);
+    Missing(String message) {
+      super(message);
     }
   }
 
-  /** 412 or 409: a conditional create found the key taken. */
-  private static final class Exists extends RuntimeException {
+  /** 412: a conditional create found the key taken. A {@link StorageException} like Missing. */
+  private static final class Exists extends StorageException {
     private static final long serialVersionUID = 1L;
 
-    Exists() {
-      super(null, null, false, false);
+    Exists(String message) {
+      super(message);
     }
   }
 }

@@ -69,37 +69,68 @@ final class Spool {
     }
   }
 
-  /** {@code count} bytes from {@code position}, for an upload's body. */
+  /**
+   * {@code count} bytes from {@code position}, for an upload's body, through a channel of its own:
+   * the S3 client enforces its timeouts by interrupting the uploading thread, and an interrupted
+   * read closes its channel, which must not be the one the writer and the followers share.
+   */
   InputStream stream(long position, long count) {
-    return new InputStream() {
-      private long at = position;
-      private final long end = position + count;
+    try {
+      FileChannel own = FileChannel.open(file, StandardOpenOption.READ);
+      own.position(position);
+      return new java.io.FilterInputStream(java.nio.channels.Channels.newInputStream(own)) {
+        private long left = count;
 
-      @Override
-      public int read() {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) {
-        if (at >= end) {
-          return -1;
+        @Override
+        public int read() throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int b = super.read();
+          if (b >= 0) {
+            left--;
+          }
+          return b;
         }
-        ByteBuffer into = ByteBuffer.wrap(b, off, (int) Math.min(len, end - at));
-        Spool.this.read(into, at);
-        int n = into.position() - off;
-        at += n;
-        return n == 0 ? -1 : n;
-      }
-    };
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int n = super.read(b, off, (int) Math.min(len, left));
+          if (n > 0) {
+            left -= n;
+          }
+          return n;
+        }
+      };
+    } catch (IOException e) {
+      throw failure("reading " + file + " for an upload", e);
+    }
   }
 
-  synchronized void retain() {
+  /** Deletes spool files a crashed process left in {@code dir}: no write of theirs goes on. */
+  static void deleteLeftovers(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.newDirectoryStream(dir, "write-*.spool")) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      log.warn("could not clear old spool files in {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Holds the spool for one more reader; false when it is gone already (the write is over). */
+  synchronized boolean tryRetain() {
     if (holders == 0) {
-      throw new IllegalStateException("spool " + file + " is already released");
+      return false;
     }
     holders++;
+    return true;
   }
 
   synchronized void release() {

@@ -142,11 +142,14 @@ final class SpoolReader implements BlobReader {
     }
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean released =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      release.run();
+    closed = true;
+    if (released.compareAndSet(false, true)) {
+      release.run(); // once: a second release would delete the spool under the writer
     }
   }
 }

@@ -2,8 +2,13 @@ package dev.berth.storage.s3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.storage.BlobGoneException;
 import dev.berth.storage.BlobRange;
+import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.testing.BlobStoreConformanceTest;
@@ -102,5 +107,29 @@ class S3BlobStoreConformanceTest extends BlobStoreConformanceTest {
           content.all(),
           readAll(other.blobs().openReader(content.digest(), BlobRange.all()).orElseThrow()));
     }
+  }
+
+  @Test
+  void deletedByAnotherReplica_isGoneHereToo() throws Exception {
+    TestContent content = new TestContent(62, 1000);
+    writeInPieces(content);
+    try (S3Stores other = S3Stores.open(location, dir.resolve("spool2"), CHUNK, clock)) {
+      assertTrue(other.blobs().delete(content.digest()));
+    }
+
+    BlobReader reader = store().openReader(content.digest(), BlobRange.all()).orElseThrow();
+    assertThrows(BlobGoneException.class, () -> readAll(reader));
+    assertTrue(store().stat(content.digest()).isEmpty(), "the index still lists it");
+    assertEquals(0, store().totalBytes());
+  }
+
+  @Test
+  void opening_deletesSpoolFilesACrashLeft() throws Exception {
+    Path leftover = Files.createDirectories(dir.resolve("spool3")).resolve("write-1.spool");
+    Files.write(leftover, new byte[100]);
+
+    S3Stores.open(location, dir.resolve("spool3"), CHUNK, clock).close();
+
+    assertFalse(Files.exists(leftover));
   }
 }

@@ -573,4 +573,20 @@ public abstract class BlobStoreConformanceTest {
     assertArrayEquals(kept.all(), readAll(follower));
     assertEquals(0, store().openReaders());
   }
+
+  @Test
+  void follow_afterTheWriteEnded_readsTheBlobOrFails() {
+    TestContent content = new TestContent(34, 2L * chunkSize() + 1);
+    BlobWriter committed = store().beginWrite(content.digest(), content.size());
+    appendInPieces(committed, content, 0, content.size(), chunkSize());
+    committed.commit();
+    assertArrayEquals(content.all(), readAll(committed.follow(BlobRange.all())));
+
+    TestContent other = new TestContent(35, chunkSize() + 1L);
+    BlobWriter aborted = store().beginWrite(other.digest(), other.size());
+    appendInPieces(aborted, other, 0, chunkSize(), chunkSize());
+    aborted.abort(new RuntimeException("upstream went away"));
+    assertThrows(WriteAbortedException.class, () -> readAll(aborted.follow(BlobRange.all())));
+    assertEquals(0, store().openReaders());
+  }
 }
