@@ -2,15 +2,11 @@ package dev.berth.storage.rocksdb;
 
 import dev.berth.storage.BlobGoneException;
 import dev.berth.storage.BlobRange;
-import dev.berth.storage.BlobReader;
 import dev.berth.storage.CorruptBlobException;
 import dev.berth.storage.Digest;
-import dev.berth.storage.StorageException;
-import dev.berth.storage.WriteAbortedException;
+import dev.berth.storage.FollowingReader;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,15 +14,9 @@ import org.jspecify.annotations.Nullable;
  * WriteProgress} for more, and fails once the write fails. Bytes come from storage, not from the
  * writer, so a slow follower never holds the writer back and costs no memory beyond one chunk.
  */
-final class LiveBlobReader implements BlobReader {
+final class LiveBlobReader extends FollowingReader<WriteProgress.Snapshot> {
   private final RocksBlobStore store;
-  private final Digest digest;
-  private final int chunkSize;
   private final WriteProgress progress;
-  private final BlobRange requested;
-  private volatile BlobRange.@Nullable Resolved resolved;
-  private volatile long position;
-  private volatile boolean closed;
   private final Runnable releaseLease;
 
   LiveBlobReader(
@@ -36,139 +26,75 @@ final class LiveBlobReader implements BlobReader {
       WriteProgress progress,
       BlobRange requested,
       Runnable releaseLease) {
+    super(digest, chunkSize, requested, progress.snapshot().size());
     this.store = store;
-    this.releaseLease = releaseLease;
-    this.digest = digest;
-    this.chunkSize = chunkSize;
     this.progress = progress;
-    this.requested = requested;
-    WriteProgress.Snapshot s = progress.snapshot();
-    if (s.size() >= 0) {
-      resolve(s.size());
-    }
+    this.releaseLease = releaseLease;
   }
 
-  private BlobRange.Resolved resolve(long size) {
-    BlobRange.Resolved r = requested.resolve(size);
-    if (resolved == null) {
-      resolved = r;
-      position = r.start();
-    }
-    return r;
+  @Override
+  protected WriteProgress.Snapshot snapshot() {
+    return progress.snapshot();
+  }
+
+  @Override
+  protected CompletableFuture<Void> nextChange() {
+    return progress.nextChange();
+  }
+
+  @Override
+  protected boolean committed(WriteProgress.Snapshot s) {
+    return s.state() == WriteProgress.State.COMMITTED;
+  }
+
+  @Override
+  protected boolean failed(WriteProgress.Snapshot s) {
+    return s.state() == WriteProgress.State.FAILED;
+  }
+
+  @Override
+  protected @Nullable Throwable failure(WriteProgress.Snapshot s) {
+    return s.failure();
+  }
+
+  @Override
+  protected long stored(WriteProgress.Snapshot s) {
+    return s.durable();
+  }
+
+  @Override
+  protected long size(WriteProgress.Snapshot s) {
+    return s.size();
   }
 
   /**
-   * {@inheritDoc}
-   *
-   * @throws IllegalStateException while the size is unknown (await {@link #readable()} first)
-   * @throws dev.berth.storage.RangeNotSatisfiableException once the size shows the range is outside
-   *     the blob
+   * The chunk of {@code s}'s generation holding {@code from}; a racing writer's win looks again.
    */
   @Override
-  public BlobRange.Resolved range() {
-    BlobRange.Resolved r = resolved;
-    if (r != null) {
-      return r;
+  protected long read(WriteProgress.Snapshot s, ByteBuffer chunk, long from, long end) {
+    int index = (int) (from / chunkSize());
+    long chunkStart = (long) index * chunkSize();
+    int length = store.getChunkInto(digest, s.generation(), index, chunk);
+    if (length < 0) {
+      WriteProgress.Snapshot after = progress.snapshot();
+      if (after.generation() != s.generation() || after.state() != s.state()) {
+        return -1; // a racing writer won, or ours failed: look again
+      }
+      if (after.state() == WriteProgress.State.COMMITTED) {
+        throw new BlobGoneException(digest);
+      }
+      throw new CorruptBlobException(digest, "chunk " + index + " vanished during the write");
     }
-    WriteProgress.Snapshot s = progress.snapshot();
-    if (s.size() >= 0 && s.state() != WriteProgress.State.FAILED) {
-      return resolve(s.size());
+    long stop = Math.min(end, chunkStart + length);
+    if (stop <= from) {
+      return -1;
     }
-    throw new IllegalStateException("size of " + digest + " not known yet: await readable()");
+    chunk.limit((int) (stop - chunkStart)).position((int) (from - chunkStart));
+    return stop;
   }
 
   @Override
-  public long position() {
-    return position;
-  }
-
-  @Override
-  public boolean isDone() {
-    BlobRange.Resolved r = resolved;
-    return closed || (r != null && position >= r.endExclusive());
-  }
-
-  private boolean ready(WriteProgress.Snapshot s) {
-    if (closed || s.state() == WriteProgress.State.FAILED) {
-      return true;
-    }
-    BlobRange.Resolved r = resolved;
-    if (r == null) {
-      return s.size() >= 0;
-    }
-    return isDone() || readableLimit(s, r) > position;
-  }
-
-  /**
-   * How far this reader may go now. Until the write is committed (its digest verified), the last
-   * byte of the range is held back: a client can then never see a clean end of bytes that turn out
-   * wrong, because the failure reaches it before its final byte does.
-   */
-  private static long readableLimit(WriteProgress.Snapshot s, BlobRange.Resolved r) {
-    return r.readableEnd(s.durable(), s.state() == WriteProgress.State.COMMITTED);
-  }
-
-  @Override
-  public CompletionStage<Void> readable() {
-    CompletableFuture<Void> next = progress.nextChange();
-    if (ready(progress.snapshot())) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return next.thenCompose(ignored -> readable());
-  }
-
-  @Override
-  public int chunkSize() {
-    return chunkSize;
-  }
-
-  @Override
-  public boolean readInto(ByteBuffer chunk) {
-    while (true) {
-      try {
-        readable().toCompletableFuture().join();
-      } catch (CompletionException e) {
-        throw new StorageException("waiting for " + digest + " failed", e.getCause());
-      }
-      WriteProgress.Snapshot s = progress.snapshot();
-      if (closed) {
-        return false;
-      }
-      if (s.state() == WriteProgress.State.FAILED) {
-        Throwable failure = s.failure();
-        throw new WriteAbortedException(
-            digest, failure != null ? failure : new IllegalStateException("aborted"));
-      }
-      BlobRange.Resolved r = resolved != null ? resolved : resolve(s.size());
-      if (position >= r.endExclusive()) {
-        return false;
-      }
-      int index = (int) (position / chunkSize);
-      long chunkStart = (long) index * chunkSize;
-      int length = store.getChunkInto(digest, s.generation(), index, chunk);
-      if (length < 0) {
-        WriteProgress.Snapshot after = progress.snapshot();
-        if (after.generation() != s.generation() || after.state() != s.state()) {
-          continue; // a racing writer won, or ours failed: look again
-        }
-        if (after.state() == WriteProgress.State.COMMITTED) {
-          throw new BlobGoneException(digest);
-        }
-        throw new CorruptBlobException(digest, "chunk " + index + " vanished during the write");
-      }
-      long end = Math.min(readableLimit(s, r), chunkStart + length);
-      if (end <= position) {
-        continue; // only the held-back last byte is left: wait for the commit
-      }
-      chunk.limit((int) (end - chunkStart)).position((int) (position - chunkStart));
-      position = end;
-      return true;
-    }
-  }
-
-  @Override
-  public void close() {
-    closed = true;
+  protected void release() {
     releaseLease.run();
   }
 }
