@@ -64,7 +64,11 @@ class BlobServiceTest {
     BlobSource first = open(repo, image.layerDigest);
     assertFalse(first.fromCache());
     assertArrayEquals(image.layer, drain(first));
-    eventually(() -> f.storage.blobs().stat(image.layerDigest).isPresent(), "the blob is stored");
+    eventually(
+        () ->
+            f.storage.blobs().stat(image.layerDigest).isPresent()
+                && f.storage.links().isLinked("registry.test", "team/app", image.layerDigest),
+        "the blob is stored and linked"); // the link follows the commit
 
     BlobSource second = open(repo, image.layerDigest);
     assertInstanceOf(BlobSource.Stored.class, second);
@@ -136,7 +140,11 @@ class BlobServiceTest {
   void cachedThroughAnotherRepository_isServedOnlyOnceTheUpstreamConfirmsThisOne()
       throws Exception {
     drain(open(f.repo("team/app"), image.layerDigest));
-    eventually(() -> f.storage.blobs().stat(image.layerDigest).isPresent(), "the blob is stored");
+    eventually(
+        () ->
+            f.storage.blobs().stat(image.layerDigest).isPresent()
+                && f.storage.links().isLinked("registry.test", "team/app", image.layerDigest),
+        "the blob is stored and linked"); // the link follows the commit
     f.upstream.stubFor(
         head(urlEqualTo("/v2/team/other/blobs/" + image.layerDigest))
             .willReturn(aResponse().withStatus(200).withHeader("Content-Length", "" + LAYER)));
