@@ -4,10 +4,9 @@ import dev.berth.storage.BlobGoneException;
 import dev.berth.storage.BlobInfo;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
-import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
-import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.VerifyingBlobWriter;
 import dev.berth.storage.WriteAbortedException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -24,25 +23,19 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * If-None-Match: *}, so racing replicas never publish over each other, and a wrong or partial blob
  * is never visible under its key.
  */
-final class S3BlobWriter implements BlobWriter {
+final class S3BlobWriter extends VerifyingBlobWriter {
   private static final Logger log = LoggerFactory.getLogger(S3BlobWriter.class);
 
   private final S3BlobStore store;
   private final S3Objects objects;
   private final String key;
-  private final Digest digest;
-  private final long expectedSize;
   private final int partSize;
-  private final DigestVerifier verifier;
   private final SpoolProgress progress;
   private final Spool spool;
   private final List<CompletedPart> parts = new ArrayList<>();
   private @Nullable String uploadId;
-  private long written;
+  private long spooled;
   private long uploaded;
-  private boolean verified;
-  private volatile boolean finished;
-  private volatile boolean committed;
 
   S3BlobWriter(
       S3BlobStore store,
@@ -52,46 +45,24 @@ final class S3BlobWriter implements BlobWriter {
       long expectedSize,
       int partSize,
       Spool spool) {
+    super(digest, expectedSize);
     this.store = store;
     this.objects = objects;
     this.key = key;
-    this.digest = digest;
-    this.expectedSize = expectedSize;
     this.partSize = partSize;
-    this.verifier = digest.newVerifier();
     this.progress = new SpoolProgress(expectedSize);
     this.spool = spool;
   }
 
   @Override
-  public Digest digest() {
-    return digest;
-  }
-
-  @Override
-  public long written() {
-    return written;
-  }
-
-  @Override
-  public void append(ByteBuffer bytes) {
-    requireOpen();
-    if (verified) {
-      throw new IllegalStateException("write of " + digest + " is verified: no more bytes");
-    }
-    try {
-      verifier.updateWithin(bytes, expectedSize);
-      int n = bytes.remaining();
-      spool.append(bytes);
-      written += n;
-      store.spooling(n);
-      progress.spooled(written);
-      while (written - uploaded >= partSize) {
-        uploadPart(partSize);
-      }
-    } catch (StorageException e) {
-      abort(e);
-      throw e;
+  protected void store(ByteBuffer bytes) {
+    int n = bytes.remaining();
+    spool.append(bytes);
+    spooled += n;
+    store.spooling(n);
+    progress.spooled(spooled);
+    while (spooled - uploaded >= partSize) {
+      uploadPart(partSize);
     }
   }
 
@@ -107,55 +78,26 @@ final class S3BlobWriter implements BlobWriter {
     uploaded += length;
   }
 
-  private void requireOpen() {
-    if (finished) {
-      throw new IllegalStateException("write of " + digest + " is already finished");
-    }
-  }
-
   @Override
-  public void verify() {
-    requireOpen();
-    if (verified) {
-      return;
-    }
-    try {
-      verifier.check(expectedSize);
-      verified = true;
-    } catch (StorageException e) {
-      abort(e);
-      throw e;
-    }
-  }
-
-  @Override
-  public BlobInfo commit() {
-    try {
-      verify(); // refuses a finished write too
-      publish();
-      BlobInfo info = store.published(digest, written);
-      finished = true;
-      committed = true;
-      store.spooled(written);
-      progress.committed(written);
-      spool.release();
-      return info;
-    } catch (StorageException e) {
-      abort(e);
-      throw e;
-    }
+  protected BlobInfo publish() {
+    createObject();
+    BlobInfo info = store.published(digest, spooled);
+    store.spooled(spooled);
+    progress.committed(spooled);
+    spool.release();
+    return info;
   }
 
   /** Creates the object unless a racing writer did: its bytes are these, verified the same way. */
-  private void publish() {
+  private void createObject() {
     String id = uploadId;
     if (id == null) {
       objects.createIfAbsent(
-          key, "application/octet-stream", written, () -> spool.stream(0, written));
+          key, "application/octet-stream", spooled, () -> spool.stream(0, spooled));
       return;
     }
-    if (written > uploaded) {
-      uploadPart(written - uploaded);
+    if (spooled > uploaded) {
+      uploadPart(spooled - uploaded);
     }
     uploadId = null;
     if (!objects.completeIfAbsent(key, id, parts)) {
@@ -171,11 +113,7 @@ final class S3BlobWriter implements BlobWriter {
   }
 
   @Override
-  public void abort(Throwable reason) {
-    if (committed || progress.snapshot().state() == SpoolProgress.State.FAILED) {
-      return; // only the first reason reaches followers
-    }
-    finished = true;
+  protected void discard(Throwable reason) {
     String id = uploadId;
     uploadId = null;
     try {
@@ -190,7 +128,7 @@ final class S3BlobWriter implements BlobWriter {
           key,
           e.getMessage());
     } finally {
-      store.spooled(written);
+      store.spooled(spooled);
       progress.failed(reason);
       spool.release();
     }

@@ -188,6 +188,21 @@ public abstract class BlobStoreConformanceTest {
   }
 
   @Test
+  void append_afterVerify_isRefused_andTheVerifiedBytesStillCommit() {
+    TestContent content = new TestContent(43, chunkSize() + 5L);
+    BlobWriter writer = store().beginWrite(content.digest(), -1);
+    appendInPieces(writer, content, 0, content.size(), 100);
+    writer.verify();
+
+    assertThrows(IllegalStateException.class, () -> writer.append(ByteBuffer.allocate(1)));
+
+    assertEquals(content.size(), writer.commit().size());
+    assertArrayEquals(
+        content.all(),
+        readAll(store().openReader(content.digest(), BlobRange.all()).orElseThrow()));
+  }
+
+  @Test
   void verify_digestMismatch_failsAndLeavesNothing() {
     TestContent content = new TestContent(41, chunkSize() + 3);
     TestContent other = new TestContent(42, content.size());
