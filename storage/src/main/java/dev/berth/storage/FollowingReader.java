@@ -10,14 +10,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * A reader that follows a write in progress, for every store: it returns the bytes stored so far,
  * waits for more, holds the range's last byte back until the write is verified ({@link
- * BlobRange.Resolved#readableEnd}), and fails once the write fails. A store says how its write
- * looks ({@code S}, an immutable snapshot) and how to read stored bytes; the rules are here once.
- *
- * @param <S> the store's snapshot of a write: state, bytes stored, size, failure
+ * BlobRange.Resolved#readableEnd}), and fails once the write fails. A store says only how to read
+ * stored bytes; the rules are here once, the write's state in its {@link WriteProgress}.
  */
-public abstract class FollowingReader<S> implements BlobReader {
+public abstract class FollowingReader implements BlobReader {
   protected final Digest digest;
+  protected final WriteProgress progress;
   private final int chunkSize;
+  private final Runnable release;
   private final BlobRange requested;
   private volatile BlobRange.@Nullable Resolved resolved;
   private volatile long position;
@@ -25,36 +25,22 @@ public abstract class FollowingReader<S> implements BlobReader {
   private final AtomicBoolean released = new AtomicBoolean();
 
   /**
-   * @param knownSize the blob's size when the write declared it, else -1 (the range then resolves
-   *     once the size is known)
-   * @throws RangeNotSatisfiableException when the known size shows the range is outside the blob
+   * @param release lets go of what the reader holds (a lease, a spool); run once, at close
+   * @throws RangeNotSatisfiableException when the write's declared size shows the range is outside
+   *     the blob (an unknown size resolves the range once it is known)
    */
-  protected FollowingReader(Digest digest, int chunkSize, BlobRange requested, long knownSize) {
+  protected FollowingReader(
+      Digest digest, int chunkSize, WriteProgress progress, BlobRange requested, Runnable release) {
     this.digest = digest;
     this.chunkSize = chunkSize;
+    this.progress = progress;
     this.requested = requested;
+    this.release = release;
+    long knownSize = progress.snapshot().size();
     if (knownSize >= 0) {
       resolve(knownSize);
     }
   }
-
-  /** The write as it is now. */
-  protected abstract S snapshot();
-
-  /** Completes at the write's next change; take it before {@link #snapshot} to miss none. */
-  protected abstract CompletableFuture<Void> nextChange();
-
-  protected abstract boolean committed(S s);
-
-  protected abstract boolean failed(S s);
-
-  protected abstract @Nullable Throwable failure(S s);
-
-  /** Bytes stored from the start: those a reader may have (less the held-back last byte). */
-  protected abstract long stored(S s);
-
-  /** The blob's size, -1 while unknown. */
-  protected abstract long size(S s);
 
   /**
    * Reads stored bytes from {@code from} (before {@code end}, at most one chunk) into {@code
@@ -62,10 +48,7 @@ public abstract class FollowingReader<S> implements BlobReader {
    *
    * @return the position after them, or -1 to look at the write again (it changed meanwhile)
    */
-  protected abstract long read(S s, ByteBuffer chunk, long from, long end);
-
-  /** Lets go of what the reader holds (a lease, a spool); called once. */
-  protected abstract void release();
+  protected abstract long read(WriteProgress.Snapshot s, ByteBuffer chunk, long from, long end);
 
   private BlobRange.Resolved resolve(long size) {
     BlobRange.Resolved r = requested.resolve(size);
@@ -88,9 +71,9 @@ public abstract class FollowingReader<S> implements BlobReader {
     if (r != null) {
       return r;
     }
-    S s = snapshot();
-    if (size(s) >= 0 && !failed(s)) {
-      return resolve(size(s));
+    WriteProgress.Snapshot s = progress.snapshot();
+    if (s.size() >= 0 && !failed(s)) {
+      return resolve(s.size());
     }
     throw new IllegalStateException("size of " + digest + " not known yet: await readable()");
   }
@@ -106,21 +89,21 @@ public abstract class FollowingReader<S> implements BlobReader {
     return closed || (r != null && position >= r.endExclusive());
   }
 
-  private boolean ready(S s) {
+  private boolean ready(WriteProgress.Snapshot s) {
     if (closed || failed(s)) {
       return true;
     }
     BlobRange.Resolved r = resolved;
     if (r == null) {
-      return size(s) >= 0;
+      return s.size() >= 0;
     }
-    return isDone() || r.readableEnd(stored(s), committed(s)) > position;
+    return isDone() || r.readableEnd(s.stored(), committed(s)) > position;
   }
 
   @Override
   public CompletionStage<Void> readable() {
-    CompletableFuture<Void> next = nextChange();
-    if (ready(snapshot())) {
+    CompletableFuture<Void> next = progress.nextChange();
+    if (ready(progress.snapshot())) {
       return CompletableFuture.completedFuture(null);
     }
     return next.thenCompose(ignored -> readable());
@@ -139,21 +122,21 @@ public abstract class FollowingReader<S> implements BlobReader {
       } catch (CompletionException e) {
         throw new StorageException("waiting for " + digest + " failed", e.getCause());
       }
-      S s = snapshot();
+      WriteProgress.Snapshot s = progress.snapshot();
       if (closed) {
         return false;
       }
       if (failed(s)) {
-        Throwable failure = failure(s);
+        Throwable failure = s.failure();
         throw new WriteAbortedException(
             digest, failure != null ? failure : new IllegalStateException("aborted"));
       }
-      BlobRange.Resolved r = resolved != null ? resolved : resolve(size(s));
+      BlobRange.Resolved r = resolved != null ? resolved : resolve(s.size());
       long from = position;
       if (from >= r.endExclusive()) {
         return false;
       }
-      long end = r.readableEnd(stored(s), committed(s));
+      long end = r.readableEnd(s.stored(), committed(s));
       if (end <= from) {
         continue; // only the held-back last byte is left: wait for the commit
       }
@@ -169,7 +152,15 @@ public abstract class FollowingReader<S> implements BlobReader {
   public void close() {
     closed = true;
     if (released.compareAndSet(false, true)) {
-      release();
+      release.run();
     }
+  }
+
+  private static boolean committed(WriteProgress.Snapshot s) {
+    return s.state() == WriteProgress.State.COMMITTED;
+  }
+
+  private static boolean failed(WriteProgress.Snapshot s) {
+    return s.state() == WriteProgress.State.FAILED;
   }
 }

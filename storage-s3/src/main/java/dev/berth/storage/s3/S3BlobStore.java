@@ -6,10 +6,10 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
+import dev.berth.storage.eviction.AccessRecorder;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +34,7 @@ public final class S3BlobStore implements BlobStore {
   private final Path spoolDir;
   private final Clock clock;
   private final ConcurrentSkipListMap<Digest, BlobInfo> index = new ConcurrentSkipListMap<>();
-  private final Map<Digest, Instant> pendingAccess = new ConcurrentHashMap<>();
+  private final AccessRecorder accesses;
   private final Map<Digest, AtomicInteger> readers = new ConcurrentHashMap<>();
   private final AtomicLong totalBytes = new AtomicLong();
   private final AtomicLong spooling = new AtomicLong();
@@ -47,6 +47,7 @@ public final class S3BlobStore implements BlobStore {
     this.readChunk = readChunk;
     this.spoolDir = spoolDir;
     this.clock = clock;
+    this.accesses = new AccessRecorder(clock);
     Spool.deleteLeftovers(spoolDir);
     objects.list(
         keys.blobs(),
@@ -87,7 +88,7 @@ public final class S3BlobStore implements BlobStore {
       return Optional.empty();
     }
     BlobRange.Resolved resolved = range.resolve(info.get().size());
-    pendingAccess.put(digest, clock.instant());
+    accesses.record(digest);
     Runnable release = lease(digest);
     return Optional.of(
         new ObjectReader(
@@ -147,7 +148,6 @@ public final class S3BlobStore implements BlobStore {
     if (known != null) {
       totalBytes.addAndGet(-known.size());
     }
-    pendingAccess.remove(digest);
     return deleted || known != null;
   }
 
@@ -196,13 +196,14 @@ public final class S3BlobStore implements BlobStore {
 
   @Override
   public void flushAccessTimes() {
-    for (Digest digest : List.copyOf(pendingAccess.keySet())) {
-      Instant at = pendingAccess.remove(digest);
-      if (at != null) {
-        index.computeIfPresent(
-            digest, (d, i) -> new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at));
-      }
-    }
+    accesses
+        .drain()
+        .forEach(
+            (digest, millis) -> {
+              Instant at = Instant.ofEpochMilli(millis);
+              index.computeIfPresent(
+                  digest, (d, i) -> new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at));
+            });
   }
 
   /**

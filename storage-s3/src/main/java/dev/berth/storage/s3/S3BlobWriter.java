@@ -8,6 +8,7 @@ import dev.berth.storage.Digest;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.VerifyingBlobWriter;
 import dev.berth.storage.WriteAbortedException;
+import dev.berth.storage.WriteProgress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ final class S3BlobWriter extends VerifyingBlobWriter {
   private final S3Objects objects;
   private final String key;
   private final int partSize;
-  private final SpoolProgress progress;
+  private final WriteProgress progress;
   private final Spool spool;
   private final List<CompletedPart> parts = new ArrayList<>();
   private @Nullable String uploadId;
@@ -50,7 +51,7 @@ final class S3BlobWriter extends VerifyingBlobWriter {
     this.objects = objects;
     this.key = key;
     this.partSize = partSize;
-    this.progress = new SpoolProgress(expectedSize);
+    this.progress = new WriteProgress(0, expectedSize);
     this.spool = spool;
   }
 
@@ -60,7 +61,7 @@ final class S3BlobWriter extends VerifyingBlobWriter {
     spool.append(bytes);
     spooled += n;
     store.spooling(n);
-    progress.spooled(spooled);
+    progress.advance(spooled);
     while (spooled - uploaded >= partSize) {
       uploadPart(partSize);
     }
@@ -83,7 +84,7 @@ final class S3BlobWriter extends VerifyingBlobWriter {
     createObject();
     BlobInfo info = store.published(digest, spooled);
     store.spooled(spooled);
-    progress.committed(spooled);
+    progress.committed(spooled, 0);
     spool.release();
     return info;
   }
@@ -138,8 +139,8 @@ final class S3BlobWriter extends VerifyingBlobWriter {
   public BlobReader follow(BlobRange range) {
     if (!spool.tryRetain()) {
       // The write is over and its last reader gone: what it left is the object, or nothing.
-      SpoolProgress.Snapshot s = progress.snapshot();
-      if (s.state() == SpoolProgress.State.COMMITTED) {
+      WriteProgress.Snapshot s = progress.snapshot();
+      if (s.state() == WriteProgress.State.COMMITTED) {
         return store.openReader(digest, range).orElseThrow(() -> new BlobGoneException(digest));
       }
       Throwable failure = s.failure();

@@ -5,13 +5,12 @@ import dev.berth.storage.DigestMismatchException;
 import dev.berth.storage.ManifestInfo;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.StoredManifest;
+import dev.berth.storage.eviction.AccessRecorder;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 
@@ -25,12 +24,13 @@ public final class S3ManifestStore implements ManifestStore {
   private final S3Keys keys;
   private final Clock clock;
   private final ConcurrentSkipListMap<Digest, ManifestInfo> index = new ConcurrentSkipListMap<>();
-  private final Map<Digest, Instant> pendingAccess = new ConcurrentHashMap<>();
+  private final AccessRecorder accesses;
 
   S3ManifestStore(S3Objects objects, S3Keys keys, Clock clock) {
     this.objects = objects;
     this.keys = keys;
     this.clock = clock;
+    this.accesses = new AccessRecorder(clock);
     objects.list(
         keys.manifests(),
         o ->
@@ -106,13 +106,12 @@ public final class S3ManifestStore implements ManifestStore {
 
   @Override
   public void touch(Digest digest) {
-    pendingAccess.put(digest, clock.instant());
+    accesses.record(digest);
   }
 
   @Override
   public boolean delete(Digest digest) {
     boolean deleted = objects.delete(keys.manifest(digest));
-    pendingAccess.remove(digest);
     return index.remove(digest) != null || deleted;
   }
 
@@ -140,12 +139,13 @@ public final class S3ManifestStore implements ManifestStore {
 
   @Override
   public void flushAccessTimes() {
-    for (Digest digest : List.copyOf(pendingAccess.keySet())) {
-      Instant at = pendingAccess.remove(digest);
-      if (at != null) {
-        index.computeIfPresent(
-            digest, (d, i) -> new ManifestInfo(d, i.mediaType(), i.size(), i.stored(), at));
-      }
-    }
+    accesses
+        .drain()
+        .forEach(
+            (digest, millis) -> {
+              Instant at = Instant.ofEpochMilli(millis);
+              index.computeIfPresent(
+                  digest, (d, i) -> new ManifestInfo(d, i.mediaType(), i.size(), i.stored(), at));
+            });
   }
 }

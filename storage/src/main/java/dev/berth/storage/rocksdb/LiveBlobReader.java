@@ -5,19 +5,16 @@ import dev.berth.storage.BlobRange;
 import dev.berth.storage.CorruptBlobException;
 import dev.berth.storage.Digest;
 import dev.berth.storage.FollowingReader;
+import dev.berth.storage.WriteProgress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Follows a write in progress: it reads the chunks already stored, waits on the writer's {@link
- * WriteProgress} for more, and fails once the write fails. Bytes come from storage, not from the
- * writer, so a slow follower never holds the writer back and costs no memory beyond one chunk.
+ * Follows a write in progress by the rules of {@link FollowingReader}, reading the chunks already
+ * stored. Bytes come from storage, not from the writer, so a slow follower never holds the writer
+ * back and costs no memory beyond one chunk.
  */
-final class LiveBlobReader extends FollowingReader<WriteProgress.Snapshot> {
+final class LiveBlobReader extends FollowingReader {
   private final RocksBlobStore store;
-  private final WriteProgress progress;
-  private final Runnable releaseLease;
 
   LiveBlobReader(
       RocksBlobStore store,
@@ -26,45 +23,8 @@ final class LiveBlobReader extends FollowingReader<WriteProgress.Snapshot> {
       WriteProgress progress,
       BlobRange requested,
       Runnable releaseLease) {
-    super(digest, chunkSize, requested, progress.snapshot().size());
+    super(digest, chunkSize, progress, requested, releaseLease);
     this.store = store;
-    this.progress = progress;
-    this.releaseLease = releaseLease;
-  }
-
-  @Override
-  protected WriteProgress.Snapshot snapshot() {
-    return progress.snapshot();
-  }
-
-  @Override
-  protected CompletableFuture<Void> nextChange() {
-    return progress.nextChange();
-  }
-
-  @Override
-  protected boolean committed(WriteProgress.Snapshot s) {
-    return s.state() == WriteProgress.State.COMMITTED;
-  }
-
-  @Override
-  protected boolean failed(WriteProgress.Snapshot s) {
-    return s.state() == WriteProgress.State.FAILED;
-  }
-
-  @Override
-  protected @Nullable Throwable failure(WriteProgress.Snapshot s) {
-    return s.failure();
-  }
-
-  @Override
-  protected long stored(WriteProgress.Snapshot s) {
-    return s.durable();
-  }
-
-  @Override
-  protected long size(WriteProgress.Snapshot s) {
-    return s.size();
   }
 
   /**
@@ -91,10 +51,5 @@ final class LiveBlobReader extends FollowingReader<WriteProgress.Snapshot> {
     }
     chunk.limit((int) (stop - chunkStart)).position((int) (from - chunkStart));
     return stop;
-  }
-
-  @Override
-  protected void release() {
-    releaseLease.run();
   }
 }

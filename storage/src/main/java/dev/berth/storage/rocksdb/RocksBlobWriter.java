@@ -6,6 +6,7 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.Digest;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.VerifyingBlobWriter;
+import dev.berth.storage.WriteProgress;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -6,6 +6,7 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
+import dev.berth.storage.eviction.AccessRecorder;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class MemoryBlobStore implements BlobStore {
   private final Clock clock;
   private final MemoryDisk disk;
   private final ConcurrentSkipListMap<Digest, Stored> blobs = new ConcurrentSkipListMap<>();
-  private final Map<Digest, Instant> pendingAccess = new ConcurrentHashMap<>();
+  private final AccessRecorder accesses;
   private final Map<Digest, AtomicInteger> readers = new ConcurrentHashMap<>();
   private final Set<MemoryBlobWriter> writers = ConcurrentHashMap.newKeySet();
   private final AtomicLong totalBytes = new AtomicLong();
@@ -40,6 +41,7 @@ public final class MemoryBlobStore implements BlobStore {
   public MemoryBlobStore(int chunkSize, Clock clock, MemoryDisk disk) {
     this.chunkSize = chunkSize;
     this.clock = clock;
+    this.accesses = new AccessRecorder(clock);
     this.disk = disk;
   }
 
@@ -54,7 +56,7 @@ public final class MemoryBlobStore implements BlobStore {
     if (stored == null) {
       return Optional.empty();
     }
-    pendingAccess.put(digest, clock.instant());
+    accesses.record(digest);
     MemoryWrite done = MemoryWrite.done(stored.chunks(), stored.info().size());
     return Optional.of(follow(digest, stored.info().chunkSize(), done, range));
   }
@@ -115,7 +117,6 @@ public final class MemoryBlobStore implements BlobStore {
     }
     totalBytes.addAndGet(-removed.info().size());
     disk.give(removed.info().size());
-    pendingAccess.remove(digest);
     return true;
   }
 
@@ -164,18 +165,18 @@ public final class MemoryBlobStore implements BlobStore {
 
   @Override
   public void flushAccessTimes() {
-    for (Digest digest : List.copyOf(pendingAccess.keySet())) {
-      Instant at = pendingAccess.remove(digest);
-      if (at != null) {
-        blobs.computeIfPresent(
-            digest,
-            (d, s) -> {
-              BlobInfo i = s.info();
-              return new Stored(
-                  new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at), s.chunks());
-            });
-      }
-    }
+    accesses
+        .drain()
+        .forEach(
+            (digest, millis) ->
+                blobs.computeIfPresent(
+                    digest,
+                    (d, s) -> {
+                      BlobInfo i = s.info();
+                      Instant at = Instant.ofEpochMilli(millis);
+                      return new Stored(
+                          new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at), s.chunks());
+                    }));
   }
 
   /** Chunks held, committed or not: a failed write must leave none. */

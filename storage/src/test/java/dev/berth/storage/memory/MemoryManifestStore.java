@@ -5,12 +5,10 @@ import dev.berth.storage.DigestMismatchException;
 import dev.berth.storage.ManifestInfo;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.StoredManifest;
+import dev.berth.storage.eviction.AccessRecorder;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 
@@ -21,10 +19,11 @@ public final class MemoryManifestStore implements ManifestStore {
   private final Clock clock;
   private final MemoryDisk disk;
   private final ConcurrentSkipListMap<Digest, Entry> manifests = new ConcurrentSkipListMap<>();
-  private final Map<Digest, Instant> pendingAccess = new ConcurrentHashMap<>();
+  private final AccessRecorder accesses;
 
   public MemoryManifestStore(Clock clock, MemoryDisk disk) {
     this.clock = clock;
+    this.accesses = new AccessRecorder(clock);
     this.disk = disk;
   }
 
@@ -56,7 +55,7 @@ public final class MemoryManifestStore implements ManifestStore {
 
   @Override
   public void touch(Digest digest) {
-    pendingAccess.put(digest, clock.instant());
+    accesses.record(digest);
   }
 
   @Override
@@ -66,7 +65,6 @@ public final class MemoryManifestStore implements ManifestStore {
       return false;
     }
     disk.give(removed.manifest().size());
-    pendingAccess.remove(digest);
     return true;
   }
 
@@ -100,11 +98,11 @@ public final class MemoryManifestStore implements ManifestStore {
 
   @Override
   public void flushAccessTimes() {
-    for (Digest digest : List.copyOf(pendingAccess.keySet())) {
-      Instant at = pendingAccess.remove(digest);
-      if (at != null) {
-        manifests.computeIfPresent(digest, (d, e) -> new Entry(e.manifest(), at));
-      }
-    }
+    accesses
+        .drain()
+        .forEach(
+            (digest, millis) ->
+                manifests.computeIfPresent(
+                    digest, (d, e) -> new Entry(e.manifest(), Instant.ofEpochMilli(millis))));
   }
 }

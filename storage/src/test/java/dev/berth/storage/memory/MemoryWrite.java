@@ -1,49 +1,34 @@
 package dev.berth.storage.memory;
 
+import dev.berth.storage.WriteProgress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The chunks of one blob and how far they are written: a write in progress while its writer
- * appends, then committed (or failed). Readers of committed blobs get one already committed. Every
- * change completes the current {@link #nextChange()} future and arms a new one, so a reader takes
- * the future first, then a {@link #snapshot()}, and cannot miss a change.
+ * The chunks of one blob and its {@link WriteProgress}: a write in progress while its writer
+ * appends, then committed (or failed). Readers of committed blobs get one already committed. A
+ * chunk is in the list before the progress counts it.
  */
 final class MemoryWrite {
-  enum State {
-    WRITING,
-    COMMITTED,
-    FAILED
-  }
-
-  /** An immutable view; {@code size} is -1 while unknown. */
-  record Snapshot(State state, long stored, long size, @Nullable Throwable failure) {}
-
+  private final WriteProgress progress;
   private List<byte[]> chunks;
-  private Snapshot current;
-  private CompletableFuture<Void> change = new CompletableFuture<>();
+  private long stored;
 
-  private MemoryWrite(List<byte[]> chunks, Snapshot current) {
+  private MemoryWrite(List<byte[]> chunks, WriteProgress progress) {
     this.chunks = chunks;
-    this.current = current;
+    this.progress = progress;
   }
 
   static MemoryWrite writing(long expectedSize) {
-    return new MemoryWrite(new ArrayList<>(), new Snapshot(State.WRITING, 0, expectedSize, null));
+    return new MemoryWrite(new ArrayList<>(), new WriteProgress(0, expectedSize));
   }
 
   static MemoryWrite done(List<byte[]> chunks, long size) {
-    return new MemoryWrite(chunks, new Snapshot(State.COMMITTED, size, size, null));
+    return new MemoryWrite(chunks, WriteProgress.done(size));
   }
 
-  synchronized Snapshot snapshot() {
-    return current;
-  }
-
-  synchronized CompletableFuture<Void> nextChange() {
-    return change;
+  WriteProgress progress() {
+    return progress;
   }
 
   synchronized byte[] chunk(int index) {
@@ -60,16 +45,16 @@ final class MemoryWrite {
   }
 
   void append(byte[] chunk) {
-    CompletableFuture<Void> fired;
+    long now;
     synchronized (this) {
-      if (current.state() != State.WRITING) {
+      if (!writing()) {
         return;
       }
       chunks.add(chunk);
-      current = new Snapshot(State.WRITING, current.stored() + chunk.length, current.size(), null);
-      fired = rearm();
+      stored += chunk.length;
+      now = stored;
     }
-    fired.complete(null);
+    progress.advance(now);
   }
 
   /**
@@ -77,30 +62,26 @@ final class MemoryWrite {
    * the same digest first (readers continue on them).
    */
   void committed(List<byte[]> blob, long size) {
-    end(blob, new Snapshot(State.COMMITTED, size, size, null));
+    synchronized (this) {
+      if (!writing()) {
+        return; // the end is final
+      }
+      chunks = blob;
+    }
+    progress.committed(size, 0);
   }
 
   void failed(Throwable failure) {
-    Snapshot s = snapshot();
-    end(List.of(), new Snapshot(State.FAILED, s.stored(), s.size(), failure));
-  }
-
-  private void end(List<byte[]> finalChunks, Snapshot last) {
-    CompletableFuture<Void> fired;
     synchronized (this) {
-      if (current.state() != State.WRITING) {
-        return; // the end is final
+      if (!writing()) {
+        return;
       }
-      chunks = finalChunks;
-      current = last;
-      fired = rearm();
+      chunks = List.of();
     }
-    fired.complete(null);
+    progress.failed(failure);
   }
 
-  private CompletableFuture<Void> rearm() {
-    CompletableFuture<Void> fired = change;
-    change = new CompletableFuture<>();
-    return fired;
+  private boolean writing() {
+    return progress.snapshot().state() == WriteProgress.State.WRITING;
   }
 }
