@@ -310,7 +310,9 @@ final class BlobDownload {
    * The upstream connection broke mid-body: ask again from the first missing byte ({@code Range:
    * bytes=<offset>-}), at most {@link #MAX_RESUMES} times. The writer's hash state simply
    * continues; the digest check at the end still decides. An upstream that ignores the range and
-   * sends the whole blob again (200) has the bytes berth already has skipped.
+   * sends the whole blob again (200) has the bytes berth already has skipped. A break after no byte
+   * is resumed too: the bytes that arrived may still have been queued, unread, when the close was
+   * reported (a loaded machine shows it), so "0 bytes" does not mean the upstream sent none.
    */
   private void broken(String action, Throwable e) {
     if (done.future().isComplete()) {
@@ -323,7 +325,7 @@ final class BlobDownload {
             action + ": " + UpstreamException.brokeAfter(upstreamBytes, e),
             null,
             e);
-    if (resumes >= MAX_RESUMES || upstreamBytes == 0) {
+    if (resumes >= MAX_RESUMES) {
       fail(failure);
       return;
     }

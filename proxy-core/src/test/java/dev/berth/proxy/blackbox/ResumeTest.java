@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An upstream whose connection breaks mid-blob: berth resumes with {@code Range} from the first
@@ -31,12 +32,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
   @TempDir Path dir;
 
-  @Test
-  void brokenTransfer_resumedWithRange_clientGetsTheWholeBlob() throws Exception {
+  /**
+   * Broken mid-body, and broken right after the head: a break reported after no byte is resumed too
+   * (on a loaded machine the close can be reported while the bytes that came are still queued,
+   * unread: the first form of this test failed that way, 503 "connection broke after 0 bytes").
+   */
+  @ParameterizedTest(name = "broken after {0} bytes")
+  @ValueSource(ints = {1_500_000, 0})
+  void brokenTransfer_resumedWithRange_clientGetsTheWholeBlob(int breakAt) throws Exception {
     byte[] blob = new byte[3 * 1024 * 1024 + 321];
     new Random(9).nextBytes(blob);
     Digest digest = Digest.sha256Of(blob);
-    int breakAt = 1_500_000;
     List<String> ranges = new CopyOnWriteArrayList<>();
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread upstream =
@@ -78,14 +84,17 @@ class ResumeTest {
               RunningBerth.oneUpstream(
                   "flaky.test", "http://127.0.0.1:" + server.getLocalPort(), "kubernetes"))) {
         var r = berth.get("/v2/library/app/blobs/" + digest);
-        assertEquals(200, r.statusCode());
+        assertEquals(
+            200,
+            r.statusCode(),
+            () -> new String(r.body(), java.nio.charset.StandardCharsets.UTF_8) + " " + ranges);
         assertArrayEquals(blob, r.body());
         // The resume starts at the first byte berth does not have: at most where the upstream
         // broke off (bytes still in flight when the break is seen are fetched again).
         assertEquals(2, ranges.size(), ranges.toString());
         assertEquals("null", ranges.get(0));
         long resumedAt = Long.parseLong(ranges.get(1).replaceAll("bytes=(\\d+)-", "$1"));
-        assertTrue(resumedAt > 0 && resumedAt <= breakAt, ranges.toString());
+        assertTrue(resumedAt >= 0 && resumedAt <= breakAt, ranges.toString());
         berth.awaitMetric("berth_storage_blobs 1.0"); // committed just after the client's last byte
       }
     }
