@@ -6,11 +6,13 @@ import dev.berth.proxy.pull.NotCachedException;
 import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.UnknownUpstreamException;
 import dev.berth.proxy.upstream.UpstreamException;
+import dev.berth.storage.DigestMismatchException;
 import dev.berth.storage.DiskFullException;
 import dev.berth.storage.RangeNotSatisfiableException;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.WriteAbortedException;
 import io.vertx.core.http.HttpServerResponse;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +99,7 @@ final class ErrorResponder {
       return upstream(response, subject, ue);
     }
     if (e instanceof WriteAbortedException) {
+      relayedFailure(response, e.getCause());
       return new OciError("UNKNOWN", Messages.of(e), 502);
     }
     if (e instanceof DiskFullException) {
@@ -117,6 +120,7 @@ final class ErrorResponder {
 
   private static OciError upstream(
       HttpServerResponse response, Subject subject, UpstreamException e) {
+    relayedFailure(response, e);
     return switch (e.kind()) {
       case NOT_FOUND -> new OciError(subject.unknownCode, Messages.of(e), 404);
       case UNAUTHORIZED -> {
@@ -141,6 +145,22 @@ final class ErrorResponder {
       }
       case BAD_RESPONSE, REFUSED -> new OciError("UNKNOWN", Messages.of(e), 502);
     };
+  }
+
+  /**
+   * Marks the answer as the registry's failure, not this berth's, when {@code cause} (what ended a
+   * download or a call) is the registry not answering or answering wrong bytes: a node below takes
+   * that as final instead of asking the registry again itself. A failure of this berth's own (its
+   * storage, its limits) stays unmarked, and the node goes around it.
+   */
+  private static void relayedFailure(HttpServerResponse response, @Nullable Throwable cause) {
+    if (cause instanceof UpstreamException ue
+        && (ue.kind() == UpstreamException.Kind.UNAVAILABLE
+            || ue.kind() == UpstreamException.Kind.BAD_RESPONSE)) {
+      response.putHeader(UpstreamException.RELAYED_HEADER, ue.upstream());
+    } else if (cause instanceof DigestMismatchException) {
+      response.putHeader(UpstreamException.RELAYED_HEADER, "wrong bytes");
+    }
   }
 
   private static Throwable unwrap(Throwable e) {

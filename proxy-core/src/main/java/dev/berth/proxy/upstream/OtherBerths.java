@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * The other berths a call goes to before the registry, in order: the blob's owning replica in the
  * cluster tier ({@link PeerRing}), then the upstream's parent ({@link ParentTier}), each with
- * {@code ns=} and the client's credential only. An answer from one of them is final; one that does
- * not answer is skipped for a while and the next is asked, the registry last.
+ * {@code ns=} and the client's credential only. An answer from one of them is final, a failure of
+ * the registry it relays ({@link UpstreamException#RELAYED_HEADER}) included; one that does not
+ * answer is skipped for a while and the next is asked, the registry last.
  */
 final class OtherBerths {
   /** One exchange with a target's upstream, {@code query} added to the call's path. */
@@ -95,8 +96,11 @@ final class OtherBerths {
                 parents.answered(other);
                 return Future.succeededFuture(ar.result());
               }
+              // A registry failure the other berth relayed is its answer: asking the registry
+              // again from here would only double the load on it.
               if (ar.cause() instanceof UpstreamException ue
-                  && ue.kind() == UpstreamException.Kind.UNAVAILABLE) {
+                  && ue.kind() == UpstreamException.Kind.UNAVAILABLE
+                  && !ue.relayed()) {
                 parents.failed(other, role, target.upstream(), ue);
                 return otherwise.get();
               }

@@ -29,9 +29,17 @@ public final class UpstreamException extends RuntimeException {
     REFUSED
   }
 
+  /**
+   * The header a berth puts on an error answer that is its registry's failure, not its own (its
+   * value names the upstream, or says the bytes were wrong): a node takes it from its parent as
+   * final instead of asking the failing registry again itself.
+   */
+  public static final String RELAYED_HEADER = "Berth-Upstream-Failure";
+
   private final Kind kind;
   private final String upstream;
   private final @Nullable Duration retryAfter;
+  private final boolean relayed;
 
   /**
    * How a body that stopped short is described everywhere ({@code "connection broke after N bytes
@@ -51,10 +59,25 @@ public final class UpstreamException extends RuntimeException {
       String message,
       @Nullable Duration retryAfter,
       @Nullable Throwable cause) {
+    this(kind, upstream, message, retryAfter, cause, false);
+  }
+
+  /**
+   * @param relayed another berth answered with this failure of the registry ({@link
+   *     #RELAYED_HEADER})
+   */
+  public UpstreamException(
+      Kind kind,
+      String upstream,
+      String message,
+      @Nullable Duration retryAfter,
+      @Nullable Throwable cause,
+      boolean relayed) {
     super(message, cause);
     this.kind = kind;
     this.upstream = upstream;
     this.retryAfter = retryAfter;
+    this.relayed = relayed;
   }
 
   public Kind kind() {
@@ -68,5 +91,10 @@ public final class UpstreamException extends RuntimeException {
 
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
+  }
+
+  /** Whether a parent or peer berth answered with this as its registry's failure. */
+  public boolean relayed() {
+    return relayed;
   }
 }

@@ -30,12 +30,19 @@ final class UpstreamFailures {
     } else {
       kind = UpstreamException.Kind.BAD_RESPONSE;
     }
+    String relayedFrom = response.getHeader(UpstreamException.RELAYED_HEADER);
     return new UpstreamException(
         kind,
         upstream,
-        action + ": upstream " + upstream + " answered " + status,
+        action
+            + ": upstream "
+            + upstream
+            + " answered "
+            + status
+            + (relayedFrom != null ? " (its registry " + relayedFrom + " failed)" : ""),
         retryAfter(response.getHeader("Retry-After")),
-        null);
+        null,
+        relayedFrom != null && status >= 500);
   }
 
   static @Nullable Duration retryAfter(@Nullable String header) {

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.berth.proxy.upstream.UpstreamException;
 import dev.berth.storage.Digest;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -176,6 +177,9 @@ class UpstreamFaultsTest {
           r.statusCode() == 502 || r.statusCode() == 503,
           "expected 502 or 503, got " + r.statusCode());
       assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("\"errors\""));
+      assertTrue(
+          r.headers().firstValue(UpstreamException.RELAYED_HEADER).isPresent(),
+          "a node below could not tell the registry's failure from berth's own: " + r.headers());
     } catch (IOException cut) {
       // Cut mid-stream: the client cannot take a truncated body as the blob.
     }

@@ -196,6 +196,36 @@ class ParentTierTest {
     assertEquals(2, requests(registry));
   }
 
+  /**
+   * The parent answers 503 because its registry failed (it says so with {@link
+   * UpstreamException#RELAYED_HEADER}): that is final, the node does not ask the failing registry
+   * again itself, and the parent is not rested (it answered).
+   */
+  @Test
+  void aRegistryFailureTheParentRelays_isFinal_andTheParentStaysInUse() throws Exception {
+    parent.stubFor(
+        head(urlPathEqualTo(MANIFEST))
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(503)
+                    .withHeader(UpstreamException.RELAYED_HEADER, "registry.test")
+                    .withHeader("Retry-After", "7")));
+    RoutedRepository repo = repo(parentUrl());
+
+    for (int i = 1; i <= 2; i++) {
+      ExecutionException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class, () -> headManifest(repo, Candidates.ANONYMOUS));
+      UpstreamException ue = assertInstanceOf(UpstreamException.class, e.getCause());
+      assertEquals(UpstreamException.Kind.UNAVAILABLE, ue.kind());
+      assertTrue(ue.relayed());
+      assertEquals(Optional.of(Duration.ofSeconds(7)), ue.retryAfter());
+      assertEquals(i, requests(parent), "the parent was rested after relaying a failure");
+      assertEquals(0, requests(registry), "the node asked the failing registry itself");
+    }
+  }
+
   @Test
   void parentUnreachable_theRegistryAnswers() throws Exception {
     int closed;
