@@ -1,4 +1,4 @@
-package dev.berth.storage.rocksdb;
+package dev.berth.storage;
 
 /**
  * What RocksDB's background work is doing, for metrics: write stalls and stops (a cold download

@@ -53,6 +53,11 @@ public interface Storage extends AutoCloseable {
   /** Whether the store is open and can be read, with detail. */
   StorageHealth health();
 
+  /** What the engine's background work is doing, for metrics; zeros where there is none. */
+  default EngineStats engineStats() {
+    return EngineStats.CLOSED;
+  }
+
   /** Closes the stores; no call may follow. */
   @Override
   void close();

@@ -1,12 +1,11 @@
-package dev.berth.storage.rocksdb;
+package dev.berth.storage;
 
-import dev.berth.storage.SuppressForbidden;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Tuning of a {@link RocksStorage}.
+ * Tuning of a node's local store.
  *
  * @param chunkSize bytes per stored chunk; the default 1 MiB was chosen by the JMH store benchmark
  *     (see benchmarks/RESULTS.md)
@@ -14,9 +13,9 @@ import java.util.Objects;
  * @param clock time source for created and access times
  */
 public record StorageOptions(int chunkSize, Duration accessFlushInterval, Clock clock) {
-  public static final int DEFAULT_CHUNK_SIZE = dev.berth.storage.Storage.DEFAULT_CHUNK_SIZE;
-  public static final int MIN_CHUNK_SIZE = dev.berth.storage.Storage.MIN_CHUNK_SIZE;
-  public static final int MAX_CHUNK_SIZE = dev.berth.storage.Storage.MAX_CHUNK_SIZE;
+  public static final int DEFAULT_CHUNK_SIZE = Storage.DEFAULT_CHUNK_SIZE;
+  public static final int MIN_CHUNK_SIZE = Storage.MIN_CHUNK_SIZE;
+  public static final int MAX_CHUNK_SIZE = Storage.MAX_CHUNK_SIZE;
 
   public StorageOptions {
     Objects.requireNonNull(accessFlushInterval, "accessFlushInterval");

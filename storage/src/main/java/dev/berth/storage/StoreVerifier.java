@@ -1,12 +1,5 @@
-package dev.berth.storage.rocksdb;
+package dev.berth.storage;
 
-import dev.berth.storage.BlobInfo;
-import dev.berth.storage.BlobRange;
-import dev.berth.storage.BlobReader;
-import dev.berth.storage.Digest;
-import dev.berth.storage.DigestVerifier;
-import dev.berth.storage.StorageException;
-import dev.berth.storage.StoredManifest;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +36,7 @@ public final class StoreVerifier {
 
   private StoreVerifier() {}
 
-  public static Report verify(RocksStorage storage, Progress progress) {
+  public static Report verify(Storage storage, Progress progress) {
     List<BlobInfo> blobs = new ArrayList<>();
     storage.blobs().forEach(blobs::add);
     progress.started(blobs.size(), storage.blobs().totalBytes());
@@ -74,7 +67,7 @@ public final class StoreVerifier {
   }
 
   /** Null when the blob re-hashes to its digest, else what is wrong. */
-  private static @Nullable String check(RocksStorage storage, Digest digest) {
+  private static @Nullable String check(Storage storage, Digest digest) {
     DigestVerifier verifier = digest.newVerifier();
     try (BlobReader reader = storage.blobs().openReader(digest, BlobRange.all()).orElseThrow()) {
       for (ByteBuffer b = reader.read(); b.hasRemaining(); b = reader.read()) {

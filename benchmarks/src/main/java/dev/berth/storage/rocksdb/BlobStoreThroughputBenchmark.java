@@ -5,6 +5,7 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
+import dev.berth.storage.StorageOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

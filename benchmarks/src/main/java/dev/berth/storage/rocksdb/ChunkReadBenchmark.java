@@ -3,6 +3,7 @@ package dev.berth.storage.rocksdb;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
+import dev.berth.storage.StorageOptions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

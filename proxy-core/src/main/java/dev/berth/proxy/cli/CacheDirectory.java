@@ -1,13 +1,18 @@
 package dev.berth.proxy.cli;
 
+import dev.berth.proxy.SuppressForbidden;
 import dev.berth.proxy.config.BerthConfig;
+import dev.berth.proxy.server.ObjectStorageWiring;
 import dev.berth.proxy.server.ServerStartException;
 import dev.berth.proxy.text.Messages;
 import dev.berth.proxy.upstream.Upstream;
 import dev.berth.proxy.upstream.UpstreamRouter;
+import dev.berth.storage.Storage;
 import dev.berth.storage.StorageException;
-import dev.berth.storage.rocksdb.RocksStorage;
-import dev.berth.storage.rocksdb.StorageOptions;
+import dev.berth.storage.StorageOptions;
+import dev.berth.storage.local.LocalStorage;
+import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /**
  * Opening the cache directory for commands that work on it directly (gc, import, export, verify,
@@ -20,11 +25,10 @@ final class CacheDirectory {
    * @param adminHint what to run instead while a server holds the directory (may be empty)
    * @throws ServerStartException naming the directory when it cannot be opened
    */
-  static RocksStorage openForWriting(BerthConfig config, String adminHint) {
+  static Storage openForWriting(BerthConfig config, String adminHint) {
+    Storage local;
     try {
-      return RocksStorage.open(
-          config.storage().path(),
-          StorageOptions.defaults().withChunkSize(config.storage().chunkSize()));
+      local = LocalStorage.open(config.storage().path(), options(config));
     } catch (StorageException e) {
       String message = Messages.of(e);
       if (heldByAServer(e)) {
@@ -36,6 +40,29 @@ final class CacheDirectory {
       }
       throw new ServerStartException(message, e);
     }
+    return withBucket(local, l -> ObjectStorageWiring.open(config, l, clock()));
+  }
+
+  /**
+   * On a cluster-tier replica ({@code cluster.object-storage}) the cache is the bucket's blobs and
+   * manifests beside the local store, as the server serves it: a command works on both.
+   */
+  private static Storage withBucket(Storage local, UnaryOperator<Storage> open) {
+    try {
+      return open.apply(local);
+    } catch (RuntimeException e) {
+      local.close();
+      throw e;
+    }
+  }
+
+  private static StorageOptions options(BerthConfig config) {
+    return StorageOptions.defaults().withChunkSize(config.storage().chunkSize());
+  }
+
+  @SuppressForbidden(reason = "a command's own clock: the wall clock")
+  private static Clock clock() {
+    return Clock.systemUTC();
   }
 
   /**
@@ -48,14 +75,14 @@ final class CacheDirectory {
   }
 
   /** Read-only, beside a server that may be running on the same directory. */
-  static RocksStorage openForReading(BerthConfig config) {
+  static Storage openForReading(BerthConfig config) {
+    Storage local;
     try {
-      return RocksStorage.openReadOnly(
-          config.storage().path(),
-          StorageOptions.defaults().withChunkSize(config.storage().chunkSize()));
+      local = LocalStorage.openReadOnly(config.storage().path(), options(config));
     } catch (StorageException e) {
       throw new ServerStartException(Messages.of(e), e);
     }
+    return withBucket(local, l -> ObjectStorageWiring.openForReading(config, l, clock()));
   }
 
   static UpstreamRouter upstreams(BerthConfig config) {

@@ -1,7 +1,7 @@
 package dev.berth.proxy.cli;
 
 import dev.berth.proxy.text.ByteSizes;
-import dev.berth.storage.rocksdb.StoreVerifier;
+import dev.berth.storage.StoreVerifier;
 import java.io.PrintWriter;
 import java.util.Locale;
 

@@ -1,12 +1,9 @@
 package dev.berth.proxy.cli;
 
 import dev.berth.proxy.config.BerthConfig;
-import dev.berth.proxy.server.ServerStartException;
 import dev.berth.proxy.text.ByteSizes;
-import dev.berth.storage.StorageException;
-import dev.berth.storage.rocksdb.RocksStorage;
-import dev.berth.storage.rocksdb.StorageOptions;
-import dev.berth.storage.rocksdb.StoreVerifier;
+import dev.berth.storage.Storage;
+import dev.berth.storage.StoreVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,16 +37,7 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     Path path = berth.storage().path();
-    RocksStorage storage;
-    try {
-      storage =
-          RocksStorage.open(
-              path, StorageOptions.defaults().withChunkSize(berth.storage().chunkSize()));
-    } catch (StorageException e) {
-      throw new ServerStartException(
-          e.getMessage() + " (is a berth server using it? stop it first)", e);
-    }
-    try (storage) {
+    try (Storage storage = CacheDirectory.openForWriting(berth, "")) {
       ProgressBar bar = new ProgressBar(err, Terminal.interactive());
       StoreVerifier.Report report = StoreVerifier.verify(storage, bar);
       bar.finish();

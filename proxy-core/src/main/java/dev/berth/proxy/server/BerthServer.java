@@ -23,8 +23,8 @@ import dev.berth.proxy.text.Messages;
 import dev.berth.storage.Storage;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
-import dev.berth.storage.rocksdb.RocksStorage;
-import dev.berth.storage.rocksdb.StorageOptions;
+import dev.berth.storage.StorageOptions;
+import dev.berth.storage.local.LocalStorage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -61,7 +61,7 @@ public final class BerthServer implements AutoCloseable {
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
   private static final StorageHealth CLOSED = new StorageHealth(false, "storage closed");
 
-  private final StorageGate<RocksStorage> storage;
+  private final StorageGate storage;
   private final StorageAccess storageAccess;
   private final PrometheusMetrics metrics;
   private final Vertx vertx;
@@ -71,7 +71,7 @@ public final class BerthServer implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private BerthServer(
-      StorageGate<RocksStorage> storage,
+      StorageGate storage,
       StorageAccess storageAccess,
       PrometheusMetrics metrics,
       Vertx vertx,
@@ -118,24 +118,23 @@ public final class BerthServer implements AutoCloseable {
             options -> options.getPort() == sharedPort && options.getHost().equals(address.host()),
             connections);
     Vertx vertx = Vertx.builder().with(vertxOptions()).withTransport(transport).build();
-    StorageGate<RocksStorage> opened = null;
+    StorageGate opened = null;
     StorageAccess access = null;
     List<HttpServer> registryServers = new ArrayList<>();
     try {
-      RocksStorage rocks = openStorage(config, clock);
-      ObjectStorageWiring.Opened shared;
+      Storage local = openStorage(config, clock);
+      Storage stores;
       try {
-        shared = ObjectStorageWiring.open(config, rocks, clock);
+        stores = ObjectStorageWiring.open(config, local, clock);
       } catch (RuntimeException e) {
-        rocks.close();
+        local.close();
         throw e;
       }
-      Storage stores = shared.storage();
-      StorageGate<RocksStorage> storage = new StorageGate<>(rocks, shared.objects());
+      StorageGate storage = new StorageGate(stores);
       opened = storage;
       // Percentages resolve against the filesystem the data directory is on, once, now.
-      StorageLimits limits = config.storage().resolveOn(rocks.path());
-      log.info("storage {}: {}", rocks.path(), limits.describe(config.storage()));
+      StorageLimits limits = config.storage().resolveOn(stores.path());
+      log.info("storage {}: {}", stores.path(), limits.describe(config.storage()));
       ProxyMetrics.bindStorage(
           metrics.registry(), stores.blobs(), stores.manifests(), limits.maxSize());
       CacheWrites writes = new CacheWrites();
@@ -151,7 +150,7 @@ public final class BerthServer implements AutoCloseable {
       ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry());
       ServerMeters.bindEngineMeters(proxyMetrics, storage);
       PeriodicJobs.watchDiskSpace(
-          vertx, limits.minFree(), rocks.path(), storage, writes, proxyMetrics);
+          vertx, limits.minFree(), stores.path(), storage, writes, proxyMetrics);
       PullRoutes pulls = PullWiring.pullRoutes(vertx, config, access, proxyMetrics, clock);
       PeriodicJobs.forgetOldVerdicts(vertx, config, access, clock);
       CacheKeeper keeper =
@@ -181,7 +180,7 @@ public final class BerthServer implements AutoCloseable {
       Router adminRouter =
           AdminRoutes.router(
               vertx,
-              () -> storage.call(RocksStorage::health, CLOSED),
+              () -> storage.call(Storage::health, CLOSED),
               writes::pausedReason,
               metrics::scrape,
               adminToken(config),
@@ -204,7 +203,7 @@ public final class BerthServer implements AutoCloseable {
           config.tls().isPresent() ? "https" : "http",
           new HostPort(config.listen().host(), server.registryPort()),
           new HostPort(config.admin().host(), server.adminPort()),
-          rocks.path().toAbsolutePath().normalize(),
+          stores.path().toAbsolutePath().normalize(),
           EVENT_LOOPS,
           nativeUnavailable == null
               ? "native " + transport.name() + " transport"
@@ -241,7 +240,7 @@ public final class BerthServer implements AutoCloseable {
   }
 
   /** Admin cache operations, each holding storage open while it runs. */
-  private static CacheOperations gated(StorageGate<RocksStorage> storage, CacheKeeper keeper) {
+  private static CacheOperations gated(StorageGate storage, CacheKeeper keeper) {
     return new CacheOperations() {
       @Override
       public <T> T withKeeper(java.util.function.Function<CacheKeeper, T> work) {
@@ -257,9 +256,9 @@ public final class BerthServer implements AutoCloseable {
     return new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS);
   }
 
-  private static RocksStorage openStorage(BerthConfig config, Clock clock) {
+  private static Storage openStorage(BerthConfig config, Clock clock) {
     try {
-      return RocksStorage.open(
+      return LocalStorage.open(
           config.storage().path(),
           StorageOptions.defaults().withChunkSize(config.storage().chunkSize()).withClock(clock));
     } catch (StorageException e) {

@@ -5,7 +5,6 @@ import dev.berth.proxy.config.ObjectStorageConfig;
 import dev.berth.proxy.text.Messages;
 import dev.berth.storage.Storage;
 import dev.berth.storage.StorageException;
-import dev.berth.storage.rocksdb.RocksStorage;
 import dev.berth.storage.s3.S3Location;
 import dev.berth.storage.s3.S3Storage;
 import dev.berth.storage.s3.S3Stores;
@@ -18,26 +17,40 @@ import java.util.Optional;
  * cluster.object-storage}), the shared bucket's blobs and manifests beside the local store's tags,
  * links, pins and verdicts.
  */
-final class ObjectStorageWiring {
+public final class ObjectStorageWiring {
   private ObjectStorageWiring() {}
 
-  /** What {@link #open} returns: the storage, and what closing the server must close besides. */
-  record Opened(Storage storage, AutoCloseable objects) {}
-
   /**
+   * The storage to serve from, which closes {@code local} with it; the caller closes {@code local}
+   * when this throws.
+   *
    * @throws ServerStartException naming the bucket and endpoint when the bucket cannot be listed
    */
-  static Opened open(BerthConfig config, RocksStorage local, Clock clock) {
+  public static Storage open(BerthConfig config, Storage local, Clock clock) {
+    return open(config, local, clock, false);
+  }
+
+  /**
+   * The same for reading only ({@code berth export} beside running servers): the bucket's writes
+   * are refused and no spool is touched.
+   */
+  public static Storage openForReading(BerthConfig config, Storage local, Clock clock) {
+    return open(config, local, clock, true);
+  }
+
+  private static Storage open(BerthConfig config, Storage local, Clock clock, boolean readOnly) {
     Optional<ObjectStorageConfig> objectStorage = config.cluster().objectStorage();
     if (objectStorage.isEmpty()) {
-      return new Opened(local, () -> {});
+      return local;
     }
     ObjectStorageConfig c = objectStorage.get();
+    int chunk = config.storage().chunkSize();
     try {
       S3Stores stores =
-          S3Stores.open(
-              location(c), local.path().resolve("spool"), config.storage().chunkSize(), clock);
-      return new Opened(new S3Storage(local, stores), stores);
+          readOnly
+              ? S3Stores.openReadOnly(location(c), chunk, clock)
+              : S3Stores.open(location(c), local.path().resolve("spool"), chunk, clock);
+      return new S3Storage(local, stores);
     } catch (StorageException | IllegalArgumentException e) {
       throw new ServerStartException(
           "cluster.object-storage: bucket "

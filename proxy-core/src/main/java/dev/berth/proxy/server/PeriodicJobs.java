@@ -7,7 +7,7 @@ import dev.berth.proxy.metrics.ProxyMetrics;
 import dev.berth.proxy.pull.CacheWrites;
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.proxy.retention.CacheKeeper;
-import dev.berth.storage.rocksdb.RocksStorage;
+import dev.berth.storage.Storage;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -33,7 +33,7 @@ final class PeriodicJobs {
 
   /** Checks the cap every second on a worker of its own; one run at a time. */
   static void keepCacheUnderCap(
-      Vertx vertx, StorageLimits limits, StorageGate<RocksStorage> storage, CacheKeeper keeper) {
+      Vertx vertx, StorageLimits limits, StorageGate storage, CacheKeeper keeper) {
     if (limits.maxSize().isEmpty()) {
       return;
     }
@@ -132,7 +132,7 @@ final class PeriodicJobs {
       Vertx vertx,
       long minFree,
       Path dataDir,
-      StorageGate<RocksStorage> storage,
+      StorageGate storage,
       CacheWrites writes,
       ProxyMetrics metrics) {
     DiskSpaceMonitor monitor =
@@ -141,7 +141,7 @@ final class PeriodicJobs {
             minFree,
             writes,
             () -> usableSpace(dataDir),
-            () -> storage.call(RocksStorage::writeProblem, Optional.of("storage closed")));
+            () -> storage.call(Storage::writeProblem, Optional.of("storage closed")));
     monitor.check();
     metrics.bindGauge(
         ProxyMetrics.STORAGE_WRITABLE,

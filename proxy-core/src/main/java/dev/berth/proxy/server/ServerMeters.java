@@ -1,8 +1,8 @@
 package dev.berth.proxy.server;
 
 import dev.berth.proxy.metrics.ProxyMetrics;
-import dev.berth.storage.rocksdb.EngineStats;
-import dev.berth.storage.rocksdb.RocksStorage;
+import dev.berth.storage.EngineStats;
+import dev.berth.storage.Storage;
 
 /**
  * Meters whose values the server reads from its parts: RocksDB's engine statistics and the
@@ -15,9 +15,9 @@ final class ServerMeters {
    * RocksDB's stalls, flushes and compactions (issue 14: a cold download waits on them). Read at
    * scrape time through the gate, so a scrape never touches a closed store.
    */
-  static void bindEngineMeters(ProxyMetrics metrics, StorageGate<RocksStorage> storage) {
+  static void bindEngineMeters(ProxyMetrics metrics, StorageGate storage) {
     java.util.function.Supplier<EngineStats> stats =
-        () -> storage.call(RocksStorage::engineStats, EngineStats.CLOSED);
+        () -> storage.call(Storage::engineStats, EngineStats.CLOSED);
     metrics.bindGauge(
         "berth.rocksdb.write.stopped",
         "1 while RocksDB stops writes (too many memtables or level-0 files)",

@@ -10,32 +10,21 @@ import java.util.function.Function;
  * Lets {@link #close} wait for storage calls in flight. Closing Vert.x does not wait for its worker
  * threads (it only interrupts them), and a RocksDB call racing {@code RocksStorage.close()} would
  * touch freed native memory; so calls hold the read side and closing takes the write side.
- *
- * @param <S> the storage type, for calls the engine alone answers (its statistics)
  */
-final class StorageGate<S extends Storage> {
-  private final S storage;
-  private final AutoCloseable alsoClose;
+final class StorageGate {
+  private final Storage storage;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
-  StorageGate(S storage) {
-    this(storage, () -> {});
-  }
-
-  /**
-   * @param alsoClose closed with the storage: what serves beside it (the shared bucket's client)
-   */
-  StorageGate(S storage, AutoCloseable alsoClose) {
+  StorageGate(Storage storage) {
     this.storage = storage;
-    this.alsoClose = alsoClose;
   }
 
   /**
    * Runs {@code call} against the open storage, or returns {@code ifClosed} once it is closed.
    * Blocking: call only off the event loop.
    */
-  <T> T call(Function<? super S, T> call, T ifClosed) {
+  <T> T call(Function<? super Storage, T> call, T ifClosed) {
     lock.readLock().lock();
     try {
       return closed ? ifClosed : call.apply(storage);
@@ -49,7 +38,7 @@ final class StorageGate<S extends Storage> {
    *
    * @throws StorageException once the storage is closed (berth is shutting down)
    */
-  <T> T callOpen(Function<? super S, T> call) {
+  <T> T callOpen(Function<? super Storage, T> call) {
     lock.readLock().lock();
     try {
       if (closed) {
@@ -67,20 +56,10 @@ final class StorageGate<S extends Storage> {
     try {
       if (!closed) {
         closed = true;
-        closeQuietly(alsoClose);
         storage.close();
       }
     } finally {
       lock.writeLock().unlock();
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(StorageGate.class)
-          .warn("closing {} failed: {}", closeable, e.toString());
     }
   }
 }

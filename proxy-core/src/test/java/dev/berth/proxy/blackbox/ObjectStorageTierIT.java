@@ -10,14 +10,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.berth.proxy.cli.BerthCli;
 import dev.berth.proxy.e2e.S3ProxyProcess;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Cluster-tier replicas on one bucket of a real S3 API server (s3proxy in its own process), under
@@ -126,6 +132,48 @@ class ObjectStorageTierIT {
     }
 
     assertEquals(1, layerGets(image));
+  }
+
+  /**
+   * {@code berth verify} and {@code berth gc} on a stopped replica work on what it serves: the
+   * bucket's blobs beside its local store (the local store alone holds no blob).
+   */
+  @Test
+  void theCommandsOfAReplica_workOnTheBucket() throws Exception {
+    StubImage image = new StubImage("team/app", "4", 300_000, 24);
+    publicImage(image);
+    Path home = Files.createDirectories(dir.resolve("replica-cli"));
+    try (RunningBerth a = RunningBerth.start(home, upstreams("") + s3.clusterYaml("tier/"))) {
+      pull(a, image);
+      a.awaitMetric("berth_storage_blobs 1.0");
+    }
+    Path object = s3.bucketDir().resolve("tier/blobs/sha256/" + image.layerDigest.hex());
+    assertTrue(Files.exists(object));
+    String[] where = {
+      "--config", home.resolve("config.yaml").toString(), "--data", home.resolve("data").toString()
+    };
+
+    StringWriter out = new StringWriter();
+    assertEquals(0, cli(out, "verify", where), out.toString());
+    assertTrue(out.toString().contains("verified 1 blobs"), out.toString());
+
+    out = new StringWriter();
+    assertEquals(0, cli(out, "gc", where, "--max-size", "1KiB"), out.toString());
+    assertTrue(out.toString().contains("evicted 1 blobs"), out.toString());
+    assertTrue(Files.notExists(object), "gc left the object in the bucket");
+  }
+
+  private static int cli(StringWriter out, String command, String[] where, String... more) {
+    CommandLine cli = BerthCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err));
+    List<String> args = new ArrayList<>(List.of(command));
+    args.addAll(List.of(where));
+    args.addAll(List.of(more));
+    int code = cli.execute(args.toArray(String[]::new));
+    out.append(err.toString());
+    return code;
   }
 
   @Test

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.rocksdb.RocksStorage;
-import dev.berth.storage.rocksdb.StorageOptions;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;

@@ -1,6 +1,7 @@
 package dev.berth.proxy.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.config.HostPort;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * and two node berths whose upstream has the tier as {@code parent}; skopeo and containerd pull
  * through the nodes. Eight concurrent cold pulls over both nodes make one registry GET per blob; a
  * replica killed (SIGKILL) mid-download fails no pull; with the whole tier down the nodes pull from
- * the registry. The embedded defaults otherwise (tenancy verify).
+ * the registry; a private image (an htpasswd registry) reaches only clients with its credentials,
+ * whichever node they use. The embedded defaults otherwise (tenancy verify).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,6 +45,8 @@ class ClusterTierE2eIT {
 
   private Path dir;
   private LocalRegistry registry;
+  private LocalRegistry privateRegistry;
+  private static final Credentials ALICE = new Credentials("alice", "alice-pw");
   private S3ProxyProcess s3;
   private final List<BerthProcess> replicas = new ArrayList<>();
   private int[] replicaPorts;
@@ -52,6 +56,7 @@ class ClusterTierE2eIT {
   private PushedImage small;
   private PushedImage killed;
   private PushedImage later;
+  private PushedImage secret;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -64,6 +69,11 @@ class ClusterTierE2eIT {
     small = images.smallImage("e2e/small", "1", 32);
     killed = images.push(TestImages.largeLayout(160L << 20, 33), "e2e/killed", "1");
     later = images.smallImage("e2e/later", "1", 34);
+    privateRegistry = LocalRegistry.startNewWithHtpasswd(java.util.Map.of("alice", "alice-pw"));
+    secret =
+        TestImages.pushingTo(privateRegistry)
+            .withCredentials(ALICE)
+            .smallImage("team/secret", "1", 35);
     s3 = S3ProxyProcess.start(dir.resolve("s3"));
     Files.createDirectories(dir.resolve("pulls"));
 
@@ -90,7 +100,8 @@ class ClusterTierE2eIT {
 
   /**
    * The registry twice: as the default upstream (skopeo names no registry in the path) and under
-   * its host:port (containerd's {@code ns=}); {@code extra} goes into both entries.
+   * its host:port (containerd's {@code ns=}); the private registry (htpasswd) as {@code
+   * private.e2e.test}; {@code extra} goes into every entry.
    */
   private String upstream(String extra) {
     return "upstreams:\n  - name: upstream.e2e.test\n    url: "
@@ -101,6 +112,10 @@ class ClusterTierE2eIT {
         + registry.hostPort()
         + "\n    url: "
         + registry.url()
+        + "\n"
+        + extra
+        + "  - name: private.e2e.test\n    url: "
+        + privateRegistry.url()
         + "\n"
         + extra;
   }
@@ -126,6 +141,9 @@ class ClusterTierE2eIT {
     }
     if (registry != null) {
       registry.close();
+    }
+    if (privateRegistry != null) {
+      privateRegistry.close();
     }
     if (dir != null) {
       Files2.deleteRecursively(dir);
@@ -197,8 +215,54 @@ class ClusterTierE2eIT {
     }
   }
 
+  /**
+   * Alice's pull through node A puts the private image in node A's cache and the tier's bucket;
+   * neither a wrong password nor no credentials get it from either node (each tier checks the
+   * client's credentials, the node forwarding only the client's own); alice then gets it through
+   * node B from the tier, without another registry GET.
+   */
   @Test
   @Order(3)
+  void aPrivateImage_staysPrivateAcrossTheTiers() {
+    Skopeo alice = Skopeo.create().withCredentials(ALICE);
+    assertEquals(
+        secret.digest(), alice.copyToOciDir(secretRef(nodeA), pullDir("secret-a"), false).digest());
+
+    for (BerthServer node : new BerthServer[] {nodeA, nodeB}) {
+      for (Skopeo other :
+          new Skopeo[] {
+            Skopeo.create().withCredentials(new Credentials("alice", "guess")), Skopeo.create()
+          }) {
+        CommandFailedException refused =
+            assertThrows(
+                CommandFailedException.class,
+                () -> other.copyToOciDir(secretRef(node), pullDir("refused"), false));
+        assertTrue(
+            refused.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unauthorized"),
+            refused.getMessage());
+      }
+    }
+
+    assertEquals(
+        secret.digest(), alice.copyToOciDir(secretRef(nodeB), pullDir("secret-b"), false).digest());
+    for (String blob : secret.blobDigests()) {
+      assertEquals(
+          1,
+          privateRegistry.countRequests("GET", "/v2/team/secret/blobs/" + blob),
+          blob + " was fetched from the registry again");
+    }
+  }
+
+  private static String secretRef(BerthServer node) {
+    return "127.0.0.1:" + node.registryPort() + "/private.e2e.test/team/secret:1";
+  }
+
+  private Path pullDir(String name) {
+    return dir.resolve("pulls").resolve(name + "-" + System.nanoTime());
+  }
+
+  @Test
+  @Order(4)
   void theOwningReplicaKilledMidDownload_failsNoPull() throws Exception {
     String layer = killed.platforms().get(0).layers().get(0).digest();
     PeerRing ring =
@@ -249,7 +313,7 @@ class ClusterTierE2eIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void wholeTierDown_theNodesPullFromTheRegistry() throws Exception {
     for (BerthProcess replica : replicas) {
       replica.kill();

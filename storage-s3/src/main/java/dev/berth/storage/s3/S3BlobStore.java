@@ -6,6 +6,7 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
+import dev.berth.storage.StorageException;
 import dev.berth.storage.eviction.AccessRecorder;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Blobs as objects in an S3 bucket, one object per blob under its digest ({@link S3Keys}).
@@ -31,7 +33,7 @@ public final class S3BlobStore implements BlobStore {
   private final S3Keys keys;
   private final int partSize;
   private final int readChunk;
-  private final Path spoolDir;
+  private final @Nullable Path spoolDir;
   private final Clock clock;
   private final ConcurrentSkipListMap<Digest, BlobInfo> index = new ConcurrentSkipListMap<>();
   private final AccessRecorder accesses;
@@ -40,7 +42,12 @@ public final class S3BlobStore implements BlobStore {
   private final AtomicLong spooling = new AtomicLong();
 
   S3BlobStore(
-      S3Objects objects, S3Keys keys, int partSize, int readChunk, Path spoolDir, Clock clock) {
+      S3Objects objects,
+      S3Keys keys,
+      int partSize,
+      int readChunk,
+      @Nullable Path spoolDir,
+      Clock clock) {
     this.objects = objects;
     this.keys = keys;
     this.partSize = partSize;
@@ -48,7 +55,9 @@ public final class S3BlobStore implements BlobStore {
     this.spoolDir = spoolDir;
     this.clock = clock;
     this.accesses = new AccessRecorder(clock);
-    Spool.deleteLeftovers(spoolDir);
+    if (spoolDir != null) {
+      Spool.deleteLeftovers(spoolDir);
+    }
     objects.list(
         keys.blobs(),
         o ->
@@ -116,8 +125,13 @@ public final class S3BlobStore implements BlobStore {
 
   @Override
   public BlobWriter beginWrite(Digest digest, long expectedSize) {
+    Path dir = spoolDir;
+    if (dir == null) {
+      throw new StorageException(
+          "the bucket is open for reading only: cannot write " + digest + " to it");
+    }
     return new S3BlobWriter(
-        this, objects, keys.blob(digest), digest, expectedSize, partSize, Spool.create(spoolDir));
+        this, objects, keys.blob(digest), digest, expectedSize, partSize, Spool.create(dir));
   }
 
   void spooling(long bytes) {

@@ -1,6 +1,7 @@
 package dev.berth.storage.s3;
 
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.EngineStats;
 import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.PinStore;
@@ -64,10 +65,13 @@ public final class S3Storage implements Storage {
     local.compact(); // the bucket frees deleted objects itself
   }
 
-  /** The local store's files and the spooled writes: what this replica costs its node's disk. */
+  /**
+   * The local store's files: what this replica costs its node's disk. The spool of unfinished
+   * writes is a directory inside it, so it is counted there.
+   */
   @Override
   public long diskBytes() {
-    return local.diskBytes() + objects.blobs().writingBytes();
+    return local.diskBytes();
   }
 
   @Override
@@ -85,9 +89,18 @@ public final class S3Storage implements Storage {
     return local.health();
   }
 
-  /** Closes the bucket's client; the local store belongs to whoever opened it. */
+  @Override
+  public EngineStats engineStats() {
+    return local.engineStats();
+  }
+
+  /** Closes the bucket's client, then the local store: this storage owns both. */
   @Override
   public void close() {
-    objects.close();
+    try {
+      objects.close();
+    } finally {
+      local.close();
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.berth.storage.s3;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -18,6 +19,19 @@ public record S3Stores(S3BlobStore blobs, S3ManifestStore manifests, S3Client cl
    * @param readChunk bytes per read of a stored blob
    */
   public static S3Stores open(S3Location where, Path spoolDir, int readChunk, Clock clock) {
+    return create(where, spoolDir, readChunk, clock);
+  }
+
+  /**
+   * The same stores for reading only, beside replicas that write to the bucket ({@code berth
+   * export}): no spool directory, and a blob write is refused.
+   */
+  public static S3Stores openReadOnly(S3Location where, int readChunk, Clock clock) {
+    return create(where, null, readChunk, clock);
+  }
+
+  private static S3Stores create(
+      S3Location where, @Nullable Path spoolDir, int readChunk, Clock clock) {
     S3Client client = S3Clients.create(where);
     S3Objects objects = new S3Objects(client, where.bucket());
     S3Keys keys = new S3Keys(where.prefix());

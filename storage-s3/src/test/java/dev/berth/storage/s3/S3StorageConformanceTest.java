@@ -52,8 +52,7 @@ class S3StorageConformanceTest extends StorageConformanceTest {
 
   @AfterEach
   void close() {
-    storage.close();
-    local.close();
+    storage.close(); // closes the local store too
   }
 
   @Override

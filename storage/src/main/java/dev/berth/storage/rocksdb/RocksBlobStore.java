@@ -7,6 +7,7 @@ import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.eviction.AccessRecorder;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;

@@ -1,5 +1,6 @@
 package dev.berth.storage.rocksdb;
 
+import dev.berth.storage.EngineStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,12 +1,14 @@
 package dev.berth.storage.rocksdb;
 
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.EngineStats;
 import dev.berth.storage.LinkStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.PinStore;
 import dev.berth.storage.Storage;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageHealth;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.TagStore;
 import dev.berth.storage.VerdictStore;
 import java.nio.charset.StandardCharsets;
@@ -292,6 +294,7 @@ public final class RocksStorage implements Storage {
    * RocksDB's background state (stalls, flushes, compactions); {@link EngineStats#CLOSED} once
    * closed.
    */
+  @Override
   public EngineStats engineStats() {
     if (closed.get()) {
       return EngineStats.CLOSED;

@@ -1,6 +1,7 @@
 package dev.berth.storage.rocksdb;
 
 import dev.berth.storage.BlobWriter;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.testing.TestContent;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

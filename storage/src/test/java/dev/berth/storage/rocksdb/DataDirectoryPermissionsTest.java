@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.testing.TestContent;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -8,6 +8,7 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.DigestVerifier;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.testing.BlobStoreConformanceTest;
 import dev.berth.storage.testing.MutableClock;
 import dev.berth.storage.testing.TestContent;

@@ -1,6 +1,7 @@
 package dev.berth.storage.rocksdb;
 
 import dev.berth.storage.Storage;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.testing.MutableClock;
 import dev.berth.storage.testing.StorageConformanceTest;
 import java.nio.file.Path;

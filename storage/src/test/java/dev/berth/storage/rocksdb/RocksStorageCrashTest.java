@@ -8,6 +8,7 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;

@@ -10,6 +10,8 @@ import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.DigestVerifier;
 import dev.berth.storage.DiskFullException;
+import dev.berth.storage.StorageOptions;
+import dev.berth.storage.StoreVerifier;
 import dev.berth.storage.testing.SizeCappedFilesystem;
 import dev.berth.storage.testing.TestContent;
 import java.nio.ByteBuffer;

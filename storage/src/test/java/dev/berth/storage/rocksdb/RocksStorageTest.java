@@ -11,6 +11,7 @@ import dev.berth.storage.BlobWriter;
 import dev.berth.storage.Digest;
 import dev.berth.storage.DigestMismatchException;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.TagResolution;
 import dev.berth.storage.testing.TestContent;

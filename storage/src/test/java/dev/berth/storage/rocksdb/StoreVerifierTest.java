@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.storage.BlobWriter;
+import dev.berth.storage.StorageOptions;
+import dev.berth.storage.StoreVerifier;
 import dev.berth.storage.testing.TestContent;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.DigestVerifier;
+import dev.berth.storage.StorageOptions;
 import dev.berth.storage.testing.TestContent;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
