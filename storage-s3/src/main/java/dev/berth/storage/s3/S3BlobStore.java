@@ -10,15 +10,20 @@ import dev.berth.storage.StorageException;
 import dev.berth.storage.eviction.AccessRecorder;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blobs as objects in an S3 bucket, one object per blob under its digest ({@link S3Keys}).
@@ -40,6 +45,12 @@ public final class S3BlobStore implements BlobStore {
   private final Map<Digest, AtomicInteger> readers = new ConcurrentHashMap<>();
   private final AtomicLong totalBytes = new AtomicLong();
   private final AtomicLong spooling = new AtomicLong();
+  private volatile Instant listedAt;
+
+  /** How old the last listing of the bucket may be when eviction or gc walks the blobs. */
+  static final Duration RELIST_AFTER = Duration.ofMinutes(1);
+
+  private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
 
   S3BlobStore(
       S3Objects objects,
@@ -58,11 +69,36 @@ public final class S3BlobStore implements BlobStore {
     if (spoolDir != null) {
       Spool.deleteLeftovers(spoolDir);
     }
+    this.listedAt = list();
+  }
+
+  /**
+   * Lists the bucket into the index: what other replicas published since is added, and what is gone
+   * (another replica evicted it) is dropped, unless it was learned after the listing began (this
+   * replica's own publish meanwhile). No time is compared with the bucket's: the clocks need not
+   * agree.
+   *
+   * @return when the listing began, on this replica's clock
+   */
+  private Instant list() {
+    Instant started = clock.instant();
+    Set<Digest> knownBefore = Set.copyOf(index.keySet());
+    Set<Digest> listed = new HashSet<>();
     objects.list(
         keys.blobs(),
         o ->
             S3Keys.digestOf(keys.blobs(), o.key())
-                .ifPresent(d -> remember(d, o.size(), o.lastModified())));
+                .ifPresent(
+                    d -> {
+                      listed.add(d);
+                      remember(d, o.size(), o.lastModified());
+                    }));
+    for (Digest known : knownBefore) {
+      if (!listed.contains(known)) {
+        forget(known);
+      }
+    }
+    return started;
   }
 
   private BlobInfo remember(Digest digest, long size, Instant created) {
@@ -188,8 +224,22 @@ public final class S3BlobStore implements BlobStore {
     return readers.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
+  /**
+   * Every blob in the bucket. Eviction and gc walk this, so it lists the bucket again first when
+   * the last listing is older than {@link #RELIST_AFTER}: each replica's size cap then counts what
+   * all replicas stored, not only what it wrote or read itself. A bucket that cannot be listed
+   * leaves the index as it was (logged).
+   */
   @Override
   public void forEach(Consumer<BlobInfo> action) {
+    if (!clock.instant().isBefore(listedAt.plus(RELIST_AFTER))) {
+      try {
+        listedAt = list();
+      } catch (StorageException e) {
+        log.warn(
+            "listing the bucket's blobs failed, using what this replica knows: {}", e.getMessage());
+      }
+    }
     index.values().forEach(action);
   }
 

@@ -109,6 +109,35 @@ class S3BlobStoreConformanceTest extends BlobStoreConformanceTest {
     }
   }
 
+  /**
+   * Eviction walks the blobs: a replica then counts what the others published and deleted since its
+   * last listing (at most {@link S3BlobStore#RELIST_AFTER} old), not only its own.
+   */
+  @Test
+  void theWalkOfEviction_seesWhatOtherReplicasStoredAndDeleted() throws Exception {
+    TestContent content = new TestContent(63, 1000);
+    try (S3Stores other = S3Stores.open(location, dir.resolve("spool2"), CHUNK, clock)) {
+      writeInPieces(content);
+      assertEquals(0, other.blobs().count(), "listed at open, before the write");
+
+      other.blobs().forEach(info -> {});
+      assertEquals(0, other.blobs().count(), "listed again within RELIST_AFTER");
+
+      clock.advance(S3BlobStore.RELIST_AFTER);
+      java.util.List<dev.berth.storage.BlobInfo> walked = new java.util.ArrayList<>();
+      other.blobs().forEach(walked::add);
+      assertEquals(1, walked.size());
+      assertEquals(content.digest(), walked.get(0).digest());
+      assertEquals(content.size(), other.blobs().totalBytes());
+
+      assertTrue(store().delete(content.digest()));
+      clock.advance(S3BlobStore.RELIST_AFTER);
+      other.blobs().forEach(info -> {});
+      assertEquals(0, other.blobs().count(), "a blob another replica deleted stays in the index");
+      assertEquals(0, other.blobs().totalBytes());
+    }
+  }
+
   @Test
   void deletedByAnotherReplica_isGoneHereToo() throws Exception {
     TestContent content = new TestContent(62, 1000);
