@@ -26,29 +26,26 @@ public final class S3ManifestStore implements ManifestStore {
   private final ConcurrentSkipListMap<Digest, ManifestInfo> index = new ConcurrentSkipListMap<>();
   private final AccessRecorder accesses;
 
+  /** The media type of a manifest known from the listing only, until a HEAD reads it. */
+  static final String UNKNOWN_TYPE = "";
+
   S3ManifestStore(S3Objects objects, S3Keys keys, Clock clock) {
     this.objects = objects;
     this.keys = keys;
     this.clock = clock;
     this.accesses = new AccessRecorder(clock);
+    // The listing has no media types: a manifest's is read by one HEAD when it is first asked
+    // for, so that opening a bucket of many manifests is one listing, not a HEAD each.
     objects.list(
         keys.manifests(),
         o ->
             S3Keys.digestOf(keys.manifests(), o.key())
                 .ifPresent(
                     d ->
-                        objects
-                            .head(o.key())
-                            .ifPresent(
-                                h ->
-                                    index.put(
-                                        d,
-                                        new ManifestInfo(
-                                            d,
-                                            String.valueOf(h.contentType()),
-                                            h.contentLength(),
-                                            h.lastModified(),
-                                            h.lastModified())))));
+                        index.put(
+                            d,
+                            new ManifestInfo(
+                                d, UNKNOWN_TYPE, o.size(), o.lastModified(), o.lastModified()))));
   }
 
   @Override
@@ -85,7 +82,7 @@ public final class S3ManifestStore implements ManifestStore {
 
   private Optional<ManifestInfo> info(Digest digest) {
     ManifestInfo known = index.get(digest);
-    if (known != null) {
+    if (known != null && !known.mediaType().equals(UNKNOWN_TYPE)) {
       return Optional.of(known);
     }
     return objects
@@ -99,8 +96,13 @@ public final class S3ManifestStore implements ManifestStore {
                       h.contentLength(),
                       h.lastModified(),
                       h.lastModified());
-              index.putIfAbsent(digest, info);
+              index.put(digest, info);
               return info;
+            })
+        .or(
+            () -> {
+              index.remove(digest); // deleted by another replica since the listing
+              return Optional.empty();
             });
   }
 

@@ -1,5 +1,6 @@
 package dev.berth.storage.s3;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,34 @@ class S3StorageConformanceTest extends StorageConformanceTest {
   @Override
   protected MutableClock clock() {
     return clock;
+  }
+
+  /**
+   * A replica that opens the bucket lists the manifests without a HEAD each; their media type is
+   * read when one is first asked for, and one another replica deleted meanwhile is gone.
+   */
+  @Test
+  void anotherReplicasManifests_areListedAtOpen_andTheirTypeReadOnFirstUse() {
+    byte[] kept = "{\"schemaVersion\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] deleted =
+        "{\"schemaVersion\":2,\"x\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String type = "application/vnd.oci.image.manifest.v1+json";
+    dev.berth.storage.Digest keptDigest = dev.berth.storage.Digest.sha256Of(kept);
+    dev.berth.storage.Digest deletedDigest = dev.berth.storage.Digest.sha256Of(deleted);
+    storage.manifests().put(keptDigest, type, kept);
+    storage.manifests().put(deletedDigest, type, deleted);
+
+    try (S3Stores other = S3Stores.open(location, dir.resolve("spool2"), 1 << 20, clock)) {
+      assertEquals(2, other.manifests().count());
+      assertEquals(kept.length + deleted.length, other.manifests().totalBytes());
+      storage.manifests().delete(deletedDigest);
+
+      var got = other.manifests().get(keptDigest).orElseThrow();
+      assertEquals(type, got.mediaType());
+      assertTrue(java.util.Arrays.equals(kept, got.bytes()));
+      assertTrue(other.manifests().get(deletedDigest).isEmpty());
+      assertEquals(1, other.manifests().count(), "the deleted manifest stays in the index");
+    }
   }
 
   @Test
