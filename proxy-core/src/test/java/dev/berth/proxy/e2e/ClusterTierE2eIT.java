@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Timeout;
  * and two node berths whose upstream has the tier as {@code parent}; skopeo and containerd pull
  * through the nodes. Eight concurrent cold pulls over both nodes make one registry GET per blob; a
  * replica killed (SIGKILL) mid-download fails no pull; with the whole tier down the nodes pull from
- * the registry; a private image (an htpasswd registry) reaches only clients with its credentials,
- * whichever node they use. The embedded defaults otherwise (tenancy verify).
+ * the registry, and a node restarted then serves from its cache; a private image (an htpasswd
+ * registry) reaches only clients with its credentials, whichever node they use. The embedded
+ * defaults otherwise (tenancy verify).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -314,7 +315,8 @@ class ClusterTierE2eIT {
 
   @Test
   @Order(5)
-  void wholeTierDown_theNodesPullFromTheRegistry() throws Exception {
+  void wholeTierDown_theNodesPullFromTheRegistry_andARestartedNodeServesItsCache()
+      throws Exception {
     for (BerthProcess replica : replicas) {
       replica.kill();
     }
@@ -323,6 +325,15 @@ class ClusterTierE2eIT {
     assertEquals(later.digest(), pullWithSkopeo(nodeB, later, "later-b"));
     for (String blob : later.blobDigests()) {
       assertEquals(2, blobGets(later, blob), "each node fetched it from the registry");
+    }
+
+    // A node restarted during the tier's outage (an upgrade, a reboot) starts, and serves what it
+    // cached from its own disk.
+    nodeA.close();
+    nodeA = node("node-a", replicaPorts[0]);
+    assertEquals(later.digest(), pullWithSkopeo(nodeA, later, "later-a-restarted"));
+    for (String blob : later.blobDigests()) {
+      assertEquals(2, blobGets(later, blob), "the restarted node fetched it again");
     }
   }
 }
