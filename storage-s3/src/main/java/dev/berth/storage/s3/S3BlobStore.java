@@ -260,14 +260,10 @@ public final class S3BlobStore implements BlobStore {
 
   @Override
   public void flushAccessTimes() {
-    accesses
-        .drain()
-        .forEach(
-            (digest, millis) -> {
-              Instant at = Instant.ofEpochMilli(millis);
-              index.computeIfPresent(
-                  digest, (d, i) -> new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at));
-            });
+    accesses.drainInto(
+        (digest, at) ->
+            index.computeIfPresent(
+                digest, (d, i) -> new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at)));
   }
 
   /**

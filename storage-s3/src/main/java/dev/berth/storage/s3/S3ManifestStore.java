@@ -141,13 +141,9 @@ public final class S3ManifestStore implements ManifestStore {
 
   @Override
   public void flushAccessTimes() {
-    accesses
-        .drain()
-        .forEach(
-            (digest, millis) -> {
-              Instant at = Instant.ofEpochMilli(millis);
-              index.computeIfPresent(
-                  digest, (d, i) -> new ManifestInfo(d, i.mediaType(), i.size(), i.stored(), at));
-            });
+    accesses.drainInto(
+        (digest, at) ->
+            index.computeIfPresent(
+                digest, (d, i) -> new ManifestInfo(d, i.mediaType(), i.size(), i.stored(), at)));
   }
 }

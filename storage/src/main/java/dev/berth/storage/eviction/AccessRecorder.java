@@ -2,8 +2,10 @@ package dev.berth.storage.eviction;
 
 import dev.berth.storage.Digest;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Remembers the last access time of each digest in memory so that reads never write to disk; the
@@ -30,6 +32,14 @@ public final class AccessRecorder {
     ConcurrentHashMap<Digest, Long> taken = pending;
     pending = new ConcurrentHashMap<>();
     return taken;
+  }
+
+  /**
+   * Drains as {@link #drain} does, handing each digest's last access time to {@code apply}: for
+   * stores that keep access times in an index of their own.
+   */
+  public void drainInto(BiConsumer<Digest, Instant> apply) {
+    drain().forEach((digest, millis) -> apply.accept(digest, Instant.ofEpochMilli(millis)));
   }
 
   /** Accesses waiting for the next drain. */

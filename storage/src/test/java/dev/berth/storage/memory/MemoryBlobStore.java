@@ -165,18 +165,15 @@ public final class MemoryBlobStore implements BlobStore {
 
   @Override
   public void flushAccessTimes() {
-    accesses
-        .drain()
-        .forEach(
-            (digest, millis) ->
-                blobs.computeIfPresent(
-                    digest,
-                    (d, s) -> {
-                      BlobInfo i = s.info();
-                      Instant at = Instant.ofEpochMilli(millis);
-                      return new Stored(
-                          new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at), s.chunks());
-                    }));
+    accesses.drainInto(
+        (digest, at) ->
+            blobs.computeIfPresent(
+                digest,
+                (d, s) -> {
+                  BlobInfo i = s.info();
+                  return new Stored(
+                      new BlobInfo(d, i.size(), i.chunkSize(), i.created(), at), s.chunks());
+                }));
   }
 
   /** Chunks held, committed or not: a failed write must leave none. */

@@ -98,11 +98,7 @@ public final class MemoryManifestStore implements ManifestStore {
 
   @Override
   public void flushAccessTimes() {
-    accesses
-        .drain()
-        .forEach(
-            (digest, millis) ->
-                manifests.computeIfPresent(
-                    digest, (d, e) -> new Entry(e.manifest(), Instant.ofEpochMilli(millis))));
+    accesses.drainInto(
+        (digest, at) -> manifests.computeIfPresent(digest, (d, e) -> new Entry(e.manifest(), at)));
   }
 }
