@@ -26,7 +26,8 @@ final class DryRun {
     expect(url(config.listen(), server.registryPort(), "/v2/"), 200, 401);
   }
 
-  private static URI url(HostPort configured, int port, String path) {
+  /** {@code path} at a listener bound as {@code configured} (a wildcard is asked on loopback). */
+  static URI url(HostPort configured, int port, String path) {
     String host = configured.host();
     if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
       host = "127.0.0.1"; // a wildcard listener answers on loopback

@@ -134,12 +134,24 @@ final class ServeCommand implements Callable<Integer> {
       description = {
         "Start with the resulting configuration, ask both listeners once (/readyz, /v2/), then"
             + " stop: checks the config, the data directory and both listen addresses (exit code 0"
-            + " when all of them work). The"
-            + " launcher also uses it to record the classes berth loads into a class-data archive"
-            + " (proxy-core/target/berth.jsa), which halves the time to ready.",
+            + " when all of them work).",
         "Example: ./berth serve --config /etc/berth/config.yaml --dry-run"
       })
   private boolean dryRun;
+
+  @Option(
+      names = "--warm-up-run",
+      description = {
+        "Start with a built-in upstream on 127.0.0.1 ("
+            + WarmUpRun.UPSTREAM
+            + ") that serves a"
+            + " generated two-platform image, pull it through berth once as a runtime would,"
+            + " then stop. The launcher runs it on a scratch data directory to record the classes"
+            + " a pull loads into the class-data archive (proxy-core/target/berth.jsa): a fresh"
+            + " process's first pull is then about a third faster. Use a scratch --data.",
+        "Example: ./berth serve --data /tmp/scratch --warm-up-run"
+      })
+  private boolean warmUpRun;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -152,6 +164,9 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(admin),
                 Optional.ofNullable(data),
                 upstreams));
+    if (warmUpRun) {
+      return warmUp();
+    }
     BerthServer server = BerthServer.start(settings);
     ClassDataArchives.deleteOthers(System.getProperty("berth.class-data"));
     if (dryRun) {
@@ -187,6 +202,29 @@ final class ServeCommand implements Callable<Integer> {
     // The server is closed inside stop(); wait for its "berth stopped" line too, or returning
     // (System.exit) could halt the JVM between the two and lose it.
     loggedStop.await();
+    return 0;
+  }
+
+  private int warmUp() {
+    try (WarmUpRun.Upstream upstream = WarmUpRun.startUpstream()) {
+      List<String> withWarmUp = new ArrayList<>(upstreams);
+      withWarmUp.add(upstream.upstreamOption());
+      BerthConfig settings =
+          ConfigLoader.load(
+              Optional.ofNullable(config),
+              new CommandLineOverrides(
+                  Optional.ofNullable(listen),
+                  Optional.ofNullable(admin),
+                  Optional.ofNullable(data),
+                  withWarmUp));
+      BerthServer server = BerthServer.start(settings);
+      try {
+        upstream.pullThrough(DryRun.url(settings.listen(), server.registryPort(), ""));
+      } finally {
+        server.close();
+      }
+    }
+    log.info("warm-up run: pulled an image through berth; stopped");
     return 0;
   }
 

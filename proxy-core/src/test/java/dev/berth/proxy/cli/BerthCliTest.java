@@ -72,6 +72,7 @@ class BerthCliTest {
           "Default: ./berth-data",
           "Example: --upstream ghcr.io=https://ghcr.io",
           "--dry-run",
+          "--warm-up-run",
           "SIGTERM",
           "/admin/pins",
           "admin-token-file",
@@ -137,6 +138,24 @@ class BerthCliTest {
     assertEquals("", err.toString());
     // The RocksDB lock was released: a second dry run opens the same directory.
     assertEquals(0, serveOnLoopback(data.toString(), "--dry-run"));
+  }
+
+  /**
+   * The launcher records its class-data archive over this: a pull through berth of the built-in
+   * upstream's image, every byte compared, which leaves the blobs in the store.
+   */
+  @Test
+  void serve_warmUpRun_pullsTheBuiltInImageThroughBerth_andStops() throws IOException {
+    Path data = dir.resolve("data");
+
+    assertEquals(0, serveOnLoopback(data.toString(), "--warm-up-run"), err.toString());
+
+    try (dev.berth.storage.Storage storage =
+        dev.berth.storage.local.LocalStorage.openReadOnly(
+            data, dev.berth.storage.StorageOptions.defaults())) {
+      assertEquals(2, storage.blobs().count(), "the layer and the config were cached");
+      assertEquals(3, storage.manifests().count(), "the index and both manifests were cached");
+    }
   }
 
   @Test
