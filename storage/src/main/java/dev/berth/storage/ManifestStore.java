@@ -42,4 +42,12 @@ public interface ManifestStore {
 
   /** Writes batched access times now (they are also flushed periodically and on close). */
   void flushAccessTimes();
+
+  /**
+   * Brings this process's view of the store up to date with what other processes changed in it (a
+   * bucket other replicas share): what they stored counts, what they removed is gone. Cheap when
+   * nothing is due; blocking, so call it off the event loop. A store only this process writes has
+   * nothing to do.
+   */
+  default void refresh() {}
 }

@@ -149,14 +149,13 @@ final class ErrorResponder {
 
   /**
    * Marks the answer as the registry's failure, not this berth's, when {@code cause} (what ended a
-   * download or a call) is the registry not answering or answering wrong bytes: a node below takes
-   * that as final instead of asking the registry again itself. A failure of this berth's own (its
-   * storage, its limits) stays unmarked, and the node goes around it.
+   * download or a call) is the registry answering with a failure (a 5xx, relayed ones included) or
+   * with wrong bytes: a node below takes that as final instead of asking the registry again itself.
+   * A failure of this berth's own (it could not reach the registry, its limits, its storage) stays
+   * unmarked, and the node goes around it.
    */
   private static void relayedFailure(HttpServerResponse response, @Nullable Throwable cause) {
-    if (cause instanceof UpstreamException ue
-        && (ue.kind() == UpstreamException.Kind.UNAVAILABLE
-            || ue.kind() == UpstreamException.Kind.BAD_RESPONSE)) {
+    if (cause instanceof UpstreamException ue && ue.source() != UpstreamException.Source.LOCAL) {
       response.putHeader(UpstreamException.RELAYED_HEADER, ue.upstream());
     } else if (cause instanceof DigestMismatchException) {
       response.putHeader(UpstreamException.RELAYED_HEADER, "wrong bytes");

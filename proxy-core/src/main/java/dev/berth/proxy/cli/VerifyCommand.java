@@ -6,6 +6,8 @@ import dev.berth.storage.Storage;
 import dev.berth.storage.StoreVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,15 +46,32 @@ final class VerifyCommand implements Callable<Integer> {
       for (String removed : report.removed()) {
         out.println("removed " + removed);
       }
+      for (String unreadable : report.unreadable()) {
+        out.println("could not read (kept; run verify again) " + unreadable);
+      }
       out.printf(
           "verified %d blobs (%s) and %d manifests in %s: %s%n",
           report.blobs(),
           ByteSizes.format(report.bytes()),
           report.manifests(),
           path,
-          report.damaged() ? report.removed().size() + " damaged, removed" : "all good");
+          summary(report));
       out.flush();
-      return report.damaged() ? 1 : 0;
+      return report.problems() ? 1 : 0;
     }
+  }
+
+  private static String summary(StoreVerifier.Report report) {
+    if (!report.problems()) {
+      return "all good";
+    }
+    List<String> parts = new ArrayList<>();
+    if (report.damaged()) {
+      parts.add(report.removed().size() + " damaged, removed");
+    }
+    if (!report.unreadable().isEmpty()) {
+      parts.add(report.unreadable().size() + " could not be read, kept");
+    }
+    return String.join("; ", parts);
   }
 }

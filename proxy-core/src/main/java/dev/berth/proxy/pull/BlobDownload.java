@@ -325,7 +325,9 @@ final class BlobDownload {
             action + ": " + UpstreamException.brokeAfter(upstreamBytes, e),
             null,
             e);
-    if (resumes >= MAX_RESUMES) {
+    // After no byte, once: an upstream that keeps closing right after its head is failing, and
+    // each resume would hold the clients for another transfer budget.
+    if (resumes >= MAX_RESUMES || (upstreamBytes == 0 && resumes > 0)) {
       fail(failure);
       return;
     }
@@ -339,6 +341,10 @@ final class BlobDownload {
         .onSuccess(
             answer -> {
               WatchedBody r = answer.body();
+              if (done.future().isComplete()) {
+                r.stop(); // the download failed while the resume was asked for
+                return;
+              }
               if (answer.status() == 206) {
                 String range = answer.contentRange();
                 if (range == null || !range.trim().startsWith("bytes " + offset + "-")) {

@@ -112,7 +112,11 @@ public final class CacheKeeper {
    * exceed the cap; empty when they do not.
    */
   public Optional<CollectionReport> evictIfOverCap() {
-    if (maxSize.isEmpty() || collector.cappedBytes() <= maxSize.getAsLong()) {
+    if (maxSize.isEmpty()) {
+      return Optional.empty();
+    }
+    collector.refresh();
+    if (collector.cappedBytes() <= maxSize.getAsLong()) {
       return Optional.empty();
     }
     long before = collector.cappedBytes();

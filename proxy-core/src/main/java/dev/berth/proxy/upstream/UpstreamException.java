@@ -39,7 +39,7 @@ public final class UpstreamException extends RuntimeException {
   private final Kind kind;
   private final String upstream;
   private final @Nullable Duration retryAfter;
-  private final boolean relayed;
+  private final Source source;
 
   /**
    * How a body that stopped short is described everywhere ({@code "connection broke after N bytes
@@ -59,12 +59,11 @@ public final class UpstreamException extends RuntimeException {
       String message,
       @Nullable Duration retryAfter,
       @Nullable Throwable cause) {
-    this(kind, upstream, message, retryAfter, cause, false);
+    this(kind, upstream, message, retryAfter, cause, Source.LOCAL);
   }
 
   /**
-   * @param relayed another berth answered with this failure of the registry ({@link
-   *     #RELAYED_HEADER})
+   * @param source who failed: this berth, the registry's answer, or another berth relaying it
    */
   public UpstreamException(
       Kind kind,
@@ -72,12 +71,25 @@ public final class UpstreamException extends RuntimeException {
       String message,
       @Nullable Duration retryAfter,
       @Nullable Throwable cause,
-      boolean relayed) {
+      Source source) {
     super(message, cause);
     this.kind = kind;
     this.upstream = upstream;
     this.retryAfter = retryAfter;
-    this.relayed = relayed;
+    this.source = source;
+  }
+
+  /** Where a failure comes from, as far as a berth below needs to know. */
+  public enum Source {
+    /**
+     * This berth: it could not reach the registry (DNS, connect, its egress), refused an answer by
+     * its own limits or policy, or gave up mid-body. A node below may do better itself.
+     */
+    LOCAL,
+    /** The registry answered with this failure (a 5xx). */
+    REGISTRY,
+    /** A parent or peer berth answered with its registry's failure ({@link #RELAYED_HEADER}). */
+    RELAYED
   }
 
   public Kind kind() {
@@ -93,8 +105,13 @@ public final class UpstreamException extends RuntimeException {
     return Optional.ofNullable(retryAfter);
   }
 
+  /** Who failed. */
+  public Source source() {
+    return source;
+  }
+
   /** Whether a parent or peer berth answered with this as its registry's failure. */
   public boolean relayed() {
-    return relayed;
+    return source == Source.RELAYED;
   }
 }

@@ -42,7 +42,11 @@ final class UpstreamFailures {
             + (relayedFrom != null ? " (its registry " + relayedFrom + " failed)" : ""),
         retryAfter(response.getHeader("Retry-After")),
         null,
-        relayedFrom != null && status >= 500);
+        status < 500
+            ? UpstreamException.Source.LOCAL
+            : relayedFrom != null
+                ? UpstreamException.Source.RELAYED
+                : UpstreamException.Source.REGISTRY);
   }
 
   static @Nullable Duration retryAfter(@Nullable String header) {

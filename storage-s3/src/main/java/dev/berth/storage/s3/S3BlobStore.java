@@ -82,7 +82,7 @@ public final class S3BlobStore implements BlobStore {
    */
   private Instant list() {
     Instant started = clock.instant();
-    Set<Digest> knownBefore = Set.copyOf(index.keySet());
+    Map<Digest, BlobInfo> knownBefore = Map.copyOf(index);
     Set<Digest> listed = new HashSet<>();
     objects.list(
         keys.blobs(),
@@ -93,11 +93,12 @@ public final class S3BlobStore implements BlobStore {
                       listed.add(d);
                       remember(d, o.size(), o.lastModified());
                     }));
-    for (Digest known : knownBefore) {
-      if (!listed.contains(known)) {
-        forget(known);
-      }
-    }
+    knownBefore.forEach(
+        (digest, known) -> {
+          if (!listed.contains(digest)) {
+            forget(digest, known); // only the entry seen before: not one published meanwhile
+          }
+        });
     return started;
   }
 
@@ -191,6 +192,13 @@ public final class S3BlobStore implements BlobStore {
     }
   }
 
+  /** Drops {@code digest} if its entry is still {@code known}. */
+  private synchronized void forget(Digest digest, BlobInfo known) {
+    if (index.remove(digest, known)) {
+      totalBytes.addAndGet(-known.size());
+    }
+  }
+
   @Override
   public synchronized boolean delete(Digest digest) {
     boolean deleted = objects.delete(keys.blob(digest));
@@ -225,21 +233,28 @@ public final class S3BlobStore implements BlobStore {
   }
 
   /**
-   * Every blob in the bucket. Eviction and gc walk this, so it lists the bucket again first when
-   * the last listing is older than {@link #RELIST_AFTER}: each replica's size cap then counts what
+   * Lists the bucket again when the last listing is older than {@link #RELIST_AFTER}: eviction
+   * calls this before it compares the stored bytes with the cap, so each replica's cap counts what
    * all replicas stored, not only what it wrote or read itself. A bucket that cannot be listed
    * leaves the index as it was (logged).
    */
   @Override
-  public void forEach(Consumer<BlobInfo> action) {
-    if (!clock.instant().isBefore(listedAt.plus(RELIST_AFTER))) {
-      try {
-        listedAt = list();
-      } catch (StorageException e) {
-        log.warn(
-            "listing the bucket's blobs failed, using what this replica knows: {}", e.getMessage());
-      }
+  public void refresh() {
+    if (clock.instant().isBefore(listedAt.plus(RELIST_AFTER))) {
+      return;
     }
+    try {
+      listedAt = list();
+    } catch (StorageException e) {
+      log.warn(
+          "listing the bucket's blobs failed, using what this replica knows: {}", e.getMessage());
+    }
+  }
+
+  /** Every blob in the bucket, as last listed (refreshed first, as {@link #refresh} does). */
+  @Override
+  public void forEach(Consumer<BlobInfo> action) {
+    refresh();
     index.values().forEach(action);
   }
 

@@ -4,15 +4,21 @@ import dev.berth.storage.Digest;
 import dev.berth.storage.DigestMismatchException;
 import dev.berth.storage.ManifestInfo;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.StorageException;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.eviction.AccessRecorder;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Manifests as objects in the bucket, their media type as the object's {@code Content-Type}. Like
@@ -25,6 +31,8 @@ public final class S3ManifestStore implements ManifestStore {
   private final Clock clock;
   private final ConcurrentSkipListMap<Digest, ManifestInfo> index = new ConcurrentSkipListMap<>();
   private final AccessRecorder accesses;
+  private volatile Instant listedAt;
+  private static final Logger log = LoggerFactory.getLogger(S3ManifestStore.class);
 
   /** The media type of a manifest known from the listing only, until a HEAD reads it. */
   static final String UNKNOWN_TYPE = "";
@@ -34,18 +42,53 @@ public final class S3ManifestStore implements ManifestStore {
     this.keys = keys;
     this.clock = clock;
     this.accesses = new AccessRecorder(clock);
-    // The listing has no media types: a manifest's is read by one HEAD when it is first asked
-    // for, so that opening a bucket of many manifests is one listing, not a HEAD each.
+    this.listedAt = list();
+  }
+
+  /**
+   * Lists the bucket's manifests into the index, as {@code S3BlobStore} does its blobs: what other
+   * replicas stored is added, what they removed is dropped unless learned meanwhile. The listing
+   * has no media types: a manifest's is read by one HEAD when it is first asked for, so that
+   * opening a bucket of many manifests is one listing, not a HEAD each.
+   */
+  private Instant list() {
+    Instant started = clock.instant();
+    Map<Digest, ManifestInfo> knownBefore = Map.copyOf(index);
+    Set<Digest> listed = new HashSet<>();
     objects.list(
         keys.manifests(),
         o ->
             S3Keys.digestOf(keys.manifests(), o.key())
                 .ifPresent(
-                    d ->
-                        index.put(
-                            d,
-                            new ManifestInfo(
-                                d, UNKNOWN_TYPE, o.size(), o.lastModified(), o.lastModified()))));
+                    d -> {
+                      listed.add(d);
+                      index.putIfAbsent(
+                          d,
+                          new ManifestInfo(
+                              d, UNKNOWN_TYPE, o.size(), o.lastModified(), o.lastModified()));
+                    }));
+    knownBefore.forEach(
+        (digest, known) -> {
+          if (!listed.contains(digest)) {
+            index.remove(digest, known);
+          }
+        });
+    return started;
+  }
+
+  /** Lists the bucket again when the last listing is older than {@code RELIST_AFTER}. */
+  @Override
+  public void refresh() {
+    if (clock.instant().isBefore(listedAt.plus(S3BlobStore.RELIST_AFTER))) {
+      return;
+    }
+    try {
+      listedAt = list();
+    } catch (StorageException e) {
+      log.warn(
+          "listing the bucket's manifests failed, using what this replica knows: {}",
+          e.getMessage());
+    }
   }
 
   @Override
@@ -101,7 +144,9 @@ public final class S3ManifestStore implements ManifestStore {
             })
         .or(
             () -> {
-              index.remove(digest); // deleted by another replica since the listing
+              if (known != null) {
+                index.remove(digest, known); // deleted by another replica since the listing
+              }
               return Optional.empty();
             });
   }
@@ -119,14 +164,26 @@ public final class S3ManifestStore implements ManifestStore {
 
   @Override
   public void forEach(Consumer<StoredManifest> action) {
+    refresh();
     for (Digest digest : List.copyOf(index.keySet())) {
       get(digest).ifPresent(action);
     }
   }
 
+  /**
+   * Every manifest's info, refreshed first; a media type only the listing knew is read now (one
+   * HEAD, once per manifest), so that the inventory shows it.
+   */
   @Override
   public void forEachInfo(Consumer<ManifestInfo> action) {
-    index.values().forEach(action);
+    refresh();
+    for (ManifestInfo m : List.copyOf(index.values())) {
+      if (m.mediaType().equals(UNKNOWN_TYPE)) {
+        info(m.digest()).ifPresent(action);
+      } else {
+        action.accept(m);
+      }
+    }
   }
 
   @Override

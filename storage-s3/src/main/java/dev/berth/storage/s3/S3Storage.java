@@ -17,6 +17,8 @@ import java.util.Optional;
  * replica's own (tag resolutions, links, pins, access verdicts) in its local store.
  */
 public final class S3Storage implements Storage {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(S3Storage.class);
+
   private final Storage local;
   private final S3Stores objects;
 
@@ -99,8 +101,10 @@ public final class S3Storage implements Storage {
   public void close() {
     try {
       objects.close();
-    } finally {
-      local.close();
+    } catch (RuntimeException e) {
+      // Nothing of the bucket's is unwritten here; the local store must still close.
+      log.warn("closing the bucket's client failed: {}", e.toString());
     }
+    local.close();
   }
 }

@@ -33,12 +33,17 @@ public record S3Stores(S3BlobStore blobs, S3ManifestStore manifests, S3Client cl
   private static S3Stores create(
       S3Location where, @Nullable Path spoolDir, int readChunk, Clock clock) {
     S3Client client = S3Clients.create(where);
-    S3Objects objects = new S3Objects(client, where.bucket());
-    S3Keys keys = new S3Keys(where.prefix());
-    return new S3Stores(
-        new S3BlobStore(objects, keys, where.partSize(), readChunk, spoolDir, clock),
-        new S3ManifestStore(objects, keys, clock),
-        client);
+    try {
+      S3Objects objects = new S3Objects(client, where.bucket());
+      S3Keys keys = new S3Keys(where.prefix());
+      return new S3Stores(
+          new S3BlobStore(objects, keys, where.partSize(), readChunk, spoolDir, clock),
+          new S3ManifestStore(objects, keys, clock),
+          client);
+    } catch (RuntimeException e) {
+      client.close(); // the listing failed: a wrong bucket, refused credentials
+      throw e;
+    }
   }
 
   @Override

@@ -132,7 +132,7 @@ class S3BlobStoreConformanceTest extends BlobStoreConformanceTest {
 
       assertTrue(store().delete(content.digest()));
       clock.advance(S3BlobStore.RELIST_AFTER);
-      other.blobs().forEach(info -> {});
+      other.blobs().refresh(); // what eviction calls before it compares with the cap
       assertEquals(0, other.blobs().count(), "a blob another replica deleted stays in the index");
       assertEquals(0, other.blobs().totalBytes());
     }

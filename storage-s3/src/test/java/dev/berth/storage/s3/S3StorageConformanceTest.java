@@ -11,6 +11,7 @@ import dev.berth.storage.testing.StorageConformanceTest;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +92,56 @@ class S3StorageConformanceTest extends StorageConformanceTest {
       assertTrue(java.util.Arrays.equals(kept, got.bytes()));
       assertTrue(other.manifests().get(deletedDigest).isEmpty());
       assertEquals(1, other.manifests().count(), "the deleted manifest stays in the index");
+
+      byte[] later =
+          "{\"schemaVersion\":2,\"y\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      storage.manifests().put(dev.berth.storage.Digest.sha256Of(later), type, later);
+      other.manifests().refresh();
+      assertEquals(1, other.manifests().count(), "listed again within RELIST_AFTER");
+      clock.advance(S3BlobStore.RELIST_AFTER);
+      other.manifests().refresh();
+      assertEquals(
+          2, other.manifests().count(), "a manifest another replica stored is not counted");
+      List<String> types = new java.util.ArrayList<>();
+      other.manifests().forEachInfo(m -> types.add(m.mediaType()));
+      assertEquals(List.of(type, type), types, "the inventory shows every media type");
     }
+  }
+
+  /**
+   * {@code berth verify} on one replica: a blob another replica deleted after the listing is
+   * neither damage nor removed again, and the others are checked.
+   */
+  @Test
+  void verify_aBlobAnotherReplicaDeletedMeanwhile_isNoDamage() {
+    byte[] kept = new byte[70_000];
+    byte[] gone = new byte[80_000];
+    new java.util.Random(3).nextBytes(kept);
+    new java.util.Random(4).nextBytes(gone);
+    for (byte[] b : new byte[][] {kept, gone}) {
+      try (var w = storage.blobs().beginWrite(dev.berth.storage.Digest.sha256Of(b), b.length)) {
+        w.append(java.nio.ByteBuffer.wrap(b));
+        w.commit();
+      }
+    }
+    try (S3Stores other = S3Stores.open(location, dir.resolve("spool2"), 1 << 20, clock)) {
+      other.blobs().delete(dev.berth.storage.Digest.sha256Of(gone));
+    }
+
+    dev.berth.storage.StoreVerifier.Report report =
+        dev.berth.storage.StoreVerifier.verify(
+            storage,
+            new dev.berth.storage.StoreVerifier.Progress() {
+              @Override
+              public void started(long blobs, long blobBytes) {}
+
+              @Override
+              public void blobChecked(long done, long bytes) {}
+            });
+
+    assertFalse(report.problems(), report.removed() + " " + report.unreadable());
+    assertEquals(2, report.blobs());
+    assertTrue(storage.blobs().stat(dev.berth.storage.Digest.sha256Of(kept)).isPresent());
   }
 
   @Test

@@ -85,6 +85,15 @@ public final class CacheCollector {
   }
 
   /**
+   * Brings the stores' view up to date ({@link BlobStore#refresh}): on a bucket several replicas
+   * share, {@link #cappedBytes} then counts what all of them stored. Blocking.
+   */
+  public void refresh() {
+    blobs.refresh();
+    manifests.refresh();
+  }
+
+  /**
    * What a size cap limits: stored bytes plus the chunks of blob writes in progress, which occupy
    * the disk before they commit (so eviction makes room for downloads under way).
    */
