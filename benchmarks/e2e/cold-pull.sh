@@ -3,14 +3,17 @@
 # with the embedded default config (tenancy verify, policy always; only --listen/--admin/--data/
 # --upstream given), started and made ready, then one `skopeo copy` of a small image (a 1 MiB
 # layer) through it from a local docker-registry. Prints min/median/p90/max of the pull alone
-# (berth already ready) in ms.
+# (berth already ready) in ms. Each jar runs with the class-data archive the launcher would
+# record for it (`serve --warm-up-run`); CDS=0 runs without one.
 #
 #   RUNS=10 benchmarks/e2e/cold-pull.sh OLD.jar NEW.jar
+#   LAYERS=50x1MiB RUNS=10 benchmarks/e2e/cold-pull.sh OLD.jar NEW.jar   # an image of mkimage.py's
 #
 # Needs docker-registry, skopeo, curl, python3. Everything on 127.0.0.1 in a mktemp directory.
 set -euo pipefail
 RUNS=${RUNS:-10}
-OPTS="${BERTH_JAVA_OPTS-$("$(dirname "${BASH_SOURCE[0]}")/berth-opts.sh")}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+OPTS="${BERTH_JAVA_OPTS-$("$HERE/berth-opts.sh")}"
 W=$(mktemp -d); PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
 trap cleanup EXIT
@@ -18,6 +21,9 @@ cd "$W"
 printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\nhttp:\n  addr: 127.0.0.1:18295\nlog:\n  level: error\n' "$W" > reg.yml
 docker-registry serve reg.yml > reg.log 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18295/v2/ >/dev/null && break; sleep 0.05; done
+if [[ -n "${LAYERS:-}" ]]; then
+  python3 "$HERE/mkimage.py" "$W/img" 1 "$LAYERS" >/dev/null
+else
 mkdir -p img/blobs/sha256 layer
 head -c 1048576 /dev/urandom > layer/data; tar -C layer -czf l.tgz data
 ld=$(sha256sum l.tgz | cut -d' ' -f1); ls_=$(stat -c %s l.tgz); cp l.tgz img/blobs/sha256/$ld
@@ -28,13 +34,24 @@ man=$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest
 printf '%s' "$man" > m; md=$(sha256sum m | cut -d' ' -f1); cp m img/blobs/sha256/$md
 printf '{"imageLayoutVersion":"1.0.0"}' > img/oci-layout
 printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"1"}}]}' "$md" "${#man}" > img/index.json
+fi
 skopeo copy -q --dest-tls-verify=false "oci:img:1" docker://127.0.0.1:18295/bench/app:1
 for jar in "$@"; do
   times=()
+  cds=""
+  if [[ "${CDS:-1}" != 0 ]]; then
+    rm -f "$W/berth.jsa"
+    # shellcheck disable=SC2086
+    java $OPTS -XX:ArchiveClassesAtExit="$W/berth.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+      -jar "$jar" serve --listen 127.0.0.1:0 --admin 127.0.0.1:0 --data "$W/cds-data" \
+      --warm-up-run >/dev/null 2>&1 || true
+    rm -rf "$W/cds-data"
+    [[ -f "$W/berth.jsa" ]] && cds="-XX:SharedArchiveFile=$W/berth.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+  fi
   for run in $(seq 1 "$RUNS"); do
     rm -rf data out
     # shellcheck disable=SC2086
-    java $OPTS -Dberth.access-log=OFF -jar "$jar" serve \
+    java $OPTS $cds -Dberth.access-log=OFF -jar "$jar" serve \
       --listen 127.0.0.1:15295 --admin 127.0.0.1:19295 --data "$W/data" \
       --upstream bench.local=http://127.0.0.1:18295 > berth.log 2>&1 &
     pid=$!; PIDS+=($pid)
@@ -49,5 +66,5 @@ for jar in "$@"; do
 import sys, math
 t=sorted(int(x) for x in sys.stdin)
 n=len(t); p90=t[max(0, math.ceil(0.9*n)-1)]  # nearest rank
-print('$(basename "$jar")', 'cold pull ms: min', t[0], 'median', t[n//2] if n%2 else (t[n//2-1]+t[n//2])/2, 'p90', p90, 'max', t[-1], 'all', t)"
+print('$(basename "$jar")', '${cds:+(archive) }cold pull ms: min', t[0], 'median', t[n//2] if n%2 else (t[n//2-1]+t[n//2])/2, 'p90', p90, 'max', t[-1], 'all', t)"
 done

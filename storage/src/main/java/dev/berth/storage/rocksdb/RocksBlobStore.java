@@ -176,27 +176,38 @@ final class RocksBlobStore implements BlobStore {
     } catch (RocksDBException e) {
       throw RocksErrors.translate("starting write of " + digest, e);
     }
-    return new RocksBlobWriter(this, digest, generation, expectedSize, options.chunkSize());
+    boolean logged = expectedSize >= 0 && expectedSize <= LOGGED_UP_TO;
+    return new RocksBlobWriter(this, digest, generation, expectedSize, options.chunkSize(), logged);
   }
 
   /**
+   * Blobs up to this declared size write their chunks through the WAL, which the synced commit
+   * record then makes durable with them; larger ones (and those of unknown size) skip the WAL and
+   * are flushed to their files at {@link #publish}. A flush per small blob cost more than the WAL's
+   * second copy of its bytes: an image of many small layers made one flush per layer.
+   */
+  static final long LOGGED_UP_TO = 4L << 20;
+
+  /**
    * Stores {@code value} (position to limit) as a chunk. A direct buffer goes to RocksDB without a
-   * copy into a Java array and back out of it. Chunks skip the WAL: {@link #publish} flushes them
-   * to their files before the commit record is written. The bytes count as {@link #writingBytes}
-   * until the write is published or discarded.
+   * copy into a Java array and back out of it. Chunks skip the WAL unless {@code logged} (a small
+   * blob, {@link #LOGGED_UP_TO}): {@link #publish} flushes them to their files before the commit
+   * record is written. The bytes count as {@link #writingBytes} until the write is published or
+   * discarded.
    *
    * @return the bytes stored
    */
-  int putChunk(Digest digest, long generation, int index, ByteBuffer value) {
+  int putChunk(Digest digest, long generation, int index, ByteBuffer value, boolean logged) {
     int bytes = value.remaining();
+    WriteOptions writes = logged ? plainWrites : chunkWrites;
     try {
       if (value.isDirect()) {
-        db.put(chunks, chunkWrites, directChunkKey(digest, generation, index), value);
+        db.put(chunks, writes, directChunkKey(digest, generation, index), value);
       } else {
         byte[] key = Keys.chunk(digest, generation, index);
         db.put(
             chunks,
-            chunkWrites,
+            writes,
             key,
             0,
             key.length,
@@ -271,14 +282,19 @@ final class RocksBlobStore implements BlobStore {
    * digest: this writer's, or the one a racing writer committed first (this writer's chunks are
    * then dropped).
    */
-  BlobRecord publish(Digest digest, long generation, long size, int chunkSize) {
-    try {
-      // Chunks were written without the WAL (it cost a second copy of every byte, checksummed):
-      // they become durable here, before the commit record that makes them visible.
-      db.flush(flushChunks, chunks);
-    } catch (RocksDBException e) {
-      throw RocksErrors.translate("flushing the chunks of " + digest, e);
+  BlobRecord publish(Digest digest, long generation, long size, int chunkSize, boolean logged) {
+    if (!logged) {
+      try {
+        // Chunks were written without the WAL (it cost a second copy of every byte,
+        // checksummed): they become durable here, before the commit record that makes them
+        // visible.
+        db.flush(flushChunks, chunks);
+      } catch (RocksDBException e) {
+        throw RocksErrors.translate("flushing the chunks of " + digest, e);
+      }
     }
+    // A logged write's chunks are in the WAL before the commit record, whose synced write makes
+    // the WAL durable up to it: chunks and record survive a crash together.
     return records.publish(digest, generation, size, chunkSize);
   }
 

@@ -24,12 +24,23 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
   private final int chunkSize;
   private final WriteProgress progress;
   private final ByteBuffer buffer;
+  private final boolean logged;
   private int nextIndex;
   private long stored;
 
+  /**
+   * @param logged chunks go through the WAL, and publishing needs no flush ({@link
+   *     RocksBlobStore#LOGGED_UP_TO})
+   */
   RocksBlobWriter(
-      RocksBlobStore store, Digest digest, long generation, long expectedSize, int chunkSize) {
+      RocksBlobStore store,
+      Digest digest,
+      long generation,
+      long expectedSize,
+      int chunkSize,
+      boolean logged) {
     super(digest, expectedSize);
+    this.logged = logged;
     this.store = store;
     this.generation = generation;
     this.chunkSize = chunkSize;
@@ -47,7 +58,7 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
       bytes.position(bytes.position() + n);
       if (!buffer.hasRemaining()) {
         buffer.flip();
-        stored += store.putChunk(digest, generation, nextIndex, buffer);
+        stored += store.putChunk(digest, generation, nextIndex, buffer, logged);
         nextIndex++;
         buffer.clear();
         progress.advance((long) nextIndex * chunkSize);
@@ -59,9 +70,9 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
   protected BlobInfo publish() {
     if (buffer.position() > 0) {
       buffer.flip();
-      stored += store.putChunk(digest, generation, nextIndex, buffer);
+      stored += store.putChunk(digest, generation, nextIndex, buffer, logged);
     }
-    BlobRecord visible = store.publish(digest, generation, stored, chunkSize);
+    BlobRecord visible = store.publish(digest, generation, stored, chunkSize, logged);
     progress.committed(visible.size(), visible.generation());
     return visible.toInfo(digest);
   }

@@ -39,7 +39,8 @@ class StoreVerifierTest {
           bad.digest(),
           blobs.record(bad.digest()).generation(),
           1,
-          ByteBuffer.wrap(garbage, 0, chunk));
+          ByteBuffer.wrap(garbage, 0, chunk),
+          true);
 
       AtomicLong progressCalls = new AtomicLong();
       StoreVerifier.Report report =

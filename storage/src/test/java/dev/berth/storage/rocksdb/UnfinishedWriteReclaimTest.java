@@ -29,8 +29,9 @@ class UnfinishedWriteReclaimTest {
 
   @Test
   void reopen_afterCrashMidWrite_freesTheFlushedChunksAndCountsNothing() {
-    TestContent kept = new TestContent(1, 5L * CHUNK + 7);
-    TestContent partial = new TestContent(2, 64L * CHUNK);
+    // Both above LOGGED_UP_TO: their chunks skip the WAL and a commit flushes them to files.
+    TestContent kept = new TestContent(1, RocksBlobStore.LOGGED_UP_TO + 5L * CHUNK + 7);
+    TestContent partial = new TestContent(2, RocksBlobStore.LOGGED_UP_TO + 32L * CHUNK);
     long filesWithPartial;
     long keptFiles;
     RocksStorage storage = open();
