@@ -2,6 +2,7 @@ package dev.berth.proxy.api;
 
 import dev.berth.proxy.pull.StorageAccess;
 import dev.berth.storage.BlobReader;
+import dev.berth.storage.ChunkBuffers;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -5,6 +5,7 @@ import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
+import dev.berth.storage.ChunkBuffers;
 import dev.berth.storage.Digest;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.StorageOptions;
@@ -45,6 +46,7 @@ final class RocksBlobStore implements BlobStore {
   private final BlobRecords records;
   private final SecureRandom generations = new SecureRandom();
   private final ReaderLeases leases = new ReaderLeases();
+  private final ChunkBuffers writeBuffers;
 
   RocksBlobStore(
       RocksDB db,
@@ -66,6 +68,8 @@ final class RocksBlobStore implements BlobStore {
     this.syncWrites = syncWrites;
     this.plainWrites = plainWrites;
     this.options = options;
+    // Writes in flight at once, about: more are allocated and left to the collector.
+    this.writeBuffers = new ChunkBuffers(options.chunkSize(), 16);
     this.accesses = new AccessRecorder(options.clock());
     this.records =
         new BlobRecords(
@@ -161,6 +165,11 @@ final class RocksBlobStore implements BlobStore {
   @Override
   public int openReaders() {
     return leases.total();
+  }
+
+  /** The chunk buffers of this store's writers. */
+  ChunkBuffers writeBuffers() {
+    return writeBuffers;
   }
 
   @Override

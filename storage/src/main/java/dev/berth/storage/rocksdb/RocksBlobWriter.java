@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Buffers appended bytes into one chunk-sized direct buffer and stores each full chunk under this
  * writer's generation. Memory per writer is one chunk, outside the Java heap: RocksDB reads it in
- * place instead of copying a Java array first.
+ * place instead of copying a Java array first. The buffer comes from the store's pool and goes back
+ * when the write ends.
  */
 final class RocksBlobWriter extends VerifyingBlobWriter {
   private static final Logger log = LoggerFactory.getLogger(RocksBlobWriter.class);
@@ -45,7 +46,7 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
     this.generation = generation;
     this.chunkSize = chunkSize;
     this.progress = new WriteProgress(generation, expectedSize);
-    this.buffer = ByteBuffer.allocateDirect(chunkSize);
+    this.buffer = store.writeBuffers().take(chunkSize);
   }
 
   @Override
@@ -73,6 +74,7 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
       stored += store.putChunk(digest, generation, nextIndex, buffer, logged);
     }
     BlobRecord visible = store.publish(digest, generation, stored, chunkSize, logged);
+    store.writeBuffers().give(buffer); // the write is over: no append follows a publish
     progress.committed(visible.size(), visible.generation());
     return visible.toInfo(digest);
   }
@@ -85,6 +87,7 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
       // The upload record stays; the next open reclaims the chunks.
       log.warn("discarding write of {} failed, reclaimed at next start: {}", digest, e.toString());
     } finally {
+      store.writeBuffers().give(buffer); // aborted: nothing appends any more
       progress.failed(reason);
     }
   }

@@ -1,18 +1,20 @@
-package dev.berth.proxy.api;
+package dev.berth.storage;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
- * Direct buffers of one chunk each, reused across responses. A blob is read from RocksDB straight
- * into one and written from it to the socket, so its bytes never pass through the Java heap.
+ * Direct buffers of one chunk each, reused: a response reads a blob from RocksDB straight into one
+ * and writes it from there to the socket, so its bytes never pass through the Java heap; a RocksDB
+ * write gathers its chunks in one. A fresh direct buffer is zeroed and freed only by the garbage
+ * collector's cleaner, a cost every cold blob paid for its writer's buffer.
  *
  * <p>Why not Netty's pooled allocator: with one chunk-sized buffer in use per response, its arenas
  * kept returning whole chunks to the system and zeroing fresh ones, which cost more CPU than the
  * copies saved. A plain queue of idle buffers, bounded so that a burst does not pin memory, does
  * better (benchmarks/RESULTS.md, issue 6).
  */
-final class ChunkBuffers {
+public final class ChunkBuffers {
   private final int chunkSize;
   private final ArrayBlockingQueue<ByteBuffer> idle;
 
@@ -20,13 +22,13 @@ final class ChunkBuffers {
    * @param maxIdle how many idle buffers are kept; more in use at once are allocated, and dropped
    *     to the garbage collector when returned to a full pool
    */
-  ChunkBuffers(int chunkSize, int maxIdle) {
+  public ChunkBuffers(int chunkSize, int maxIdle) {
     this.chunkSize = chunkSize;
     this.idle = new ArrayBlockingQueue<>(maxIdle);
   }
 
   /** A cleared buffer of at least {@code size} bytes. Thread-safe. */
-  ByteBuffer take(int size) {
+  public ByteBuffer take(int size) {
     if (size == chunkSize) {
       ByteBuffer buffer = idle.poll();
       if (buffer != null) {
@@ -43,7 +45,7 @@ final class ChunkBuffers {
   }
 
   /** Gives a buffer back once nothing reads it any more. Thread-safe. */
-  void give(ByteBuffer buffer) {
+  public void give(ByteBuffer buffer) {
     if (buffer.isDirect() && buffer.capacity() == chunkSize) {
       idle.offer(buffer);
     }

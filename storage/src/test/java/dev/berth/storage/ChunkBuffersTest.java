@@ -1,4 +1,4 @@
-package dev.berth.proxy.api;
+package dev.berth.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
