@@ -18,13 +18,17 @@ import org.junit.jupiter.api.Test;
  * and direct-memory bounds the memory limit was sized for, and the AVX2 cap of issue 14).
  */
 class ImageEntrypointTest {
-  private static final Pattern OPTION = Pattern.compile("-X[A-Za-z:+\\-=0-9]+");
+  private static final Pattern OPTION =
+      Pattern.compile(
+          "-X[A-Za-z:+\\-=0-9]+|--add-opens=[A-Za-z0-9./=_-]+|-Dio\\.netty\\.[A-Za-z.]+=[a-z]+");
 
   @Test
   void entrypointHasTheLaunchersJvmOptions() throws IOException {
     Set<String> launcher = options(Manifests.K8S.resolve("../berth"));
     Set<String> entrypoint = options(Manifests.K8S.resolve("image/root/opt/berth/entrypoint"));
-    assertTrue(launcher.contains("-XX:UseAVX=2") && launcher.size() >= 4, launcher.toString());
+    assertTrue(launcher.contains("-XX:UseAVX=2") && launcher.size() >= 7, launcher.toString());
+    assertTrue(
+        launcher.contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), launcher.toString());
     assertEquals(launcher, entrypoint);
   }
 

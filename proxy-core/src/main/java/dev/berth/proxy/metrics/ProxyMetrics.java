@@ -151,6 +151,13 @@ public final class ProxyMetrics implements dev.berth.proxy.upstream.UpstreamObse
    */
   public static final String FANOUT_MEMORY = "berth.fanout.memory";
 
+  /**
+   * Direct memory Netty's pooled allocator holds (the fan-out window's blocks, socket buffers):
+   * {@code berth_netty_direct_memory_bytes}. With the launcher's options Netty allocates it outside
+   * the JDK's count, so {@code jvm_buffer_memory_used_bytes} does not show it.
+   */
+  public static final String NETTY_DIRECT_MEMORY = "berth.netty.direct.memory";
+
   /** Clients of a live download served from its memory: {@code berth_fanout_clients_total}. */
   public static final String FANOUT_CLIENTS = "berth.fanout.clients";
 

@@ -59,6 +59,10 @@ final class ServerMeters {
   }
 
   static void bindConnectionMeters(ProxyMetrics metrics, ConnectionLimit connections) {
+    metrics.bindBytesGauge(
+        ProxyMetrics.NETTY_DIRECT_MEMORY,
+        "Direct memory Netty's pooled allocator holds (fan-out blocks, socket buffers)",
+        () -> io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
     metrics.bindGauge(
         ProxyMetrics.CONNECTIONS_OPEN,
         "Open client connections on the registry listener",
