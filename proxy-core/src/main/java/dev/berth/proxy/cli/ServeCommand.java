@@ -156,14 +156,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     applyLogSettings();
-    BerthConfig settings =
-        ConfigLoader.load(
-            Optional.ofNullable(config),
-            new CommandLineOverrides(
-                Optional.ofNullable(listen),
-                Optional.ofNullable(admin),
-                Optional.ofNullable(data),
-                upstreams));
+    BerthConfig settings = settings(upstreams);
     if (warmUpRun) {
       return warmUp();
     }
@@ -205,18 +198,22 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The config file with the command line's overrides, {@code upstreamOptions} as --upstream. */
+  private BerthConfig settings(List<String> upstreamOptions) {
+    return ConfigLoader.load(
+        Optional.ofNullable(config),
+        new CommandLineOverrides(
+            Optional.ofNullable(listen),
+            Optional.ofNullable(admin),
+            Optional.ofNullable(data),
+            upstreamOptions));
+  }
+
   private int warmUp() {
     try (WarmUpRun.Upstream upstream = WarmUpRun.startUpstream()) {
       List<String> withWarmUp = new ArrayList<>(upstreams);
       withWarmUp.add(upstream.upstreamOption());
-      BerthConfig settings =
-          ConfigLoader.load(
-              Optional.ofNullable(config),
-              new CommandLineOverrides(
-                  Optional.ofNullable(listen),
-                  Optional.ofNullable(admin),
-                  Optional.ofNullable(data),
-                  withWarmUp));
+      BerthConfig settings = settings(withWarmUp);
       BerthServer server = BerthServer.start(settings);
       try {
         upstream.pullThrough(DryRun.url(settings.listen(), server.registryPort(), ""));
