@@ -10,20 +10,15 @@ import dev.berth.storage.StorageException;
 import dev.berth.storage.eviction.AccessRecorder;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Blobs as objects in an S3 bucket, one object per blob under its digest ({@link S3Keys}).
@@ -45,12 +40,7 @@ public final class S3BlobStore implements BlobStore {
   private final Map<Digest, AtomicInteger> readers = new ConcurrentHashMap<>();
   private final AtomicLong totalBytes = new AtomicLong();
   private final AtomicLong spooling = new AtomicLong();
-  private volatile Instant listedAt;
-
-  /** How old the last listing of the bucket may be when eviction or gc walks the blobs. */
-  static final Duration RELIST_AFTER = Duration.ofMinutes(1);
-
-  private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
+  private final BucketListing<BlobInfo> listing;
 
   S3BlobStore(
       S3Objects objects,
@@ -69,37 +59,14 @@ public final class S3BlobStore implements BlobStore {
     if (spoolDir != null) {
       Spool.deleteLeftovers(spoolDir);
     }
-    this.listedAt = list();
-  }
-
-  /**
-   * Lists the bucket into the index: what other replicas published since is added, and what is gone
-   * (another replica evicted it) is dropped, unless it was learned after the listing began (this
-   * replica's own publish meanwhile). No time is compared with the bucket's: the clocks need not
-   * agree.
-   *
-   * @return when the listing began, on this replica's clock
-   */
-  private Instant list() {
-    Instant started = clock.instant();
-    Map<Digest, BlobInfo> knownBefore = Map.copyOf(index);
-    Set<Digest> listed = new HashSet<>();
-    objects.list(
-        keys.blobs(),
-        o ->
-            S3Keys.digestOf(keys.blobs(), o.key())
-                .ifPresent(
-                    d -> {
-                      listed.add(d);
-                      remember(d, o.size(), o.lastModified());
-                    }));
-    knownBefore.forEach(
-        (digest, known) -> {
-          if (!listed.contains(digest)) {
-            forget(digest, known); // only the entry seen before: not one published meanwhile
-          }
-        });
-    return started;
+    this.listing =
+        new BucketListing<>(
+            objects,
+            keys.blobs(),
+            index,
+            (d, o) -> remember(d, o.size(), o.lastModified()),
+            this::forget,
+            clock);
   }
 
   private BlobInfo remember(Digest digest, long size, Instant created) {
@@ -184,12 +151,13 @@ public final class S3BlobStore implements BlobStore {
     return remember(digest, size, clock.instant());
   }
 
-  /** Drops {@code digest} from the index: the bucket no longer has it. */
-  private synchronized void forget(Digest digest) {
+  /** Drops {@code digest} from the index: the bucket no longer has it. Whether it was there. */
+  private synchronized boolean forget(Digest digest) {
     BlobInfo known = index.remove(digest);
     if (known != null) {
       totalBytes.addAndGet(-known.size());
     }
+    return known != null;
   }
 
   /** Drops {@code digest} if its entry is still {@code known}. */
@@ -202,11 +170,7 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public synchronized boolean delete(Digest digest) {
     boolean deleted = objects.delete(keys.blob(digest));
-    BlobInfo known = index.remove(digest);
-    if (known != null) {
-      totalBytes.addAndGet(-known.size());
-    }
-    return deleted || known != null;
+    return forget(digest) || deleted;
   }
 
   @Override
@@ -233,22 +197,13 @@ public final class S3BlobStore implements BlobStore {
   }
 
   /**
-   * Lists the bucket again when the last listing is older than {@link #RELIST_AFTER}: eviction
-   * calls this before it compares the stored bytes with the cap, so each replica's cap counts what
-   * all replicas stored, not only what it wrote or read itself. A bucket that cannot be listed
-   * leaves the index as it was (logged).
+   * Lists the bucket again when the last listing is older than {@link BucketListing#RELIST_AFTER}:
+   * eviction calls this before it compares the stored bytes with the cap, so each replica's cap
+   * counts what all replicas stored, not only what it wrote or read itself.
    */
   @Override
   public void refresh() {
-    if (clock.instant().isBefore(listedAt.plus(RELIST_AFTER))) {
-      return;
-    }
-    try {
-      listedAt = list();
-    } catch (StorageException e) {
-      log.warn(
-          "listing the bucket's blobs failed, using what this replica knows: {}", e.getMessage());
-    }
+    listing.refresh();
   }
 
   /** Every blob in the bucket, as last listed (refreshed first, as {@link #refresh} does). */

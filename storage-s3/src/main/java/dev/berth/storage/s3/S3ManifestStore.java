@@ -4,26 +4,20 @@ import dev.berth.storage.Digest;
 import dev.berth.storage.DigestMismatchException;
 import dev.berth.storage.ManifestInfo;
 import dev.berth.storage.ManifestStore;
-import dev.berth.storage.StorageException;
 import dev.berth.storage.StoredManifest;
 import dev.berth.storage.eviction.AccessRecorder;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Manifests as objects in the bucket, their media type as the object's {@code Content-Type}. Like
- * {@link S3BlobStore}, an index of what is there (listed at open, one {@code HEAD} per manifest for
- * its type) answers sizes and scans without requests; reads go to the bucket.
+ * {@link S3BlobStore}, an index of what is there (a {@link BucketListing}; a manifest's type is read
+ * by one {@code HEAD} when it is first needed) answers sizes and scans; reads go to the bucket.
  */
 public final class S3ManifestStore implements ManifestStore {
   private final S3Objects objects;
@@ -31,8 +25,7 @@ public final class S3ManifestStore implements ManifestStore {
   private final Clock clock;
   private final ConcurrentSkipListMap<Digest, ManifestInfo> index = new ConcurrentSkipListMap<>();
   private final AccessRecorder accesses;
-  private volatile Instant listedAt;
-  private static final Logger log = LoggerFactory.getLogger(S3ManifestStore.class);
+  private final BucketListing<ManifestInfo> listing;
 
   /** The media type of a manifest known from the listing only, until a HEAD reads it. */
   static final String UNKNOWN_TYPE = "";
@@ -42,53 +35,26 @@ public final class S3ManifestStore implements ManifestStore {
     this.keys = keys;
     this.clock = clock;
     this.accesses = new AccessRecorder(clock);
-    this.listedAt = list();
-  }
-
-  /**
-   * Lists the bucket's manifests into the index, as {@code S3BlobStore} does its blobs: what other
-   * replicas stored is added, what they removed is dropped unless learned meanwhile. The listing
-   * has no media types: a manifest's is read by one HEAD when it is first asked for, so that
-   * opening a bucket of many manifests is one listing, not a HEAD each.
-   */
-  private Instant list() {
-    Instant started = clock.instant();
-    Map<Digest, ManifestInfo> knownBefore = Map.copyOf(index);
-    Set<Digest> listed = new HashSet<>();
-    objects.list(
-        keys.manifests(),
-        o ->
-            S3Keys.digestOf(keys.manifests(), o.key())
-                .ifPresent(
-                    d -> {
-                      listed.add(d);
-                      index.putIfAbsent(
-                          d,
-                          new ManifestInfo(
-                              d, UNKNOWN_TYPE, o.size(), o.lastModified(), o.lastModified()));
-                    }));
-    knownBefore.forEach(
-        (digest, known) -> {
-          if (!listed.contains(digest)) {
-            index.remove(digest, known);
-          }
-        });
-    return started;
+    // The listing has no media types: a manifest's is read by one HEAD when it is first asked
+    // for, so that opening a bucket of many manifests is one listing, not a HEAD each.
+    this.listing =
+        new BucketListing<>(
+            objects,
+            keys.manifests(),
+            index,
+            (d, o) ->
+                index.putIfAbsent(
+                    d,
+                    new ManifestInfo(
+                        d, UNKNOWN_TYPE, o.size(), o.lastModified(), o.lastModified())),
+            index::remove,
+            clock);
   }
 
   /** Lists the bucket again when the last listing is older than {@code RELIST_AFTER}. */
   @Override
   public void refresh() {
-    if (clock.instant().isBefore(listedAt.plus(S3BlobStore.RELIST_AFTER))) {
-      return;
-    }
-    try {
-      listedAt = list();
-    } catch (StorageException e) {
-      log.warn(
-          "listing the bucket's manifests failed, using what this replica knows: {}",
-          e.getMessage());
-    }
+    listing.refresh();
   }
 
   @Override

@@ -111,7 +111,7 @@ class S3BlobStoreConformanceTest extends BlobStoreConformanceTest {
 
   /**
    * Eviction walks the blobs: a replica then counts what the others published and deleted since its
-   * last listing (at most {@link S3BlobStore#RELIST_AFTER} old), not only its own.
+   * last listing (at most {@link BucketListing#RELIST_AFTER} old), not only its own.
    */
   @Test
   void theWalkOfEviction_seesWhatOtherReplicasStoredAndDeleted() throws Exception {
@@ -123,7 +123,7 @@ class S3BlobStoreConformanceTest extends BlobStoreConformanceTest {
       other.blobs().forEach(info -> {});
       assertEquals(0, other.blobs().count(), "listed again within RELIST_AFTER");
 
-      clock.advance(S3BlobStore.RELIST_AFTER);
+      clock.advance(BucketListing.RELIST_AFTER);
       java.util.List<dev.berth.storage.BlobInfo> walked = new java.util.ArrayList<>();
       other.blobs().forEach(walked::add);
       assertEquals(1, walked.size());
@@ -131,7 +131,7 @@ class S3BlobStoreConformanceTest extends BlobStoreConformanceTest {
       assertEquals(content.size(), other.blobs().totalBytes());
 
       assertTrue(store().delete(content.digest()));
-      clock.advance(S3BlobStore.RELIST_AFTER);
+      clock.advance(BucketListing.RELIST_AFTER);
       other.blobs().refresh(); // what eviction calls before it compares with the cap
       assertEquals(0, other.blobs().count(), "a blob another replica deleted stays in the index");
       assertEquals(0, other.blobs().totalBytes());

@@ -98,7 +98,7 @@ class S3StorageConformanceTest extends StorageConformanceTest {
       storage.manifests().put(dev.berth.storage.Digest.sha256Of(later), type, later);
       other.manifests().refresh();
       assertEquals(1, other.manifests().count(), "listed again within RELIST_AFTER");
-      clock.advance(S3BlobStore.RELIST_AFTER);
+      clock.advance(BucketListing.RELIST_AFTER);
       other.manifests().refresh();
       assertEquals(
           2, other.manifests().count(), "a manifest another replica stored is not counted");
