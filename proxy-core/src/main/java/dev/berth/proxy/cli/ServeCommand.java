@@ -156,10 +156,10 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     applyLogSettings();
-    BerthConfig settings = settings(upstreams);
     if (warmUpRun) {
-      return warmUp();
+      return warmUp(); // loads the config itself, with its built-in upstream added
     }
+    BerthConfig settings = settings(upstreams);
     BerthServer server = BerthServer.start(settings);
     ClassDataArchives.deleteOthers(System.getProperty("berth.class-data"));
     if (dryRun) {

@@ -34,7 +34,6 @@ final class WarmUpRun {
   private final Map<String, byte[]> blobs;
   private final Map<String, byte[]> manifests;
   private final Map<String, String> types;
-  private final String indexDigest;
 
   private WarmUpRun() {
     // Three chunks and a bit: the download goes through the fan-out window and several stored
@@ -60,10 +59,11 @@ final class WarmUpRun {
                 + entry(arm64, "arm64")
                 + "]}")
             .getBytes(StandardCharsets.UTF_8);
-    indexDigest = digest(index);
-    manifests = Map.of(digest(amd64), amd64, digest(arm64), arm64, indexDigest, index, "1", index);
-    types =
-        Map.of(digest(amd64), MANIFEST, digest(arm64), MANIFEST, indexDigest, INDEX, "1", INDEX);
+    String indexDigest = digest(index);
+    String amd64Digest = digest(amd64);
+    String arm64Digest = digest(arm64);
+    manifests = Map.of(amd64Digest, amd64, arm64Digest, arm64, indexDigest, index, "1", index);
+    types = Map.of(amd64Digest, MANIFEST, arm64Digest, MANIFEST, indexDigest, INDEX, "1", INDEX);
   }
 
   /** The built-in upstream, started on 127.0.0.1; {@link Upstream#close} stops it. */

@@ -42,23 +42,11 @@ class PeerTierTest {
   void start() throws Exception {
     registry = new WireMockServer(options().dynamicPort());
     registry.start();
-    Path token = Files.writeString(dir.resolve("peer-token"), TOKEN + "\n");
+    Files.writeString(dir.resolve("peer-token"), TOKEN + "\n");
     ports = new int[] {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-    StringBuilder peers = new StringBuilder();
-    for (int port : ports) {
-      peers.append("    - 127.0.0.1:").append(port).append('\n');
-    }
-    String yaml =
-        "upstreams:\n  - name: registry.test\n    url: http://127.0.0.1:"
-            + registry.port()
-            + "\n    default: true\n"
-            + "cluster:\n  peer-token-file: "
-            + token
-            + "\n  peers:\n"
-            + peers;
+    List<Integer> all = java.util.Arrays.stream(ports).boxed().toList();
     for (int i = 0; i < ports.length; i++) {
-      Path home = Files.createDirectories(dir.resolve("replica-" + i));
-      replicas.add(RunningBerth.start(home, home.resolve("data"), yaml, "127.0.0.1:" + ports[i]));
+      replicas.add(replica("replica-" + i, ports[i], all));
     }
   }
 
