@@ -16,8 +16,9 @@ import java.util.function.Consumer;
 
 /**
  * Manifests as objects in the bucket, their media type as the object's {@code Content-Type}. Like
- * {@link S3BlobStore}, an index of what is there (a {@link BucketListing}; a manifest's type is read
- * by one {@code HEAD} when it is first needed) answers sizes and scans; reads go to the bucket.
+ * {@link S3BlobStore}, an index of what is there (a {@link BucketListing}; a manifest's type is
+ * read by one {@code HEAD} when it is first needed) answers sizes and scans; reads go to the
+ * bucket.
  */
 public final class S3ManifestStore implements ManifestStore {
   private final S3Objects objects;
