@@ -1,6 +1,7 @@
 package dev.berth.storage;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -70,6 +71,17 @@ public interface BlobReader extends AutoCloseable {
    * @throws CorruptBlobException when a stored chunk is missing or damaged
    */
   boolean readInto(ByteBuffer chunk);
+
+  /**
+   * The rest of the range as a span of one open file, when the store keeps the blob in a file and
+   * every byte of it was verified: a server may then send it with {@code sendfile} (no copy through
+   * user space) instead of calling {@link #readInto}. Empty otherwise (chunks, a live write).
+   * Checked against the record's size when the reader opened; the channel stays open until {@link
+   * #close}, so a blob evicted meanwhile is still sent whole.
+   */
+  default Optional<FileSpan> remainingAsFile() {
+    return Optional.empty();
+  }
 
   /** The size of the stored chunks: the capacity {@link #readInto} needs. */
   int chunkSize();

@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
  */
 public final class ChunkBuffers {
   private final int chunkSize;
+  private final int alignment;
   private final ArrayBlockingQueue<ByteBuffer> idle;
 
   /**
@@ -23,7 +24,16 @@ public final class ChunkBuffers {
    *     to the garbage collector when returned to a full pool
    */
   public ChunkBuffers(int chunkSize, int maxIdle) {
+    this(chunkSize, maxIdle, 1);
+  }
+
+  /**
+   * @param alignment the address every direct buffer starts at is a multiple of this (direct I/O
+   *     needs the file system's block alignment)
+   */
+  public ChunkBuffers(int chunkSize, int maxIdle, int alignment) {
     this.chunkSize = chunkSize;
+    this.alignment = alignment;
     this.idle = new ArrayBlockingQueue<>(maxIdle);
   }
 
@@ -36,7 +46,13 @@ public final class ChunkBuffers {
       }
     }
     try {
-      return ByteBuffer.allocateDirect(size);
+      if (alignment == 1) {
+        return ByteBuffer.allocateDirect(size);
+      }
+      return ByteBuffer.allocateDirect(size + alignment)
+          .alignedSlice(alignment)
+          .limit(size)
+          .slice();
     } catch (OutOfMemoryError directMemoryExhausted) {
       // Past -XX:MaxDirectMemorySize (thousands of streams at once): serve from the heap, slower
       // by one copy, rather than fail the request.

@@ -11,11 +11,22 @@ import java.util.Objects;
  *     (see benchmarks/RESULTS.md)
  * @param accessFlushInterval how often batched access times are written
  * @param clock time source for created and access times
+ * @param inlineUpTo blobs declared at most this large are stored as chunks inside the database;
+ *     larger ones, and those of unknown size, as one file each, which a warm GET sends with {@code
+ *     sendfile} (README, "Storage layout"); -1 stores every blob as a file
  */
-public record StorageOptions(int chunkSize, Duration accessFlushInterval, Clock clock) {
+public record StorageOptions(
+    int chunkSize, Duration accessFlushInterval, Clock clock, long inlineUpTo) {
   public static final int DEFAULT_CHUNK_SIZE = Storage.DEFAULT_CHUNK_SIZE;
   public static final int MIN_CHUNK_SIZE = Storage.MIN_CHUNK_SIZE;
   public static final int MAX_CHUNK_SIZE = Storage.MAX_CHUNK_SIZE;
+
+  /**
+   * The default {@link #inlineUpTo}: an image's small layers and configs stay in the database,
+   * written through its log with no flush or file per blob; large layers become files. Measured in
+   * benchmarks/RESULTS.md (issue 14, fourth pass).
+   */
+  public static final long DEFAULT_INLINE_UP_TO = 4L << 20;
 
   public StorageOptions {
     Objects.requireNonNull(accessFlushInterval, "accessFlushInterval");
@@ -24,6 +35,13 @@ public record StorageOptions(int chunkSize, Duration accessFlushInterval, Clock 
       throw new IllegalArgumentException(
           "chunkSize " + chunkSize + " outside [" + MIN_CHUNK_SIZE + ", " + MAX_CHUNK_SIZE + "]");
     }
+    if (inlineUpTo < -1) {
+      throw new IllegalArgumentException("inlineUpTo " + inlineUpTo + " below -1");
+    }
+  }
+
+  public StorageOptions(int chunkSize, Duration accessFlushInterval, Clock clock) {
+    this(chunkSize, accessFlushInterval, clock, DEFAULT_INLINE_UP_TO);
   }
 
   @SuppressForbidden(reason = "the default; BerthServer passes its own clock with withClock")
@@ -32,10 +50,19 @@ public record StorageOptions(int chunkSize, Duration accessFlushInterval, Clock 
   }
 
   public StorageOptions withChunkSize(int size) {
-    return new StorageOptions(size, accessFlushInterval, clock);
+    return new StorageOptions(size, accessFlushInterval, clock, inlineUpTo);
   }
 
   public StorageOptions withClock(Clock newClock) {
-    return new StorageOptions(chunkSize, accessFlushInterval, newClock);
+    return new StorageOptions(chunkSize, accessFlushInterval, newClock, inlineUpTo);
+  }
+
+  public StorageOptions withInlineUpTo(long bytes) {
+    return new StorageOptions(chunkSize, accessFlushInterval, clock, bytes);
+  }
+
+  /** Whether a blob of this declared size ({@code -1}: unknown) is stored inside the database. */
+  public boolean storesInline(long declaredSize) {
+    return declaredSize >= 0 && declaredSize <= inlineUpTo;
   }
 }

@@ -10,12 +10,14 @@ import dev.berth.proxy.upstream.RoutedRepository;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
 import dev.berth.storage.Digest;
+import dev.berth.storage.FileSpan;
 import dev.berth.storage.InvalidDigestException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -57,7 +59,10 @@ final class BlobRoute {
     var context = Vertx.currentContext();
     blobs
         .open(repo, digest, range, head, cacheOnly, candidates)
-        .onSuccess(source -> respond(response, digest, range, source, context))
+        .onSuccess(
+            source ->
+                respond(
+                    response, digest, range, source, context, SendfileResponder.possible(request)))
         .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
   }
 
@@ -71,7 +76,8 @@ final class BlobRoute {
       Digest digest,
       BlobRange range,
       BlobSource failed,
-      io.vertx.core.Context context) {
+      io.vertx.core.Context context,
+      boolean sendfile) {
     failed
         .recovery()
         .after(failure)
@@ -79,7 +85,7 @@ final class BlobRoute {
             source -> {
               response.setStatusCode(200).setChunked(false);
               response.headers().remove("Content-Range").remove("Content-Length");
-              respond(response, digest, range, source, context);
+              respond(response, digest, range, source, context, sendfile);
             })
         .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
   }
@@ -90,19 +96,25 @@ final class BlobRoute {
       Digest digest,
       BlobRange range,
       BlobSource source,
-      io.vertx.core.Context context) {
+      io.vertx.core.Context context,
+      boolean sendfile) {
     return failure -> {
-      recover(failure, response, digest, range, source, context);
+      recover(failure, response, digest, range, source, context, sendfile);
       return true;
     };
   }
 
+  /**
+   * @param sendfile the connection can take a stored blob's file as it is ({@link
+   *     SendfileResponder#possible})
+   */
   private void respond(
       HttpServerResponse response,
       Digest digest,
       BlobRange range,
       BlobSource source,
-      io.vertx.core.Context context) {
+      io.vertx.core.Context context,
+      boolean sendfile) {
     metrics.cacheRequest("blob", source.fromCache());
     response.putHeader(CacheHeader.NAME, source.fromCache() ? "hit" : "miss");
     response
@@ -123,7 +135,7 @@ final class BlobRoute {
       return;
     }
     if (source instanceof BlobSource.Live live) {
-      respondLive(response, digest, range, live, context);
+      respondLive(response, digest, range, live, context, sendfile);
       return;
     }
     BlobReader reader = ((BlobSource.Stored) source).reader();
@@ -142,7 +154,8 @@ final class BlobRoute {
                       digest,
                       range,
                       new BlobSource.Stored(size, reader, source.fromCache(), source.recovery()),
-                      context);
+                      context,
+                      sendfile);
                 }
               })
           .onFailure(e -> ErrorResponder.send(response, ErrorResponder.Subject.BLOB, e));
@@ -162,13 +175,19 @@ final class BlobRoute {
     if (range.isAll() && source.size() < 0) {
       response.setChunked(true);
     }
+    var file =
+        sendfile && source.size() >= 0 ? reader.remainingAsFile() : Optional.<FileSpan>empty();
+    if (file.isPresent()) {
+      SendfileResponder.send(reader, file.get(), response, n -> metrics.servedBytes(fromCache, n));
+      return;
+    }
     BlobStreamer.stream(
         reader,
         response,
         storage,
         context,
         n -> metrics.servedBytes(fromCache, n),
-        recovering(response, digest, range, source, context));
+        recovering(response, digest, range, source, context, sendfile));
   }
 
   private void respondLive(
@@ -176,7 +195,8 @@ final class BlobRoute {
       Digest digest,
       BlobRange range,
       BlobSource.Live live,
-      io.vertx.core.Context context) {
+      io.vertx.core.Context context,
+      boolean sendfile) {
     BlobRange.Resolved r = live.blob().range();
     if (!range.isAll()) {
       response.setStatusCode(206).putHeader("Content-Range", ByteRangeHeader.contentRange(r));
@@ -188,7 +208,7 @@ final class BlobRoute {
         storage,
         context,
         n -> metrics.servedBytes(false, n),
-        recovering(response, digest, range, live, context));
+        recovering(response, digest, range, live, context, sendfile));
   }
 
   private void respondUncached(HttpServerResponse response, UncachedBlob blob) {

@@ -262,6 +262,63 @@ class PullThroughTest {
     cdn.verify(1, getRequestedFor(urlPathEqualTo("/cdn/layer")));
   }
 
+  /**
+   * A blob over 4 MiB is stored as a file; its warm hits go out with sendfile over plain HTTP/1.1
+   * and a chunk at a time over HTTP/2 (h2c): the same bytes, whole and in ranges, either way.
+   */
+  @Test
+  void largeBlob_warmHitsFromItsFile_wholeAndInRanges_overHttp1AndHttp2() throws Exception {
+    byte[] large = randomBytes(2, 6 * 1024 * 1024 + 5);
+    Digest digest = Digest.sha256Of(large);
+    upstream.stubFor(
+        authorized(get(urlEqualTo("/v2/" + REPO + "/blobs/" + digest)))
+            .willReturn(aResponse().withStatus(200).withBody(large)));
+    startBerth("kubernetes");
+    String path = "/v2/library/nginx/blobs/" + digest;
+    assertArrayEquals(large, berth.get(path).body(), "the cold GET");
+
+    for (java.net.http.HttpClient.Version version :
+        new java.net.http.HttpClient.Version[] {
+          java.net.http.HttpClient.Version.HTTP_1_1, java.net.http.HttpClient.Version.HTTP_2
+        }) {
+      java.net.http.HttpClient client =
+          java.net.http.HttpClient.newBuilder().version(version).build();
+      // The first request of an h2c client is the upgrade; the ones after it are HTTP/2.
+      HttpResponse<byte[]> whole = send(client, path);
+      assertEquals(200, whole.statusCode());
+      assertArrayEquals(large, whole.body(), version + " whole");
+      assertEquals(
+          Integer.toString(large.length), whole.headers().firstValue("Content-Length").orElse(""));
+      assertEquals("hit", whole.headers().firstValue("Berth-Cache").orElse(""));
+
+      HttpResponse<byte[]> range = send(client, path, "Range", "bytes=1048570-3145800");
+      assertEquals(206, range.statusCode());
+      assertEquals(version, range.version());
+      assertEquals(
+          "bytes 1048570-3145800/" + large.length,
+          range.headers().firstValue("Content-Range").orElse(""));
+      assertArrayEquals(java.util.Arrays.copyOfRange(large, 1048570, 3145801), range.body());
+
+      HttpResponse<byte[]> suffix = send(client, path, "Range", "bytes=-5");
+      assertEquals(206, suffix.statusCode());
+      assertArrayEquals(
+          java.util.Arrays.copyOfRange(large, large.length - 5, large.length), suffix.body());
+    }
+    upstream.verify(
+        1,
+        getRequestedFor(urlEqualTo("/v2/" + REPO + "/blobs/" + digest))
+            .withHeader("Authorization", equalTo("Bearer tok")));
+  }
+
+  private HttpResponse<byte[]> send(java.net.http.HttpClient client, String path, String... headers)
+      throws Exception {
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(berth.url(path));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   @Test
   void blob_upstreamSendsWrongBytes_clientNeverGetsACleanWrongBlob_nothingCached()
       throws Exception {

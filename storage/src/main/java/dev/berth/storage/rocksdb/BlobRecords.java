@@ -33,6 +33,7 @@ final class BlobRecords {
   private final Clock clock;
   private final AccessRecorder accesses;
   private final AtomicLong writingBytes;
+  private final BlobFiles files;
   private final ReentrantLock metaLock = new ReentrantLock();
   private final AtomicLong totalBytes = new AtomicLong();
   private final AtomicLong count = new AtomicLong();
@@ -51,7 +52,9 @@ final class BlobRecords {
       WriteOptions plainWrites,
       Clock clock,
       AccessRecorder accesses,
-      AtomicLong writingBytes) {
+      AtomicLong writingBytes,
+      BlobFiles files) {
+    this.files = files;
     this.db = db;
     this.chunks = chunks;
     this.blobs = blobs;
@@ -87,11 +90,12 @@ final class BlobRecords {
   }
 
   /**
-   * Writes the record of a verified write whose chunks are on disk, and drops its upload record.
-   * Returns the record now visible for the digest: this writer's, or the one a racing writer
-   * committed first (this writer's chunks are then dropped).
+   * Writes the record of a verified write whose bytes are on disk (its chunks, or its file when
+   * {@code inFile}), and drops its upload record. Returns the record now visible for the digest:
+   * this writer's, or the one a racing writer committed first (this writer's bytes are then
+   * dropped).
    */
-  BlobRecord publish(Digest digest, long generation, long size, int chunkSize) {
+  BlobRecord publish(Digest digest, long generation, long size, int chunkSize, boolean inFile) {
     metaLock.lock();
     try (WriteBatch batch = new WriteBatch()) {
       BlobRecord existing = get(digest);
@@ -101,12 +105,15 @@ final class BlobRecords {
             chunks,
             Keys.chunkRangeStart(digest, generation),
             Keys.chunkRangeEnd(digest, generation));
+        if (inFile) {
+          files.delete(digest, generation);
+        }
         db.write(plainWrites, batch);
         writingBytes.addAndGet(-size);
         return existing;
       }
       long now = clock.millis();
-      BlobRecord record = new BlobRecord(size, chunkSize, generation, now, now);
+      BlobRecord record = new BlobRecord(size, chunkSize, generation, now, now, inFile);
       batch.put(blobs, digest.toKeyBytes(), record.encode());
       db.write(syncWrites, batch);
       totalBytes.addAndGet(size);
@@ -133,6 +140,11 @@ final class BlobRecords {
           Keys.chunkRangeStart(digest, existing.generation()),
           Keys.chunkRangeEnd(digest, existing.generation()));
       db.write(plainWrites, batch);
+      if (existing.inFile()) {
+        // After the record: a crash in between leaves a file no record names, which the next
+        // open deletes; the other order would leave a record without its bytes.
+        files.delete(digest, existing.generation());
+      }
       totalBytes.addAndGet(-existing.size());
       count.decrementAndGet();
       return true;

@@ -25,6 +25,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link BlobStore} over the {@code chunks}, {@code blobs} and {@code uploads} column families: the
@@ -32,13 +34,14 @@ import org.rocksdb.WriteOptions;
  * records, their totals and the metadata lock are {@link BlobRecords}'.
  */
 final class RocksBlobStore implements BlobStore {
+  private static final Logger log = LoggerFactory.getLogger(RocksBlobStore.class);
   private final RocksDB db;
   private final ColumnFamilyHandle chunks;
   private final ColumnFamilyHandle uploads;
   private final WriteOptions syncWrites;
   private final WriteOptions plainWrites;
-  private final WriteOptions chunkWrites;
   private final FlushOptions flushChunks;
+  private final BlobFiles files;
   private final ReadOptions readOptions;
   private final StorageOptions options;
   private final AccessRecorder accesses;
@@ -47,6 +50,8 @@ final class RocksBlobStore implements BlobStore {
   private final SecureRandom generations = new SecureRandom();
   private final ReaderLeases leases = new ReaderLeases();
   private final ChunkBuffers writeBuffers;
+  private final int stageSize;
+  private final ChunkBuffers stageBuffers;
 
   RocksBlobStore(
       RocksDB db,
@@ -55,12 +60,12 @@ final class RocksBlobStore implements BlobStore {
       ColumnFamilyHandle uploads,
       WriteOptions syncWrites,
       WriteOptions plainWrites,
-      WriteOptions chunkWrites,
       FlushOptions flushChunks,
       ReadOptions readOptions,
-      StorageOptions options) {
+      StorageOptions options,
+      BlobFiles files) {
     this.db = db;
-    this.chunkWrites = chunkWrites;
+    this.files = files;
     this.flushChunks = flushChunks;
     this.readOptions = readOptions;
     this.chunks = chunks;
@@ -70,6 +75,9 @@ final class RocksBlobStore implements BlobStore {
     this.options = options;
     // Writes in flight at once, about: more are allocated and left to the collector.
     this.writeBuffers = new ChunkBuffers(options.chunkSize(), 16);
+    int align = BlobFiles.ALIGNMENT;
+    this.stageSize = (options.chunkSize() + align - 1) / align * align;
+    this.stageBuffers = new ChunkBuffers(stageSize, 16, align);
     this.accesses = new AccessRecorder(options.clock());
     this.records =
         new BlobRecords(
@@ -81,12 +89,40 @@ final class RocksBlobStore implements BlobStore {
             plainWrites,
             options.clock(),
             accesses,
-            writingBytes);
+            writingBytes,
+            files);
   }
 
-  /** Reclaims what a crash left unfinished: see {@link UnfinishedWrites#reclaim}. */
+  /**
+   * Reclaims what a crash left unfinished (see {@link UnfinishedWrites#reclaim}), then deletes the
+   * blob files no record names: a crash between a delete's record and its file.
+   *
+   * @return how many writes and files were reclaimed
+   */
   int reclaimUnfinishedWrites() throws RocksDBException {
-    return UnfinishedWrites.reclaim(db, chunks, uploads, syncWrites);
+    int reclaimed = UnfinishedWrites.reclaim(db, chunks, uploads, syncWrites, files);
+    int[] orphans = {0};
+    files.forEach(
+        (digest, generation) -> {
+          BlobRecord record = record(digest);
+          if (record == null || !record.inFile() || record.generation() != generation) {
+            files.delete(digest, generation);
+            orphans[0]++;
+          }
+        });
+    return reclaimed + orphans[0];
+  }
+
+  BlobFiles files() {
+    return files;
+  }
+
+  int chunkSize() {
+    return options.chunkSize();
+  }
+
+  void addWritingBytes(long bytes) {
+    writingBytes.addAndGet(bytes);
   }
 
   void loadTotals() {
@@ -116,8 +152,12 @@ final class RocksBlobStore implements BlobStore {
         return Optional.empty();
       }
       BlobRange.Resolved resolved = range.resolve(record.size());
+      BlobReader reader =
+          record.inFile()
+              ? new FileBlobReader(this, digest, record, resolved, release)
+              : new CommittedBlobReader(this, digest, record, resolved, release);
       accesses.record(digest);
-      return Optional.of(new CommittedBlobReader(this, digest, record, resolved, release));
+      return Optional.of(reader);
     } catch (RuntimeException e) {
       release.run();
       throw e;
@@ -167,6 +207,16 @@ final class RocksBlobStore implements BlobStore {
     return leases.total();
   }
 
+  /** The aligned buffers of this store's blob file writers: {@link #stageSize} bytes each. */
+  ChunkBuffers stageBuffers() {
+    return stageBuffers;
+  }
+
+  /** What a blob file writer writes at once: a chunk, rounded up to direct I/O's alignment. */
+  int stageSize() {
+    return stageSize;
+  }
+
   /** The chunk buffers of this store's writers. */
   ChunkBuffers writeBuffers() {
     return writeBuffers;
@@ -185,30 +235,30 @@ final class RocksBlobStore implements BlobStore {
     } catch (RocksDBException e) {
       throw RocksErrors.translate("starting write of " + digest, e);
     }
-    boolean logged = expectedSize >= 0 && expectedSize <= LOGGED_UP_TO;
-    return new RocksBlobWriter(this, digest, generation, expectedSize, options.chunkSize(), logged);
+    if (options.storesInline(expectedSize)) {
+      return new RocksBlobWriter(this, digest, generation, expectedSize, options.chunkSize());
+    }
+    try {
+      return new FileBlobWriter(this, digest, generation, expectedSize);
+    } catch (RuntimeException e) {
+      discard(digest, generation, 0); // no file: only the upload record to drop
+      throw e;
+    }
   }
 
   /**
-   * Blobs up to this declared size write their chunks through the WAL, which the synced commit
-   * record then makes durable with them; larger ones (and those of unknown size) skip the WAL and
-   * are flushed to their files at {@link #publish}. A flush per small blob cost more than the WAL's
-   * second copy of its bytes: an image of many small layers made one flush per layer.
-   */
-  static final long LOGGED_UP_TO = 4L << 20;
-
-  /**
-   * Stores {@code value} (position to limit) as a chunk. A direct buffer goes to RocksDB without a
-   * copy into a Java array and back out of it. Chunks skip the WAL unless {@code logged} (a small
-   * blob, {@link #LOGGED_UP_TO}): {@link #publish} flushes them to their files before the commit
-   * record is written. The bytes count as {@link #writingBytes} until the write is published or
-   * discarded.
+   * Stores {@code value} (position to limit) as a chunk of a small blob ({@link
+   * StorageOptions#inlineUpTo}). A direct buffer goes to RocksDB without a copy into a Java array
+   * and back out of it. Chunks go through the WAL, which the synced commit record then makes
+   * durable with them: no flush per blob (an image of many small layers made one flush per layer
+   * when they skipped the WAL). The bytes count as {@link #writingBytes} until the write is
+   * published or discarded.
    *
    * @return the bytes stored
    */
-  int putChunk(Digest digest, long generation, int index, ByteBuffer value, boolean logged) {
+  int putChunk(Digest digest, long generation, int index, ByteBuffer value) {
     int bytes = value.remaining();
-    WriteOptions writes = logged ? plainWrites : chunkWrites;
+    WriteOptions writes = plainWrites;
     try {
       if (value.isDirect()) {
         db.put(chunks, writes, directChunkKey(digest, generation, index), value);
@@ -287,24 +337,28 @@ final class RocksBlobStore implements BlobStore {
   }
 
   /**
-   * Publishes a verified write of {@code size} stored bytes. Returns the record now visible for the
-   * digest: this writer's, or the one a racing writer committed first (this writer's chunks are
-   * then dropped).
+   * Publishes a verified write of {@code size} stored bytes in chunks. Returns the record now
+   * visible for the digest: this writer's, or the one a racing writer committed first (this
+   * writer's chunks are then dropped). The chunks are in the WAL before the commit record, whose
+   * synced write makes the WAL durable up to it: chunks and record survive a crash together.
    */
-  BlobRecord publish(Digest digest, long generation, long size, int chunkSize, boolean logged) {
-    if (!logged) {
-      try {
-        // Chunks were written without the WAL (it cost a second copy of every byte,
-        // checksummed): they become durable here, before the commit record that makes them
-        // visible.
-        db.flush(flushChunks, chunks);
-      } catch (RocksDBException e) {
-        throw RocksErrors.translate("flushing the chunks of " + digest, e);
-      }
-    }
-    // A logged write's chunks are in the WAL before the commit record, whose synced write makes
-    // the WAL durable up to it: chunks and record survive a crash together.
-    return records.publish(digest, generation, size, chunkSize);
+  BlobRecord publish(Digest digest, long generation, long size, int chunkSize) {
+    return records.publish(digest, generation, size, chunkSize, false);
+  }
+
+  /** Publishes a verified write whose synced file holds its {@code size} bytes; see above. */
+  BlobRecord publishFile(Digest digest, long generation, long size) {
+    return records.publish(digest, generation, size, options.chunkSize(), true);
+  }
+
+  /** Drops an unfinished write's file ({@code stored} bytes) and its upload record. */
+  void discardFile(Digest digest, long generation, long stored) {
+    files.delete(digest, generation);
+    discard(digest, generation, stored);
+  }
+
+  static void logDiscardFailure(Digest digest, Exception e) {
+    log.warn("discarding write of {} failed, reclaimed at next start: {}", digest, e.toString());
   }
 
   /**
@@ -384,15 +438,16 @@ final class RocksBlobStore implements BlobStore {
   long chunkFileBytes() {
     try {
       return db.getLongProperty(chunks, "rocksdb.live-sst-files-size")
-          + db.getLongProperty(chunks, "rocksdb.live-blob-file-size");
+          + db.getLongProperty(chunks, "rocksdb.live-blob-file-size")
+          + files.totalBytes();
     } catch (RocksDBException e) {
       throw RocksErrors.translate("reading the size of the chunk files", e);
     }
   }
 
-  /** Counts every key in the chunks column family; for crash tests. */
+  /** Counts every key in the chunks column family and every blob file; for crash tests. */
   long countAllChunks() {
-    long n = 0;
+    long n = files.count();
     try (RocksIterator it = db.newIterator(chunks)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         n++;

@@ -8,40 +8,26 @@ import dev.berth.storage.StorageException;
 import dev.berth.storage.VerifyingBlobWriter;
 import dev.berth.storage.WriteProgress;
 import java.nio.ByteBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Buffers appended bytes into one chunk-sized direct buffer and stores each full chunk under this
- * writer's generation. Memory per writer is one chunk, outside the Java heap: RocksDB reads it in
- * place instead of copying a Java array first. The buffer comes from the store's pool and goes back
- * when the write ends.
+ * Writes a small blob ({@link dev.berth.storage.StorageOptions#inlineUpTo}) as chunks: buffers
+ * appended bytes into one chunk-sized direct buffer and stores each full chunk under this writer's
+ * generation. Memory per writer is one chunk, outside the Java heap: RocksDB reads it in place
+ * instead of copying a Java array first. The buffer comes from the store's pool and goes back when
+ * the write ends.
  */
 final class RocksBlobWriter extends VerifyingBlobWriter {
-  private static final Logger log = LoggerFactory.getLogger(RocksBlobWriter.class);
-
   private final RocksBlobStore store;
   private final long generation;
   private final int chunkSize;
   private final WriteProgress progress;
   private final ByteBuffer buffer;
-  private final boolean logged;
   private int nextIndex;
   private long stored;
 
-  /**
-   * @param logged chunks go through the WAL, and publishing needs no flush ({@link
-   *     RocksBlobStore#LOGGED_UP_TO})
-   */
   RocksBlobWriter(
-      RocksBlobStore store,
-      Digest digest,
-      long generation,
-      long expectedSize,
-      int chunkSize,
-      boolean logged) {
+      RocksBlobStore store, Digest digest, long generation, long expectedSize, int chunkSize) {
     super(digest, expectedSize);
-    this.logged = logged;
     this.store = store;
     this.generation = generation;
     this.chunkSize = chunkSize;
@@ -59,7 +45,7 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
       bytes.position(bytes.position() + n);
       if (!buffer.hasRemaining()) {
         buffer.flip();
-        stored += store.putChunk(digest, generation, nextIndex, buffer, logged);
+        stored += store.putChunk(digest, generation, nextIndex, buffer);
         nextIndex++;
         buffer.clear();
         progress.advance((long) nextIndex * chunkSize);
@@ -71,9 +57,9 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
   protected BlobInfo publish() {
     if (buffer.position() > 0) {
       buffer.flip();
-      stored += store.putChunk(digest, generation, nextIndex, buffer, logged);
+      stored += store.putChunk(digest, generation, nextIndex, buffer);
     }
-    BlobRecord visible = store.publish(digest, generation, stored, chunkSize, logged);
+    BlobRecord visible = store.publish(digest, generation, stored, chunkSize);
     store.writeBuffers().give(buffer); // the write is over: no append follows a publish
     progress.committed(visible.size(), visible.generation());
     return visible.toInfo(digest);
@@ -84,8 +70,7 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
     try {
       store.discard(digest, generation, stored);
     } catch (StorageException e) {
-      // The upload record stays; the next open reclaims the chunks.
-      log.warn("discarding write of {} failed, reclaimed at next start: {}", digest, e.toString());
+      RocksBlobStore.logDiscardFailure(digest, e); // the next open reclaims the chunks
     } finally {
       store.writeBuffers().give(buffer); // aborted: nothing appends any more
       progress.failed(reason);

@@ -51,7 +51,6 @@ final class RocksEngine {
   final WriteOptions syncWrites;
   final WriteOptions plainWrites;
   final ReadOptions readOptions;
-  final WriteOptions chunkWrites;
   final FlushOptions flushChunks;
 
   /** Whether the {@code verdicts} column family is open (a read-only open may lack it). */
@@ -137,7 +136,6 @@ final class RocksEngine {
     }
     this.syncWrites = new WriteOptions().setSync(true);
     this.plainWrites = new WriteOptions();
-    this.chunkWrites = new WriteOptions().setDisableWAL(true);
     this.flushChunks = new FlushOptions().setWaitForFlush(true).setAllowWriteStall(true);
     // Chunk reads skip RocksDB's per-record checksum: on the blob files it costs 1.4 CPU-s per GB
     // served (measured: benchmarks/RESULTS.md), more than every other step of a warm read
@@ -196,7 +194,6 @@ final class RocksEngine {
     syncWrites.close();
     plainWrites.close();
     readOptions.close();
-    chunkWrites.close();
     flushChunks.close();
     dbOptions.close();
     statistics.close();

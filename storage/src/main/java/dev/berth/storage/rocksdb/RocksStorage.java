@@ -65,10 +65,10 @@ public final class RocksStorage implements Storage {
             handles.get(3),
             syncWrites,
             plainWrites,
-            engine.chunkWrites,
             engine.flushChunks,
             engine.readOptions,
-            options);
+            options,
+            new BlobFiles(path, readOnly));
     this.manifests =
         new RocksManifestStore(db, handles.get(4), handles.get(7), plainWrites, options.clock());
     this.tags = new RocksTagStore(db, handles.get(5), plainWrites);
@@ -244,11 +244,12 @@ public final class RocksStorage implements Storage {
   private static final byte[] PROBE_KEY = "berth:write-probe".getBytes(StandardCharsets.UTF_8);
 
   /**
-   * Tries one small synced write. After a full disk RocksDB refuses every write until it has
-   * recovered by itself (its file manager polls for free space), so this tells when writing works
-   * again. Blocking.
+   * Tries one small synced write, and one small blob file. After a full disk RocksDB refuses every
+   * write until it has recovered by itself (its file manager polls for free space), so this tells
+   * when writing works again; the file, because a disk with room for RocksDB's small writes may
+   * still refuse a large blob's pages. Blocking.
    *
-   * @return empty when writes work, otherwise RocksDB's reason
+   * @return empty when writes work, otherwise RocksDB's or the file system's reason
    */
   @Override
   public Optional<String> writeProblem() {
@@ -261,7 +262,7 @@ public final class RocksStorage implements Storage {
           engine.syncWrites,
           PROBE_KEY,
           Long.toString(System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
-      return Optional.empty();
+      return Optional.ofNullable(blobs.files().probe());
     } catch (RocksDBException e) {
       return Optional.of(String.valueOf(e.getMessage()));
     }

@@ -13,7 +13,7 @@ import org.rocksdb.WriteOptions;
 
 /**
  * Recovery at open: the writes a crash left unfinished, found through their records in the {@code
- * uploads} column family, have their chunks deleted and the space those take freed.
+ * uploads} column family, have their chunks or their file deleted and the space those take freed.
  */
 final class UnfinishedWrites {
   private UnfinishedWrites() {}
@@ -32,7 +32,11 @@ final class UnfinishedWrites {
    * default skips it, and that is where most chunk keys sit.
    */
   static int reclaim(
-      RocksDB db, ColumnFamilyHandle chunks, ColumnFamilyHandle uploads, WriteOptions syncWrites)
+      RocksDB db,
+      ColumnFamilyHandle chunks,
+      ColumnFamilyHandle uploads,
+      WriteOptions syncWrites,
+      BlobFiles files)
       throws RocksDBException {
     List<byte[][]> ranges = new ArrayList<>();
     try (RocksIterator it = db.newIterator(uploads);
@@ -46,6 +50,7 @@ final class UnfinishedWrites {
         batch.deleteRange(chunks, start, end);
         batch.delete(uploads, key);
         ranges.add(new byte[][] {start, end});
+        files.delete(digest, generation); // a large blob's partial file, if it was one
       }
       if (!ranges.isEmpty()) {
         db.write(syncWrites, batch);

@@ -17,11 +17,15 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class CrashWriterMain {
   static final int CHUNK = 64 << 10;
 
+  /** Blobs up to 16 chunks are chunks in the database, larger ones blob files: both are killed. */
+  static final long INLINE_UP_TO = 16L * CHUNK;
+
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     String mode = args[1];
     RocksStorage storage =
-        RocksStorage.open(dir, new StorageOptions(CHUNK, Duration.ofMillis(50), Clock.systemUTC()));
+        RocksStorage.open(
+            dir, new StorageOptions(CHUNK, Duration.ofMillis(50), Clock.systemUTC(), INLINE_UP_TO));
     if (mode.equals("mid-write")) {
       TestContent committed = new TestContent(1, 5L * CHUNK + 7);
       write(storage, committed, committed.size());

@@ -20,8 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fills a real (size-capped) filesystem under the store: writes fail with {@link DiskFullException}
@@ -29,20 +30,22 @@ import org.junit.jupiter.api.io.TempDir;
  * once the filesystem has room.
  */
 class RocksStorageDiskFullTest {
-  private static final int BLOB = 3 << 20;
   private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(60);
 
   @TempDir Path dir;
 
-  @Test
-  void aFullDiskRefusesWritesKeepsReadsAndRecoversWhenSpaceReturns() throws Exception {
+  /** 3 MiB blobs are chunks in RocksDB, 6 MiB ones blob files: a full disk refuses both. */
+  @ParameterizedTest(name = "{0} MiB blobs")
+  @ValueSource(ints = {3, 6})
+  void aFullDiskRefusesWritesKeepsReadsAndRecoversWhenSpaceReturns(int mebibytes) throws Exception {
+    int blobSize = mebibytes << 20;
     try (SizeCappedFilesystem fs = SizeCappedFilesystem.mount(dir, 24)) {
       RocksStorage storage = RocksStorage.open(fs.path().resolve("db"), StorageOptions.defaults());
       try {
         List<TestContent> committed = new ArrayList<>();
         TestContent refused = null;
         for (int seed = 0; seed < 40 && refused == null; seed++) {
-          TestContent blob = new TestContent(seed, BLOB);
+          TestContent blob = new TestContent(seed, blobSize);
           try {
             write(storage, blob);
             committed.add(blob);
@@ -52,7 +55,7 @@ class RocksStorageDiskFullTest {
           }
         }
         if (refused == null) {
-          fail("40 blobs of 3 MiB fit into a 24 MiB filesystem");
+          fail("40 blobs of " + mebibytes + " MiB fit into a 24 MiB filesystem");
         }
         assertFalse(committed.isEmpty(), "nothing fitted at all");
         assertTrue(storage.blobs().stat(refused.digest()).isEmpty(), "a refused blob is visible");

@@ -39,8 +39,7 @@ class StoreVerifierTest {
           bad.digest(),
           blobs.record(bad.digest()).generation(),
           1,
-          ByteBuffer.wrap(garbage, 0, chunk),
-          true);
+          ByteBuffer.wrap(garbage, 0, chunk));
 
       AtomicLong progressCalls = new AtomicLong();
       StoreVerifier.Report report =
@@ -67,6 +66,38 @@ class StoreVerifierTest {
       assertTrue(storage.blobs().stat(good.digest()).isPresent());
       assertFalse(storage.blobs().stat(bad.digest()).isPresent());
       assertFalse(StoreVerifier.verify(storage, noProgress()).damaged(), "a second run is clean");
+    }
+  }
+
+  @Test
+  void verify_removesABlobFileWithFlippedBytes_andItsFile() throws Exception {
+    int chunk = 64 << 10;
+    StorageOptions allFiles = new StorageOptions(chunk, Duration.ofHours(1), Clock.systemUTC(), -1);
+    try (RocksStorage storage = RocksStorage.open(dir, allFiles)) {
+      TestContent good = new TestContent(3, 3L * chunk + 5);
+      TestContent bad = new TestContent(4, 2L * chunk);
+      for (TestContent c : new TestContent[] {good, bad}) {
+        try (BlobWriter w = storage.blobs().beginWrite(c.digest(), c.size())) {
+          w.append(ByteBuffer.wrap(c.all()));
+          w.commit();
+        }
+      }
+      RocksBlobStore blobs = (RocksBlobStore) storage.blobs();
+      java.nio.file.Path file =
+          blobs.files().path(bad.digest(), blobs.record(bad.digest()).generation());
+      try (java.nio.channels.FileChannel c =
+          java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+        c.write(ByteBuffer.wrap(new byte[] {42, 43, 44}), chunk + 17); // bit rot, same size
+      }
+
+      StoreVerifier.Report report = StoreVerifier.verify(storage, noProgress());
+
+      assertTrue(report.damaged());
+      assertEquals(1, report.removed().size(), report.removed().toString());
+      assertTrue(storage.blobs().stat(good.digest()).isPresent());
+      assertFalse(storage.blobs().stat(bad.digest()).isPresent());
+      assertFalse(java.nio.file.Files.exists(file), "the damaged blob's file stays");
+      assertEquals(1, blobs.files().count());
     }
   }
 
