@@ -2,15 +2,13 @@ package dev.berth.storage.s3;
 
 import dev.berth.storage.BlobGoneException;
 import dev.berth.storage.BlobRange;
-import dev.berth.storage.BlobReader;
 import dev.berth.storage.CorruptBlobException;
 import dev.berth.storage.Digest;
+import dev.berth.storage.StoredRangeReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -19,18 +17,12 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * Reads a range of a published object with one ranged {@code GET}, opened at the first read and
  * consumed a chunk at a time, so memory stays one chunk whatever the size.
  */
-final class ObjectReader implements BlobReader {
+final class ObjectReader extends StoredRangeReader {
   private final S3Objects objects;
   private final String key;
-  private final Digest digest;
-  private final BlobRange.Resolved range;
-  private final int chunkSize;
-  private final Runnable release;
   private final Runnable gone;
   private @Nullable ResponseInputStream<GetObjectResponse> body;
   private @Nullable ReadableByteChannel channel;
-  private long position;
-  private boolean closed;
 
   ObjectReader(
       S3Objects objects,
@@ -40,48 +32,17 @@ final class ObjectReader implements BlobReader {
       int chunkSize,
       Runnable release,
       Runnable gone) {
+    super(digest, range, chunkSize, release);
     this.gone = gone;
     this.objects = objects;
     this.key = key;
-    this.digest = digest;
-    this.range = range;
-    this.chunkSize = chunkSize;
-    this.release = release;
-    this.position = range.start();
   }
 
   @Override
-  public BlobRange.Resolved range() {
-    return range;
-  }
-
-  @Override
-  public long position() {
-    return position;
-  }
-
-  @Override
-  public boolean isDone() {
-    return closed || position >= range.endExclusive();
-  }
-
-  @Override
-  public CompletionStage<Void> readable() {
-    return CompletableFuture.completedFuture(null);
-  }
-
-  @Override
-  public int chunkSize() {
-    return chunkSize;
-  }
-
-  @Override
-  public boolean readInto(ByteBuffer chunk) {
-    if (isDone()) {
-      return false;
-    }
+  protected long readFrom(ByteBuffer chunk, long from, long end) {
     ReadableByteChannel in = channel;
     if (in == null) {
+      BlobRange.Resolved range = range();
       ResponseInputStream<GetObjectResponse> opened =
           objects.get(key, range.start(), range.endExclusive() - 1);
       if (opened == null) {
@@ -105,7 +66,7 @@ final class ObjectReader implements BlobReader {
       in = Channels.newChannel(opened);
       channel = in;
     }
-    int want = (int) Math.min(chunkSize, range.endExclusive() - position);
+    int want = (int) Math.min(chunkSize(), end - from);
     chunk.clear().limit(want);
     try {
       while (chunk.hasRemaining()) {
@@ -118,20 +79,14 @@ final class ObjectReader implements BlobReader {
       throw new dev.berth.storage.StorageException("reading " + key + " failed: " + e, e);
     }
     chunk.flip();
-    position += want;
-    return true;
+    return from + want;
   }
 
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void closeSource() {
     ResponseInputStream<GetObjectResponse> in = body;
     if (in != null) {
       in.abort(); // do not drain the rest of a range nobody reads
     }
-    release.run();
   }
 }

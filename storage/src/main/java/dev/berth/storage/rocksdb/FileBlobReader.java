@@ -2,33 +2,24 @@ package dev.berth.storage.rocksdb;
 
 import dev.berth.storage.BlobGoneException;
 import dev.berth.storage.BlobRange;
-import dev.berth.storage.BlobReader;
 import dev.berth.storage.CorruptBlobException;
 import dev.berth.storage.Digest;
 import dev.berth.storage.FileSpan;
 import dev.berth.storage.StorageException;
+import dev.berth.storage.StoredRangeReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * Reads a committed blob kept in a file of {@link BlobFiles}: a positional read per {@link
  * #readInto}, or the whole rest of the range handed out for {@code sendfile}. The file is opened,
  * and its size checked against the record, when the reader is created.
  */
-final class FileBlobReader implements BlobReader {
-  private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
-
-  private final Digest digest;
-  private final int chunkSize;
-  private final BlobRange.Resolved range;
-  private final Runnable releaseLease;
+final class FileBlobReader extends StoredRangeReader {
   private final FileChannel file;
-  private long position;
 
   /**
    * @throws BlobGoneException when the blob was deleted before its file could be opened
@@ -40,11 +31,7 @@ final class FileBlobReader implements BlobReader {
       BlobRecord record,
       BlobRange.Resolved range,
       Runnable releaseLease) {
-    this.digest = digest;
-    this.chunkSize = record.chunkSize();
-    this.range = range;
-    this.releaseLease = releaseLease;
-    this.position = range.start();
+    super(digest, range, record.chunkSize(), releaseLease);
     this.file = open(store, digest, record);
   }
 
@@ -78,53 +65,22 @@ final class FileBlobReader implements BlobReader {
   }
 
   @Override
-  public BlobRange.Resolved range() {
-    return range;
-  }
-
-  @Override
-  public long position() {
-    return position;
-  }
-
-  @Override
-  public boolean isDone() {
-    return position >= range.endExclusive();
-  }
-
-  @Override
-  public CompletionStage<Void> readable() {
-    return READY;
-  }
-
-  @Override
-  public int chunkSize() {
-    return chunkSize;
-  }
-
-  @Override
-  public boolean readInto(ByteBuffer chunk) {
-    if (isDone()) {
-      return false;
+  protected long readFrom(ByteBuffer chunk, long from, long end) {
+    int length = (int) Math.min(chunkSize(), end - from);
+    if (!readFully(file, chunk, from, length, digest)) {
+      throw new CorruptBlobException(digest, "its file ended before byte " + (from + length));
     }
-    int length = (int) Math.min(chunkSize, range.endExclusive() - position);
-    if (!readFully(file, chunk, position, length, digest)) {
-      throw new CorruptBlobException(digest, "its file ended before byte " + (position + length));
-    }
-    position += length;
-    return true;
+    return from + length;
   }
 
   @Override
   public Optional<FileSpan> remainingAsFile() {
-    return Optional.of(new FileSpan(file, position, range.endExclusive() - position));
+    return Optional.of(new FileSpan(file, position(), range().endExclusive() - position()));
   }
 
   @Override
-  public void close() {
-    position = range.endExclusive();
+  protected void closeSource() {
     closeQuietly(file);
-    releaseLease.run();
   }
 
   /**
