@@ -8,6 +8,7 @@ import dev.berth.proxy.config.HostPort;
 import dev.berth.proxy.server.BerthServer;
 import dev.berth.proxy.upstream.PeerRing;
 import dev.berth.storage.Digest;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -161,6 +162,25 @@ class ClusterTierE2eIT {
         .digest();
   }
 
+  /**
+   * The WARN and ERROR lines of the replicas' logs: why a replica went to the registry itself (its
+   * blob's owner did not answer) when a registry GET too many shows up.
+   */
+  private String replicaWarnings() throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < replicas.size(); i++) {
+      Path log = dir.resolve("replica-" + i + ".log");
+      if (Files.exists(log)) {
+        for (String line : Files.readAllLines(log)) {
+          if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+            out.append("replica-").append(i).append(": ").append(line).append('\n');
+          }
+        }
+      }
+    }
+    return out.toString();
+  }
+
   private long blobGets(PushedImage image, String digest) {
     return registry.countRequests("GET", "/v2/" + image.repository() + "/blobs/" + digest);
   }
@@ -179,7 +199,14 @@ class ClusterTierE2eIT {
     }
 
     for (String blob : large.blobDigests()) {
-      assertEquals(1, blobGets(large, blob), blob + ": " + String.join("\n", registry.accessLog()));
+      assertEquals(
+          1,
+          blobGets(large, blob),
+          blob
+              + ": "
+              + String.join("\n", registry.accessLog())
+              + "\nreplicas' warnings:\n"
+              + replicaWarnings());
     }
     Path object = s3.bucketDir().resolve("tier/blobs/sha256/" + hexOf(large));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -17,6 +17,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +49,19 @@ final class BlobFiles {
   private final Path dir;
 
   /**
+   * Where blob file writes run while their writer hashes the next bytes: at most one write per
+   * writer is in flight, so the pool grows only with the downloads at once. Daemon threads: a write
+   * in flight never holds the JVM open.
+   */
+  private static final ExecutorService IO =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "berth-blob-file-io");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
    * The size of the last blob a full disk refused, until a probe finds room for it again: a disk
    * that took a small probe file may still refuse the next large blob.
    */
@@ -61,6 +77,11 @@ final class BlobFiles {
         throw translate("creating " + dir, e);
       }
     }
+  }
+
+  /** The threads blob file writes run on. */
+  Executor io() {
+    return IO;
   }
 
   Path path(Digest digest, long generation) {

@@ -9,26 +9,40 @@ import dev.berth.storage.StorageException;
 import dev.berth.storage.VerifyingBlobWriter;
 import dev.berth.storage.WriteProgress;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a large blob into its own file of {@link BlobFiles}: appended bytes are gathered in an
  * aligned buffer of a chunk's size (rounded up to the alignment) that goes to the file whole
  * (direct I/O where the file system allows it, so aligned offsets and lengths), with no memtable
- * and no flush. Followers see the bytes a write of the buffer put in the file. Publish writes the
- * last partial buffer padded to the alignment, cuts the file to the blob's size, syncs it and the
- * directory, then writes the commit record.
+ * and no flush. Two buffers take turns: while one is written on {@link BlobFiles#io}, the writer
+ * hashes and gathers the next, so the disk's time and the hashing overlap instead of adding up.
+ * Followers see the bytes of a buffer once its write completed. Publish writes the last partial
+ * buffer padded to the alignment, cuts the file to the blob's size, syncs it and the directory,
+ * then writes the commit record.
  */
 final class FileBlobWriter extends VerifyingBlobWriter {
   private final RocksBlobStore store;
   private final long generation;
   private final WriteProgress progress;
   private final FileChannel file;
-  private final ChunkBuffers stages;
-  private final ByteBuffer stage;
+  private final ChunkBuffers pool;
+  private final ByteBuffer[] stages = new ByteBuffer[2];
 
-  /** Bytes in the file (whole stages). */
+  /** The stage being filled; the other one may be in flight. */
+  private int current;
+
+  /** The write of the other stage, until awaited. */
+  private @Nullable CompletableFuture<Void> inFlight;
+
+  /** Bytes handed to writes (whole stages), and bytes whose write completed. */
+  private long queued;
+
   private long inFile;
 
   FileBlobWriter(RocksBlobStore store, Digest digest, long generation, long expectedSize) {
@@ -37,57 +51,112 @@ final class FileBlobWriter extends VerifyingBlobWriter {
     this.generation = generation;
     this.progress = new WriteProgress(generation, expectedSize);
     this.file = store.files().create(digest, generation, expectedSize).channel();
-    this.stages = store.stageBuffers();
-    this.stage = stages.take(store.stageSize());
+    this.pool = store.stageBuffers();
+    this.stages[0] = pool.take(store.stageSize());
+  }
+
+  private ByteBuffer stage() {
+    ByteBuffer s = stages[current];
+    if (s == null) {
+      s = pool.take(store.stageSize());
+      stages[current] = s;
+    }
+    return s;
   }
 
   @Override
   protected void store(ByteBuffer bytes) {
     int n = bytes.remaining();
     while (bytes.hasRemaining()) {
+      ByteBuffer stage = stage();
       int take = Math.min(bytes.remaining(), stage.remaining());
       ByteBuffer piece = bytes.slice();
       piece.limit(take);
       stage.put(piece);
       bytes.position(bytes.position() + take);
       if (!stage.hasRemaining()) {
-        writeStage(stage.capacity());
-        progress.advance(inFile);
+        awaitInFlight(); // the other stage: free again, and its bytes in the file
+        inFlight = write(stage.flip(), queued, true);
+        queued += stage.limit();
+        current ^= 1;
       }
     }
     store.addWritingBytes(n);
   }
 
-  /** Writes the stage's first {@code length} bytes (aligned) at the end of the file. */
-  private void writeStage(int length) {
-    stage.flip().limit(length);
-    try {
-      while (stage.hasRemaining()) {
-        file.write(stage, inFile + stage.position());
-      }
-    } catch (IOException e) {
-      throw store.files().failed("writing " + digest, e, Math.max(expectedSize, inFile + length));
+  /**
+   * Writes {@code stage} at {@code position} on the I/O threads.
+   *
+   * @param whole a full stage, whose bytes followers may read once written (not the padded tail,
+   *     which the commit makes readable)
+   */
+  private CompletableFuture<Void> write(ByteBuffer stage, long position, boolean whole) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            while (stage.hasRemaining()) {
+              file.write(stage, position + stage.position());
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          if (whole) {
+            // Followers may read these bytes now, before the writer comes back for the stage.
+            progress.advance(position + stage.limit());
+          }
+        },
+        store.files().io());
+  }
+
+  /** Waits for the write in flight, if any: its stage is free again, its bytes in the file. */
+  private void awaitInFlight() {
+    CompletableFuture<Void> pending = inFlight;
+    if (pending == null) {
+      return;
     }
-    inFile += length;
-    stage.clear();
+    inFlight = null;
+    try {
+      pending.join();
+    } catch (CompletionException e) {
+      throw writeFailure(e.getCause());
+    }
+    stages[current ^ 1].clear();
+    inFile = queued;
+  }
+
+  /** A failed write as the typed exception callers act on (a full disk among them). */
+  private StorageException writeFailure(@Nullable Throwable cause) {
+    if (cause instanceof UncheckedIOException u) {
+      IOException io = u.getCause();
+      if (io != null) {
+        return store.files().failed("writing " + digest, io, Math.max(expectedSize, queued));
+      }
+    }
+    return new StorageException("writing " + digest + ": " + cause, cause);
   }
 
   @Override
   protected BlobInfo publish() {
-    long size = inFile + stage.position();
+    long size;
     try {
+      awaitInFlight();
+      ByteBuffer stage = stage();
+      size = inFile + stage.position();
       if (stage.position() > 0) {
         int tail = stage.position();
-        int padded = (tail + BlobFiles.ALIGNMENT - 1) / BlobFiles.ALIGNMENT * BlobFiles.ALIGNMENT;
-        writeStage(padded); // direct I/O writes whole blocks: the padding is cut off next
-        file.truncate(size);
+        int align = BlobFiles.ALIGNMENT;
+        stage.flip().limit((tail + align - 1) / align * align); // direct I/O writes whole blocks
+        write(stage, inFile, false).join();
+        file.truncate(size); // the padding goes
       }
       file.force(false); // the bytes are durable before the record that makes them visible
       file.close();
     } catch (IOException e) {
-      throw store.files().failed("syncing the file of " + digest, e, size);
+      throw store.files().failed("syncing the file of " + digest, e, inFile);
+    } catch (CompletionException e) {
+      throw writeFailure(e.getCause());
     } finally {
-      stages.give(stage); // the write is over: no append follows a publish
+      releaseStages(); // the write is over: no append follows a publish
     }
     store.files().syncDirectory();
     BlobRecord visible = store.publishFile(digest, generation, size);
@@ -97,16 +166,29 @@ final class FileBlobWriter extends VerifyingBlobWriter {
 
   @Override
   protected void discard(Throwable reason) {
-    long stored = inFile + stage.position();
+    long stored = queued + (stages[current] == null ? 0 : stages[current].position());
     try {
+      CompletableFuture<Void> pending = inFlight;
+      if (pending != null) {
+        pending.handle((v, e) -> null).join(); // its stage must not go back while in use
+      }
       file.close();
       store.discardFile(digest, generation, stored);
     } catch (IOException | StorageException e) {
       // The upload record stays; the next open deletes the file.
       RocksBlobStore.logDiscardFailure(digest, e);
     } finally {
-      stages.give(stage);
+      releaseStages();
       progress.failed(reason);
+    }
+  }
+
+  private void releaseStages() {
+    for (int i = 0; i < stages.length; i++) {
+      if (stages[i] != null) {
+        pool.give(stages[i]);
+        stages[i] = null;
+      }
     }
   }
 
