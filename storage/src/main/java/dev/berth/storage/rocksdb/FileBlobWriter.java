@@ -167,6 +167,8 @@ final class FileBlobWriter extends VerifyingBlobWriter {
   @Override
   protected void discard(Throwable reason) {
     long stored = queued + (stages[current] == null ? 0 : stages[current].position());
+    // Followers learn of the failure before the file goes: one that finds it gone must see why.
+    progress.failed(reason);
     try {
       CompletableFuture<Void> pending = inFlight;
       if (pending != null) {
@@ -179,7 +181,6 @@ final class FileBlobWriter extends VerifyingBlobWriter {
       RocksBlobStore.logDiscardFailure(digest, e);
     } finally {
       releaseStages();
-      progress.failed(reason);
     }
   }
 

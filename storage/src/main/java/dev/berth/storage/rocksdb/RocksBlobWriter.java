@@ -67,13 +67,15 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
 
   @Override
   protected void discard(Throwable reason) {
+    // Followers learn of the failure before the chunks go: one that finds a chunk gone must see
+    // why, not report a corrupt blob.
+    progress.failed(reason);
     try {
       store.discard(digest, generation, stored);
     } catch (StorageException e) {
       RocksBlobStore.logDiscardFailure(digest, e); // the next open reclaims the chunks
     } finally {
       store.writeBuffers().give(buffer); // aborted: nothing appends any more
-      progress.failed(reason);
     }
   }
 

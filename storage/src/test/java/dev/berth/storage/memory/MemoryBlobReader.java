@@ -24,6 +24,9 @@ final class MemoryBlobReader extends FollowingReader {
     int index = (int) (from / chunkSize());
     long chunkStart = (long) index * chunkSize();
     byte[] bytes = write.chunk(index);
+    if (bytes == null) {
+      return -1; // the write failed after the snapshot: look again, and report why
+    }
     long stop = Math.min(end, chunkStart + bytes.length);
     chunk.clear();
     chunk.put(bytes);

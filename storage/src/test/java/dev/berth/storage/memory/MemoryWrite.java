@@ -3,6 +3,7 @@ package dev.berth.storage.memory;
 import dev.berth.storage.WriteProgress;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The chunks of one blob and its {@link WriteProgress}: a write in progress while its writer
@@ -31,8 +32,9 @@ final class MemoryWrite {
     return progress;
   }
 
-  synchronized byte[] chunk(int index) {
-    return chunks.get(index);
+  /** The chunk, or null when the write failed meanwhile (its chunks are dropped then). */
+  synchronized byte @Nullable [] chunk(int index) {
+    return index < chunks.size() ? chunks.get(index) : null;
   }
 
   synchronized int chunkCount() {

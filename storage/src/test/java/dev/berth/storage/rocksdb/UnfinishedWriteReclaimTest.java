@@ -109,10 +109,13 @@ class UnfinishedWriteReclaimTest {
       BlobWriter crashed = blobs.beginWrite(partial.digest(), partial.size());
       crashed.append(ByteBuffer.wrap(partial.bytes(0, PARTIAL_CHUNKS * CHUNK)));
       assertEquals((long) PARTIAL_CHUNKS * CHUNK, blobs.writingBytes(), "in-progress bytes");
-      assertEquals(
-          kept.size() + deleted.size() + (long) PARTIAL_CHUNKS * CHUNK,
-          blobs.files().totalBytes(),
-          "the partial file is on disk");
+      long expected = kept.size() + deleted.size() + (long) PARTIAL_CHUNKS * CHUNK;
+      // The last chunk's write may still run behind the writer, on the I/O thread.
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (blobs.files().totalBytes() < expected && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertEquals(expected, blobs.files().totalBytes(), "the partial file is on disk");
       // The crash: neither commit nor abort; the upload record stays.
     } finally {
       storage.close();
