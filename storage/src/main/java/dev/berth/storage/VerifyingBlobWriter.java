@@ -42,8 +42,9 @@ public abstract class VerifyingBlobWriter implements BlobWriter {
   protected abstract BlobInfo publish();
 
   /**
-   * Drops what this write stored and fails its followers with {@code reason}. Called once; must not
-   * throw: a store that cannot drop its bytes logs what reclaims them later.
+   * Fails this write's followers with {@code reason}, then drops what it stored: in that order, so
+   * a follower that finds bytes gone sees the abort rather than a corrupt blob. Called once; must
+   * not throw: a store that cannot drop its bytes logs what reclaims them later.
    */
   protected abstract void discard(Throwable reason);
 
