@@ -60,6 +60,17 @@ public final class ChunkBuffers {
     }
   }
 
+  /**
+   * Moves as many bytes as fit from {@code from} into {@code into} (a writer gathering appended
+   * bytes into its chunk buffer), advancing both positions.
+   */
+  public static void fill(ByteBuffer into, ByteBuffer from) {
+    int n = Math.min(into.remaining(), from.remaining());
+    into.put(into.position(), from, from.position(), n);
+    into.position(into.position() + n);
+    from.position(from.position() + n);
+  }
+
   /** Gives a buffer back once nothing reads it any more. Thread-safe. */
   public void give(ByteBuffer buffer) {
     if (buffer.isDirect() && buffer.capacity() == chunkSize) {

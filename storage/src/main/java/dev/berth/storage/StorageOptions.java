@@ -57,10 +57,6 @@ public record StorageOptions(
     return new StorageOptions(chunkSize, accessFlushInterval, newClock, inlineUpTo);
   }
 
-  public StorageOptions withInlineUpTo(long bytes) {
-    return new StorageOptions(chunkSize, accessFlushInterval, clock, bytes);
-  }
-
   /** Whether a blob of this declared size ({@code -1}: unknown) is stored inside the database. */
   public boolean storesInline(long declaredSize) {
     return declaredSize >= 0 && declaredSize <= inlineUpTo;

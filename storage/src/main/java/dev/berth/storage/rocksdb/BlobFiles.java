@@ -99,39 +99,33 @@ final class BlobFiles {
    * writer's aligned buffer to the disk without filling the page cache with a layer the runtime has
    * just unpacked, and without the kernel's cost of a fresh page cache page per 4 KiB (measured in
    * benchmarks/RESULTS.md: 256 MiB in 0.2 s against 1.3-3 s of system time buffered on this
-   * project's VMs). Elsewhere (tmpfs, some network file systems) it is a plain buffered file.
+   * project's VMs). On a file system that refuses direct I/O it is a plain buffered file.
    */
-  OpenedFile create(Digest digest, long generation, long expectedSize) {
+  FileChannel create(Digest digest, long generation, long expectedSize) {
     Path path = path(digest, generation);
-    if (directIo) {
-      try {
-        return new OpenedFile(open(path, DIRECT_WRITE), true);
-      } catch (FileAlreadyExistsException e) {
-        throw new StorageException("blob file " + path + " exists already", e);
-      } catch (IOException | UnsupportedOperationException e) {
-        if (e instanceof IOException io && !String.valueOf(io.getMessage()).contains("Invalid")) {
-          throw failed("creating the file of " + digest, io, expectedSize);
-        }
-        directIo = false; // this file system refuses O_DIRECT (EINVAL): buffered from now on
-        log.info("{} takes no direct I/O, blob files are written buffered: {}", dir, e.toString());
+    try {
+      if (directIo) {
         try {
+          return open(path, DIRECT_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+          if (e instanceof IOException io
+              && (e instanceof FileAlreadyExistsException
+                  || !String.valueOf(io.getMessage()).contains("Invalid"))) {
+            throw io;
+          }
+          directIo = false; // this file system refuses O_DIRECT (EINVAL): buffered from now on
+          log.info(
+              "{} takes no direct I/O, blob files are written buffered: {}", dir, e.toString());
           Files.deleteIfExists(path);
-        } catch (IOException gone) {
-          // nothing was created
         }
       }
-    }
-    try {
-      return new OpenedFile(open(path, BUFFERED_WRITE), false);
+      return open(path, BUFFERED_WRITE);
     } catch (FileAlreadyExistsException e) {
       throw new StorageException("blob file " + path + " exists already", e);
     } catch (IOException e) {
       throw failed("creating the file of " + digest, e, expectedSize);
     }
   }
-
-  /** A new blob file, and whether it was opened for direct I/O (aligned writes only). */
-  record OpenedFile(FileChannel channel, boolean direct) {}
 
   private static final Set<OpenOption> BUFFERED_WRITE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -233,7 +227,7 @@ final class BlobFiles {
     }
   }
 
-  /** Bytes of all files, as stored; for tests and the verifier. */
+  /** Bytes of all files, as stored; for tests. */
   long totalBytes() {
     long[] total = {0};
     forEach(
@@ -313,7 +307,7 @@ final class BlobFiles {
    */
   static StorageException translate(String action, IOException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("No space left") || message.contains("Read-only file system")) {
+    if (RocksErrors.isNoSpace(message)) {
       return new DiskFullException(action + ": disk full or read-only (" + message + ")", e);
     }
     return new StorageException(action + ": " + e, e);

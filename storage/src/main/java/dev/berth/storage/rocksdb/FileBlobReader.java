@@ -48,29 +48,24 @@ final class FileBlobReader extends StoredRangeReader {
     } catch (IOException e) {
       throw BlobFiles.translate("opening the file of " + digest, e);
     }
+    long size;
     try {
-      long size = channel.size();
-      if (size != record.size()) {
-        throw new CorruptBlobException(
-            digest, "its file has " + size + " bytes, the record " + record.size());
-      }
-      return channel;
-    } catch (IOException | RuntimeException e) {
+      size = channel.size();
+    } catch (IOException e) {
       closeQuietly(channel);
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw BlobFiles.translate("reading the size of the file of " + digest, (IOException) e);
+      throw BlobFiles.translate("reading the size of the file of " + digest, e);
     }
+    if (size != record.size()) {
+      closeQuietly(channel);
+      throw new CorruptBlobException(
+          digest, "its file has " + size + " bytes, the record " + record.size());
+    }
+    return channel;
   }
 
   @Override
   protected long readFrom(ByteBuffer chunk, long from, long end) {
-    int length = (int) Math.min(chunkSize(), end - from);
-    if (!readFully(file, chunk, from, length, digest)) {
-      throw new CorruptBlobException(digest, "its file ended before byte " + (from + length));
-    }
-    return from + length;
+    return readAt(file, chunk, from, Math.min(end, from + chunkSize()), digest);
   }
 
   @Override
@@ -84,25 +79,26 @@ final class FileBlobReader extends StoredRangeReader {
   }
 
   /**
-   * Reads {@code length} bytes at {@code offset} into {@code chunk} from position 0, leaving them
-   * between its position and limit.
+   * Reads the file's bytes from {@code from} to {@code end} (at most the capacity of {@code chunk})
+   * into {@code chunk} from position 0, leaving them between its position and limit.
    *
-   * @return false when the file ends first
+   * @return the position after them
+   * @throws CorruptBlobException when the file ends first
    */
-  static boolean readFully(
-      FileChannel file, ByteBuffer chunk, long offset, int length, Digest digest) {
+  static long readAt(FileChannel file, ByteBuffer chunk, long from, long end, Digest digest) {
+    int length = (int) Math.min(chunk.capacity(), end - from);
     chunk.clear().limit(length);
     try {
       while (chunk.hasRemaining()) {
-        if (file.read(chunk, offset + chunk.position()) < 0) {
-          return false;
+        if (file.read(chunk, from + chunk.position()) < 0) {
+          throw new CorruptBlobException(digest, "its file ended before byte " + (from + length));
         }
       }
     } catch (IOException e) {
       throw new StorageException("reading the file of " + digest + ": " + e, e);
     }
     chunk.flip();
-    return true;
+    return from + length;
   }
 
   static void closeQuietly(FileChannel channel) {

@@ -40,21 +40,19 @@ final class FileBlobWriter extends VerifyingBlobWriter {
   /** The write of the other stage, until awaited. */
   private @Nullable CompletableFuture<Void> inFlight;
 
-  /** Bytes handed to writes (whole stages), and bytes whose write completed. */
+  /** Bytes handed to writes (whole stages); all in the file once the write in flight is awaited. */
   private long queued;
-
-  private long inFile;
 
   FileBlobWriter(RocksBlobStore store, Digest digest, long generation, long expectedSize) {
     super(digest, expectedSize);
     this.store = store;
     this.generation = generation;
     this.progress = new WriteProgress(generation, expectedSize);
-    this.file = store.files().create(digest, generation, expectedSize).channel();
+    this.file = store.files().create(digest, generation, expectedSize);
     this.pool = store.stageBuffers();
-    this.stages[0] = pool.take(store.stageSize());
   }
 
+  /** The stage being filled, taken from the pool when first needed. */
   private ByteBuffer stage() {
     ByteBuffer s = stages[current];
     if (s == null) {
@@ -69,11 +67,7 @@ final class FileBlobWriter extends VerifyingBlobWriter {
     int n = bytes.remaining();
     while (bytes.hasRemaining()) {
       ByteBuffer stage = stage();
-      int take = Math.min(bytes.remaining(), stage.remaining());
-      ByteBuffer piece = bytes.slice();
-      piece.limit(take);
-      stage.put(piece);
-      bytes.position(bytes.position() + take);
+      ChunkBuffers.fill(stage, bytes);
       if (!stage.hasRemaining()) {
         awaitInFlight(); // the other stage: free again, and its bytes in the file
         inFlight = write(stage.flip(), queued, true);
@@ -121,7 +115,6 @@ final class FileBlobWriter extends VerifyingBlobWriter {
       throw writeFailure(e.getCause());
     }
     stages[current ^ 1].clear();
-    inFile = queued;
   }
 
   /** A failed write as the typed exception callers act on (a full disk among them). */
@@ -141,18 +134,18 @@ final class FileBlobWriter extends VerifyingBlobWriter {
     try {
       awaitInFlight();
       ByteBuffer stage = stage();
-      size = inFile + stage.position();
+      size = queued + stage.position();
       if (stage.position() > 0) {
         int tail = stage.position();
         int align = BlobFiles.ALIGNMENT;
         stage.flip().limit((tail + align - 1) / align * align); // direct I/O writes whole blocks
-        write(stage, inFile, false).join();
+        write(stage, queued, false).join();
         file.truncate(size); // the padding goes
       }
       file.force(false); // the bytes are durable before the record that makes them visible
       file.close();
     } catch (IOException e) {
-      throw store.files().failed("syncing the file of " + digest, e, inFile);
+      throw store.files().failed("syncing the file of " + digest, e, queued);
     } catch (CompletionException e) {
       throw writeFailure(e.getCause());
     } finally {

@@ -39,11 +39,7 @@ final class LiveFileReader extends FollowingReader {
     if (channel == null) {
       return -1; // the write changed: look again
     }
-    int length = (int) Math.min(Math.min(chunkSize(), chunk.capacity()), end - from);
-    if (!FileBlobReader.readFully(channel, chunk, from, length, digest)) {
-      throw new CorruptBlobException(digest, "its file ended before byte " + (from + length));
-    }
-    return from + length;
+    return FileBlobReader.readAt(channel, chunk, from, Math.min(end, from + chunkSize()), digest);
   }
 
   /**

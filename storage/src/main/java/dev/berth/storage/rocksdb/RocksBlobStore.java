@@ -258,15 +258,14 @@ final class RocksBlobStore implements BlobStore {
    */
   int putChunk(Digest digest, long generation, int index, ByteBuffer value) {
     int bytes = value.remaining();
-    WriteOptions writes = plainWrites;
     try {
       if (value.isDirect()) {
-        db.put(chunks, writes, directChunkKey(digest, generation, index), value);
+        db.put(chunks, plainWrites, directChunkKey(digest, generation, index), value);
       } else {
         byte[] key = Keys.chunk(digest, generation, index);
         db.put(
             chunks,
-            writes,
+            plainWrites,
             key,
             0,
             key.length,

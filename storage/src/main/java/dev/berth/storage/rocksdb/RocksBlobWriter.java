@@ -3,6 +3,7 @@ package dev.berth.storage.rocksdb;
 import dev.berth.storage.BlobInfo;
 import dev.berth.storage.BlobRange;
 import dev.berth.storage.BlobReader;
+import dev.berth.storage.ChunkBuffers;
 import dev.berth.storage.Digest;
 import dev.berth.storage.StorageException;
 import dev.berth.storage.VerifyingBlobWriter;
@@ -38,11 +39,7 @@ final class RocksBlobWriter extends VerifyingBlobWriter {
   @Override
   protected void store(ByteBuffer bytes) {
     while (bytes.hasRemaining()) {
-      int n = Math.min(bytes.remaining(), buffer.remaining());
-      ByteBuffer piece = bytes.slice();
-      piece.limit(n);
-      buffer.put(piece);
-      bytes.position(bytes.position() + n);
+      ChunkBuffers.fill(buffer, bytes);
       if (!buffer.hasRemaining()) {
         buffer.flip();
         stored += store.putChunk(digest, generation, nextIndex, buffer);

@@ -21,8 +21,15 @@ final class RocksErrors {
     String message = String.valueOf(e.getMessage());
     boolean ioError = status == null || status.getCode() == Status.Code.IOError;
     return ioError
-        && (message.contains("No space left")
-            || message.contains("Read-only file system")
+        && (isNoSpace(message)
             || (status != null && status.getSubCode() == Status.SubCode.NoSpace));
+  }
+
+  /**
+   * Whether an I/O error's message says the disk is full or read-only: RocksDB's and the JDK's both
+   * carry the operating system's text ({@code ENOSPC}, {@code EROFS}).
+   */
+  static boolean isNoSpace(String message) {
+    return message.contains("No space left") || message.contains("Read-only file system");
   }
 }
