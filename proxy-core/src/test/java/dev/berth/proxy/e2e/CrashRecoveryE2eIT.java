@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * kill -9 of the real berth process while it downloads and serves a large layer to several clients,
  * then: {@code berth verify} finds nothing damaged (the unfinished download was reclaimed, not
- * half-visible), and a restarted berth on the same data directory pulls the image correctly.
+ * half-visible), and a restarted berth on the same data directory pulls the image correctly; a
+ * third start serves the committed large layer from its blob file without fetching it again.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrashRecoveryE2eIT {
@@ -101,6 +102,25 @@ class CrashRecoveryE2eIT {
       } finally {
         again.destroy();
         again.waitFor(30, TimeUnit.SECONDS);
+      }
+
+      // 4. Restart once more (an upgrade, a reboot): the large layer, now a committed blob file,
+      // is served from it (sendfile) with its digest, without another registry GET.
+      String layerPath = "/v2/crash/large/blobs/" + layer;
+      long layerGets = registry.countRequests("GET", layerPath);
+      assertTrue(layerGets >= 1, "the layer never came from the registry");
+      int port3 = FreePorts.next();
+      Process third = start(dir, config, data, port3, "third");
+      try {
+        assertEquals(
+            large.digest(),
+            Skopeo.create()
+                .copyToOciDir("127.0.0.1:" + port3 + "/crash/large:1", dir.resolve("l3"), false)
+                .digest());
+        assertEquals(layerGets, registry.countRequests("GET", layerPath), "fetched again");
+      } finally {
+        third.destroy();
+        third.waitFor(30, TimeUnit.SECONDS);
       }
     } finally {
       Files2.deleteRecursively(dir);
